@@ -1,0 +1,89 @@
+/**
+ * Errors that cross module boundaries. Every message names the source and,
+ * where the provider gave one, its request id, so an operator can quote it in
+ * a support ticket. No error ever carries a credential.
+ */
+
+/** The provider answered with an error envelope (Tencent `Response.Error`, UCloud `RetCode`, Huawei `error_code`). */
+export class ProviderError extends Error {
+  override readonly name = 'ProviderError';
+  constructor(
+    readonly provider: string,
+    readonly code: string,
+    message: string,
+    readonly requestId: string | undefined,
+    /** True for throttling and transient server faults: the caller may retry. */
+    readonly retryable: boolean,
+    readonly httpStatus?: number,
+  ) {
+    super(`${provider} error ${code}${requestId ? ` (request ${requestId})` : ''}: ${message}`);
+  }
+}
+
+/** The provider answered, but not with the shape its documentation promises. */
+export class MalformedResponseError extends Error {
+  override readonly name = 'MalformedResponseError';
+  constructor(
+    readonly provider: string,
+    readonly detail: string,
+    readonly requestId: string | undefined,
+    /** The first bytes of the body, for the log; never contains request credentials. */
+    readonly bodyExcerpt: string,
+  ) {
+    super(`${provider} returned a malformed response${requestId ? ` (request ${requestId})` : ''}: ${detail}`);
+  }
+}
+
+/** The sink did not acknowledge every record after its retries. */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  constructor(
+    readonly destination: string,
+    /** How many documents were not acknowledged. */
+    readonly failedCount: number,
+    /** Error codes seen on the failed records, with counts. */
+    readonly failures: Record<string, number>,
+  ) {
+    super(
+      `${destination}: ${failedCount} record(s) not delivered after retries (${Object.entries(failures)
+        .map(([code, n]) => `${code} x${n}`)
+        .join(', ')})`,
+    );
+  }
+}
+
+/** Another invocation holds the source's lease. */
+export class LeaseHeldError extends Error {
+  override readonly name = 'LeaseHeldError';
+  constructor(
+    readonly sourceId: string,
+    readonly holder: string,
+    readonly expiresAt: number,
+  ) {
+    super(`source ${sourceId} is being pulled by ${holder} until ${new Date(expiresAt).toISOString()}`);
+  }
+}
+
+/** This run's lease expired or was taken over; it must stop without checkpointing. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor(readonly sourceId: string, readonly owner: string) {
+    super(`source ${sourceId}: lease held by ${owner} was lost; stopping without checkpoint`);
+  }
+}
+
+/** Configuration is invalid; `issues` lists each problem with its path. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly where: string, readonly issues: string[]) {
+    super(`invalid configuration in ${where}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  }
+}
+
+/** Wrap an error with the source id so a log line says which source failed. */
+export class SourceRunError extends Error {
+  override readonly name = 'SourceRunError';
+  constructor(readonly sourceId: string, override readonly cause: unknown) {
+    super(`source ${sourceId}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}

@@ -1,0 +1,55 @@
+import type { EcsDocument } from '../ecs/document';
+
+/**
+ * A half-open time window [start, end) in unix seconds. The core fixes a
+ * window before paging it and never moves its end while paging, so offset-
+ * and token-paged APIs page over a closed, stable range of the past.
+ */
+export interface TimeWindow {
+  start: number;
+  end: number;
+}
+
+export interface PageRequest {
+  window: TimeWindow;
+  /** Opaque to the core: what the source returned as `nextPageToken` last time. */
+  pageToken?: string;
+  /** Aborted when the run's time budget is spent, so no request outlives the Lambda. */
+  signal?: AbortSignal;
+}
+
+export interface Page<Raw> {
+  records: Raw[];
+  /** Absent when the window is exhausted. */
+  nextPageToken?: string;
+  /** The provider's request id, for logs and error messages. */
+  requestId?: string;
+}
+
+/** What the core tells a source about the record it maps. */
+export interface MappingContext {
+  sourceId: string;
+  /** When the record was pulled (ISO 8601), becomes `event.ingested`. */
+  ingested: string;
+  /** The provider request id of the page that carried the record. */
+  requestId?: string;
+}
+
+/**
+ * One provider API, as the pipeline core sees it. A source knows its API
+ * (paging, limits, mapping); it knows nothing of cursors, leases or sinks.
+ */
+export interface Source<Raw = unknown> {
+  /** The source type, e.g. `tencent-cloudaudit`; also `event.dataset`'s suffix. */
+  readonly type: string;
+  /** The widest window one query may span (seconds). */
+  readonly maxWindowSeconds: number;
+  /** How far back the API can be queried (seconds before now). */
+  readonly retentionSeconds: number;
+  /** Fetch one page of the window. Throws ProviderError / MalformedResponseError. */
+  fetchPage(request: PageRequest): Promise<Page<Raw>>;
+  /** Unix seconds of the record's event time, used to check it lies in the window. */
+  eventTime(raw: Raw): number;
+  /** Pure mapping of one raw record to the normalized document. May throw; the core then ships it raw. */
+  normalize(raw: Raw, context: MappingContext): EcsDocument;
+}

@@ -1,0 +1,55 @@
+/**
+ * Where a source's progress and its lease live: DynamoDB when deployed, a JSON
+ * file locally. Both implement the same contract, tested by the same suite.
+ */
+
+/** Everything before `windowStart` has been delivered. */
+export interface Cursor {
+  /** Unix seconds. */
+  windowStart: number;
+  /** Set while a window is being paged: its fixed end (unix seconds). */
+  windowEnd?: number;
+  /** Set while a window is being paged: the next page to fetch. */
+  pageToken?: string;
+}
+
+export interface SourceState {
+  cursor?: Cursor;
+  /** Epoch ms of the last run that ended caught up or cleanly out of time. */
+  lastSuccessAt?: number;
+  /** The last run's error message, cleared by a successful run. */
+  lastError?: string;
+  /** Epoch ms of the last checkpoint. */
+  updatedAt?: number;
+}
+
+export interface Lease {
+  sourceId: string;
+  /** Unique per invocation, e.g. the Lambda request id. */
+  owner: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+export interface RunOutcome {
+  /** Epoch ms. */
+  at: number;
+  error?: string;
+}
+
+export interface CursorStore {
+  /**
+   * Take the source's lease for `ttlMs`, or throw LeaseHeldError if another
+   * owner holds an unexpired one. Returns the lease and the state it guards.
+   */
+  acquire(sourceId: string, owner: string, ttlMs: number): Promise<{ lease: Lease; state: SourceState }>;
+  /**
+   * Save the cursor and extend the lease by `ttlMs`, only if `lease` is still
+   * held (a fencing write). Throws LeaseLostError otherwise.
+   */
+  checkpoint(lease: Lease, cursor: Cursor, ttlMs: number): Promise<Lease>;
+  /** Record how the run ended and give up the lease (only if still held). */
+  release(lease: Lease, outcome: RunOutcome): Promise<void>;
+  /** Read without taking the lease (status commands). */
+  read(sourceId: string): Promise<SourceState | undefined>;
+}

@@ -1,0 +1,26 @@
+import type { Ecs } from '@elastic/ecs';
+
+/** Fields cloudtap adds under its own namespace on every document. */
+export interface CloudtapFields {
+  /** The configured source instance that pulled the record. */
+  source_id: string;
+  /** The source type, e.g. `tencent-cloudaudit`. */
+  source_type: string;
+  /** Set when the raw record could not be mapped and travels as-is. */
+  mapping_error?: string;
+  /** Provider-specific fields worth keeping, keyed by provider. */
+  [key: string]: unknown;
+}
+
+/**
+ * One normalized event: an ECS 9.x document. `event.id` is always set and
+ * deterministic; `event.original` keeps the raw record as the provider sent it.
+ */
+export type EcsDocument = Omit<Ecs, 'ecs'> & {
+  '@timestamp': string;
+  ecs: { version: string };
+  event: NonNullable<Ecs['event']> & { id: string; original: string };
+  cloudtap: CloudtapFields;
+};
+
+export const ECS_VERSION = '9.4.0';

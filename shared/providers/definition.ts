@@ -1,0 +1,50 @@
+import type { z } from 'zod';
+import type { Clock } from '../core/clock';
+import type { Log } from '../core/logger';
+import type { Source } from '../core/source';
+
+/** A source instance after validation, with its provider's defaults filled in. */
+export interface SourceInstanceConfig<Options = Record<string, unknown>> {
+  id: string;
+  type: string;
+  region?: string;
+  schedule: string;
+  /** Seconds. */
+  lagSeconds: number;
+  /** A lookback in seconds or an absolute epoch-seconds start for the first run. */
+  start: { lookbackSeconds: number } | { at: number };
+  endpoint?: string;
+  /** Credential field -> environment variable, for local runs. */
+  credentialEnv: Record<string, string>;
+  enabled: boolean;
+  options: Options;
+}
+
+export type Credentials = Record<string, string>;
+
+export interface SourceFactoryArgs<Options> {
+  instance: SourceInstanceConfig<Options>;
+  credentials: Credentials;
+  clock: Clock;
+  log: Log;
+}
+
+/**
+ * Everything the rest of cloudtap needs to know about one provider API: the
+ * registry holds one of these per source type, and adding an API means adding
+ * one definition.
+ */
+export interface SourceDefinition<Options = Record<string, unknown>> {
+  /** e.g. `tencent-cloudaudit`; also the folder under functions/. */
+  type: string;
+  /** A line for docs and `cloudtap sources`. */
+  title: string;
+  /** Keys of the credential secret (and of `credentials.env`). Optional ones may be absent. */
+  credentialFields: readonly { name: string; env: string; optional?: boolean }[];
+  /** Validates `options`; its error paths are reported under the instance. */
+  optionsSchema: z.ZodType<Options>;
+  /** Whether `region` is required. */
+  requiresRegion: boolean;
+  defaults: { schedule: string; lag: string; start: string };
+  create(args: SourceFactoryArgs<Options>): Source;
+}

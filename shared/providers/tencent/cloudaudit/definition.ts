@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { SourceDefinition } from '../../definition';
+import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
+import { CloudAuditSource } from './source';
+
+export const cloudAuditOptionsSchema = z
+  .object({
+    /** DescribeEvents LookupAttributes, e.g. [{ AttributeKey: 'ReadOnly', AttributeValue: 'false' }]. */
+    lookupAttributes: z
+      .array(z.object({ AttributeKey: z.string(), AttributeValue: z.string() }))
+      .default([]),
+    /** Ask CloudAudit to return the caller's IP location. */
+    returnLocation: z.boolean().default(false),
+  })
+  .strict();
+
+export type CloudAuditOptions = z.infer<typeof cloudAuditOptionsSchema>;
+
+export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions> = {
+  type: 'tencent-cloudaudit',
+  title: 'Tencent Cloud CloudAudit DescribeEvents (2019-03-19)',
+  credentialFields: TENCENT_CREDENTIAL_FIELDS,
+  optionsSchema: cloudAuditOptionsSchema,
+  requiresRegion: true,
+  // CloudAudit indexes events within minutes; 10m of lag keeps late events in their window.
+  defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
+  create: ({ instance, credentials, clock, log }) => new CloudAuditSource({ instance, credentials, clock, log }),
+};
