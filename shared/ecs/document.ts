@@ -24,3 +24,6 @@ export type EcsDocument = Omit<Ecs, 'ecs'> & {
 };
 
 export const ECS_VERSION = '9.4.0';
+
+/** `event.dataset` for a source type: `tencent-cloudaudit` -> `cloudtap.tencent_cloudaudit`. */
+export const datasetOf = (sourceType: string): string => `cloudtap.${sourceType.replace(/-/g, '_')}`;

@@ -1,0 +1,50 @@
+import type { Cursor } from '../cursor/store';
+
+/** Where a source's first run starts. */
+export type StartPoint = { lookbackSeconds: number } | { at: number };
+
+export interface WindowLimits {
+  nowSeconds: number;
+  lagSeconds: number;
+  maxWindowSeconds: number;
+  retentionSeconds: number;
+}
+
+/**
+ * Keep a little inside the provider's retention: a window that starts exactly
+ * at the edge would be refused by the time the request arrives.
+ */
+const RETENTION_MARGIN_SECONDS = 300;
+
+export function initialCursor(start: StartPoint, nowSeconds: number): Cursor {
+  return { windowStart: 'at' in start ? start.at : nowSeconds - start.lookbackSeconds };
+}
+
+/** The earliest start the provider still serves. */
+export function earliestStart(limits: WindowLimits): number {
+  return limits.nowSeconds - limits.retentionSeconds + RETENTION_MARGIN_SECONDS;
+}
+
+/**
+ * Move a cursor that fell behind the provider's retention up to its edge.
+ * Returns the seconds that can no longer be pulled (0 when none), so the
+ * caller can report the gap loudly: it is data loss the provider imposed.
+ */
+export function clampToRetention(cursor: Cursor, limits: WindowLimits): { cursor: Cursor; skippedSeconds: number } {
+  const earliest = earliestStart(limits);
+  if (cursor.windowStart >= earliest) return { cursor, skippedSeconds: 0 };
+  // A page token belongs to its query; a new start means a new query.
+  return { cursor: { windowStart: earliest }, skippedSeconds: earliest - cursor.windowStart };
+}
+
+/**
+ * The next window to page, or undefined when caught up. Windows never reach
+ * past `now - lag`, so events the provider publishes late still land inside
+ * a window that has not been paged yet.
+ */
+export function nextWindow(cursor: Cursor, limits: WindowLimits): { start: number; end: number } | undefined {
+  if (cursor.windowEnd !== undefined) return { start: cursor.windowStart, end: cursor.windowEnd };
+  const horizon = limits.nowSeconds - limits.lagSeconds;
+  const end = Math.min(cursor.windowStart + limits.maxWindowSeconds, horizon);
+  return end > cursor.windowStart ? { start: cursor.windowStart, end } : undefined;
+}
