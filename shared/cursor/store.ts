@@ -17,6 +17,8 @@ export interface SourceState {
   cursor?: Cursor;
   /** Epoch ms of the last run that ended caught up or cleanly out of time. */
   lastSuccessAt?: number;
+  /** Epoch ms at which the last run ended, successful or not. */
+  lastRunAt?: number;
   /** The last run's error message, cleared by a successful run. */
   lastError?: string;
   /** Epoch ms of the last checkpoint. */

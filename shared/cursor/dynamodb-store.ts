@@ -1,0 +1,202 @@
+/**
+ * CursorStore on DynamoDB: every lease transition is one conditional write, so
+ * two invocations can never both believe they hold a source (DESIGN.md point 5)
+ * and a run that lost its lease can never move the cursor (points 2 and 6).
+ *
+ * Item layout (table key: `pk` String only; the table also holds other item kinds):
+ *
+ *   pk              S  "source#<sourceId>"
+ *   kind            S  "source"
+ *   sourceId        S
+ *   cursor          M  { windowStart N, windowEnd? N, pageToken? S }   written whole,
+ *                      so a cleared windowEnd/pageToken is really gone
+ *   updatedAt       N  epoch ms of the last checkpoint
+ *   leaseOwner      S  present only while leased
+ *   leaseExpiresAt  N  epoch ms, present only while leased
+ *   lastRunAt       N  epoch ms at which the last run ended
+ *   lastSuccessAt   N  epoch ms of the last successful run
+ *   lastError       S  the last run's error, removed by a successful run
+ *
+ * Lease times come from the injected clock (the invoking Lambda's), not the
+ * server's: DynamoDB has no "now" in condition expressions.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { systemClock, type Clock } from '../core/clock';
+import { LeaseHeldError, LeaseLostError } from '../core/errors';
+import type { Cursor, CursorStore, Lease, RunOutcome, SourceState } from './store';
+
+export interface DynamoDbCursorStoreOptions {
+  tableName: string;
+  client?: DynamoDBClient;
+  clock?: Clock;
+}
+
+export const sourceKey = (sourceId: string): string => `source#${sourceId}`;
+
+export class DynamoDbCursorStore implements CursorStore {
+  private readonly tableName: string;
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly clock: Clock;
+
+  constructor(options: DynamoDbCursorStoreOptions) {
+    this.tableName = options.tableName;
+    this.doc = DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}));
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async acquire(sourceId: string, owner: string, ttlMs: number): Promise<{ lease: Lease; state: SourceState }> {
+    checkTtl(ttlMs);
+    // A failed condition is re-read; if the read finds the lease already gone
+    // (released in between), try again rather than report a holder that left.
+    for (let attempt = 1; ; attempt++) {
+      const now = this.clock.now();
+      const expiresAt = now + ttlMs;
+      try {
+        const out = await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: sourceKey(sourceId) },
+            UpdateExpression: 'SET kind = :kind, sourceId = :sourceId, leaseOwner = :owner, leaseExpiresAt = :expiresAt',
+            ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now OR leaseOwner = :owner',
+            ExpressionAttributeValues: {
+              ':kind': 'source',
+              ':sourceId': sourceId,
+              ':owner': owner,
+              ':expiresAt': expiresAt,
+              ':now': now,
+            },
+            ReturnValues: 'ALL_NEW',
+            // Real DynamoDB returns the holder with the failure; dynalite ignores this.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { lease: { sourceId, owner, expiresAt }, state: toState(out.Attributes ?? {}) };
+      } catch (err) {
+        if (!isConditionFailed(err)) throw err;
+        const holder = err.Item ? rawHolder(err.Item) : await this.readHolder(sourceId);
+        if (holder && holder.expiresAt >= now) throw new LeaseHeldError(sourceId, holder.owner, holder.expiresAt);
+        if (attempt >= 3) throw new LeaseHeldError(sourceId, holder?.owner ?? 'unknown', holder?.expiresAt ?? now);
+      }
+    }
+  }
+
+  async checkpoint(lease: Lease, cursor: Cursor, ttlMs: number): Promise<Lease> {
+    checkTtl(ttlMs);
+    const now = this.clock.now();
+    const expiresAt = now + ttlMs;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sourceKey(lease.sourceId) },
+          UpdateExpression: 'SET #cursor = :cursor, updatedAt = :now, leaseExpiresAt = :expiresAt',
+          // The fence: only the live holder may write. An expired lease is lost
+          // even if nobody took it yet, so the same rule holds in both stores.
+          ConditionExpression: 'leaseOwner = :owner AND leaseExpiresAt > :now',
+          ExpressionAttributeNames: { '#cursor': 'cursor' },
+          ExpressionAttributeValues: {
+            ':cursor': cursorItem(cursor),
+            ':now': now,
+            ':expiresAt': expiresAt,
+            ':owner': lease.owner,
+          },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailed(err)) throw new LeaseLostError(lease.sourceId, lease.owner);
+      throw err;
+    }
+    return { ...lease, expiresAt };
+  }
+
+  /**
+   * Conditional on the owner only: a run whose lease merely expired (nobody
+   * took over) still records how it ended. If another owner holds the lease,
+   * or it is already gone, this is a silent no-op: release runs in `finally`,
+   * must not mask the run's own error, and there is nothing left to release.
+   */
+  async release(lease: Lease, outcome: RunOutcome): Promise<void> {
+    const success = outcome.error === undefined;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sourceKey(lease.sourceId) },
+          UpdateExpression: success
+            ? 'SET lastRunAt = :at, lastSuccessAt = :at REMOVE lastError, leaseOwner, leaseExpiresAt'
+            : 'SET lastRunAt = :at, lastError = :error REMOVE leaseOwner, leaseExpiresAt',
+          ConditionExpression: 'leaseOwner = :owner',
+          ExpressionAttributeValues: {
+            ':at': outcome.at,
+            ':owner': lease.owner,
+            ...(success ? {} : { ':error': outcome.error }),
+          },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+  }
+
+  async read(sourceId: string): Promise<SourceState | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: sourceKey(sourceId) }, ConsistentRead: true }),
+    );
+    return out.Item ? toState(out.Item) : undefined;
+  }
+
+  private async readHolder(sourceId: string): Promise<{ owner: string; expiresAt: number } | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: sourceKey(sourceId) },
+        ConsistentRead: true,
+        ProjectionExpression: 'leaseOwner, leaseExpiresAt',
+      }),
+    );
+    const item = out.Item;
+    return typeof item?.leaseOwner === 'string' && typeof item.leaseExpiresAt === 'number'
+      ? { owner: item.leaseOwner, expiresAt: item.leaseExpiresAt }
+      : undefined;
+  }
+}
+
+function checkTtl(ttlMs: number): void {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`lease ttl must be a positive number of ms, got ${ttlMs}`);
+}
+
+function cursorItem(cursor: Cursor): Record<string, unknown> {
+  const item: Record<string, unknown> = { windowStart: cursor.windowStart };
+  if (cursor.windowEnd !== undefined) item.windowEnd = cursor.windowEnd;
+  if (cursor.pageToken !== undefined) item.pageToken = cursor.pageToken;
+  return item;
+}
+
+function toState(item: Record<string, unknown>): SourceState {
+  const state: SourceState = {};
+  const c = item.cursor as Record<string, unknown> | undefined;
+  if (c && typeof c.windowStart === 'number') {
+    state.cursor = { windowStart: c.windowStart };
+    if (typeof c.windowEnd === 'number') state.cursor.windowEnd = c.windowEnd;
+    if (typeof c.pageToken === 'string') state.cursor.pageToken = c.pageToken;
+  }
+  if (typeof item.lastSuccessAt === 'number') state.lastSuccessAt = item.lastSuccessAt;
+  if (typeof item.lastRunAt === 'number') state.lastRunAt = item.lastRunAt;
+  if (typeof item.lastError === 'string') state.lastError = item.lastError;
+  if (typeof item.updatedAt === 'number') state.updatedAt = item.updatedAt;
+  return state;
+}
+
+/** The holder from a ConditionalCheckFailedException's raw (unmarshalled by nobody) ALL_OLD item. */
+function rawHolder(item: Record<string, { S?: string; N?: string } | undefined>) {
+  const owner = item.leaseOwner?.S;
+  const expiresAt = Number(item.leaseExpiresAt?.N);
+  return owner !== undefined && Number.isFinite(expiresAt) ? { owner, expiresAt } : undefined;
+}
+
+function isConditionFailed(
+  err: unknown,
+): err is Error & { Item?: Record<string, { S?: string; N?: string } | undefined> } {
+  return err instanceof Error && err.name === 'ConditionalCheckFailedException';
+}

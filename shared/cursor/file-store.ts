@@ -1,0 +1,255 @@
+/**
+ * CursorStore on local JSON files, for `cloudtap run` on a laptop: one file per
+ * source, `<directory>/<sourceId>.json`, with the same lease rules as the
+ * DynamoDB store so two CLI processes on one directory never run a source twice.
+ *
+ * Every change is a read-modify-write under `<sourceId>.lock`, a lock file
+ * created with O_EXCL ('wx') and held only for that one update (milliseconds).
+ * The lease itself lives in the state file; the lock only makes its
+ * compare-and-set atomic across processes. A process that dies while holding
+ * the lock leaves it behind, and the OS will not remove it (Node has no flock),
+ * so a lock older than `staleLockMs` is taken to be a dead holder's and removed.
+ * Residual risk, accepted for a local tool: a holder frozen (SIGSTOP, laptop
+ * sleep) for longer than that inside its few-ms critical section.
+ *
+ * Writes go to a temp file in the same directory, are fsynced, then renamed
+ * over the state file: a crash leaves the previous state intact, and readers
+ * (`read`) never see a half-written file, so they take no lock.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, stat, unlink, link } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { systemClock, type Clock } from '../core/clock';
+import { LeaseHeldError, LeaseLostError } from '../core/errors';
+import type { Cursor, CursorStore, Lease, RunOutcome, SourceState } from './store';
+
+export interface FileCursorStoreOptions {
+  directory: string;
+  clock?: Clock;
+  /** A lock file older than this (real time, ms) is a crashed holder's. Default 5000. */
+  staleLockMs?: number;
+}
+
+/** The state file exists but is not a valid state document; never reset silently. */
+export class CorruptStateFileError extends Error {
+  override readonly name = 'CorruptStateFileError';
+  constructor(readonly file: string, detail: string) {
+    super(`cursor state file ${file} is corrupt (${detail}); fix or delete it (deleting restarts the source from its configured start)`);
+  }
+}
+
+const SOURCE_ID = /^[a-z0-9-]+$/;
+
+const fileSchema = z.strictObject({
+  version: z.literal(1),
+  sourceId: z.string(),
+  cursor: z
+    .strictObject({ windowStart: z.number(), windowEnd: z.number().optional(), pageToken: z.string().optional() })
+    .optional(),
+  lease: z.strictObject({ owner: z.string(), expiresAt: z.number() }).optional(),
+  updatedAt: z.number().optional(),
+  lastRunAt: z.number().optional(),
+  lastSuccessAt: z.number().optional(),
+  lastError: z.string().optional(),
+});
+type StateFile = z.infer<typeof fileSchema>;
+
+export class FileCursorStore implements CursorStore {
+  private readonly directory: string;
+  private readonly clock: Clock;
+  private readonly staleLockMs: number;
+
+  constructor(options: FileCursorStoreOptions) {
+    this.directory = options.directory;
+    this.clock = options.clock ?? systemClock;
+    this.staleLockMs = options.staleLockMs ?? 5_000;
+  }
+
+  async acquire(sourceId: string, owner: string, ttlMs: number): Promise<{ lease: Lease; state: SourceState }> {
+    checkTtl(ttlMs);
+    return this.update(sourceId, (file) => {
+      const now = this.clock.now();
+      const held = file.lease;
+      // Same rule as DynamoDB: free, expired (strictly before now), or ours.
+      if (held && held.owner !== owner && held.expiresAt >= now) {
+        throw new LeaseHeldError(sourceId, held.owner, held.expiresAt);
+      }
+      const lease = { sourceId, owner, expiresAt: now + ttlMs };
+      file.lease = { owner, expiresAt: lease.expiresAt };
+      return { lease, state: toState(file) };
+    });
+  }
+
+  async checkpoint(lease: Lease, cursor: Cursor, ttlMs: number): Promise<Lease> {
+    checkTtl(ttlMs);
+    return this.update(lease.sourceId, (file) => {
+      const now = this.clock.now();
+      if (file.lease?.owner !== lease.owner || file.lease.expiresAt <= now) {
+        throw new LeaseLostError(lease.sourceId, lease.owner);
+      }
+      file.cursor = { windowStart: cursor.windowStart };
+      if (cursor.windowEnd !== undefined) file.cursor.windowEnd = cursor.windowEnd;
+      if (cursor.pageToken !== undefined) file.cursor.pageToken = cursor.pageToken;
+      file.updatedAt = now;
+      file.lease.expiresAt = now + ttlMs;
+      return { ...lease, expiresAt: file.lease.expiresAt };
+    });
+  }
+
+  /** Like the DynamoDB store: conditional on the owner only, a no-op if the lease is someone else's or gone. */
+  async release(lease: Lease, outcome: RunOutcome): Promise<void> {
+    await this.update(lease.sourceId, (file) => {
+      if (file.lease?.owner !== lease.owner) return NO_WRITE;
+      delete file.lease;
+      file.lastRunAt = outcome.at;
+      if (outcome.error === undefined) {
+        file.lastSuccessAt = outcome.at;
+        delete file.lastError;
+      } else {
+        file.lastError = outcome.error;
+      }
+      return undefined;
+    });
+  }
+
+  async read(sourceId: string): Promise<SourceState | undefined> {
+    const file = await this.load(sourceId);
+    return file && toState(file);
+  }
+
+  private path(sourceId: string, suffix: string): string {
+    if (!SOURCE_ID.test(sourceId)) throw new Error(`invalid source id ${JSON.stringify(sourceId)}: expected [a-z0-9-]+`);
+    return join(this.directory, `${sourceId}${suffix}`);
+  }
+
+  private async load(sourceId: string): Promise<StateFile | undefined> {
+    const file = this.path(sourceId, '.json');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return undefined;
+      throw err;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new CorruptStateFileError(file, `not JSON: ${(err as Error).message}`);
+    }
+    const parsed = fileSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new CorruptStateFileError(file, `${issue?.path.join('.') || 'document'}: ${issue?.message}`);
+    }
+    if (parsed.data.sourceId !== sourceId) throw new CorruptStateFileError(file, `it belongs to source ${parsed.data.sourceId}`);
+    return parsed.data;
+  }
+
+  /** Read-modify-write under the lock; `change` mutates the state and returns the result, or NO_WRITE. */
+  private async update<T>(sourceId: string, change: (file: StateFile) => T): Promise<Exclude<T, typeof NO_WRITE>> {
+    const unlock = await this.lock(sourceId);
+    try {
+      const file = (await this.load(sourceId)) ?? { version: 1 as const, sourceId };
+      const result = change(file);
+      if (result !== NO_WRITE) await this.write(sourceId, file);
+      return result as Exclude<T, typeof NO_WRITE>;
+    } finally {
+      await unlock();
+    }
+  }
+
+  private async write(sourceId: string, state: StateFile): Promise<void> {
+    const target = this.path(sourceId, '.json');
+    const temp = this.path(sourceId, `.json.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(temp, target);
+    } catch (err) {
+      await unlink(temp).catch(() => {});
+      throw err;
+    }
+    await syncDirectory(this.directory);
+  }
+
+  private async lock(sourceId: string): Promise<() => Promise<void>> {
+    const file = this.path(sourceId, '.lock');
+    await mkdir(this.directory, { recursive: true });
+    const deadline = Date.now() + 3 * this.staleLockMs;
+    for (;;) {
+      try {
+        const handle = await open(file, 'wx');
+        await handle.writeFile(`${process.pid}\n`);
+        await handle.close();
+        return () => unlink(file).catch(() => {});
+      } catch (err) {
+        if (errorCode(err) !== 'EEXIST') throw err;
+      }
+      await this.removeIfStale(file);
+      if (Date.now() > deadline) throw new Error(`could not lock ${file}: held by another process for too long`);
+      await sleep(2 + Math.random() * 8); // jitter so contenders do not retry in lockstep
+    }
+  }
+
+  /**
+   * Two processes may both judge the same lock stale; if one removes it and
+   * takes a fresh lock, a plain unlink by the other would delete that live
+   * lock. So: move the lock aside (atomic, only one mover wins), check it is
+   * the stale file we judged, and put it back (link fails if the name is taken
+   * meanwhile, never overwriting) if it turns out to be a fresh one.
+   */
+  private async removeIfStale(file: string): Promise<void> {
+    const before = await stat(file).catch(() => undefined);
+    if (!before || Date.now() - before.mtimeMs <= this.staleLockMs) return;
+    const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+    try {
+      await rename(file, aside);
+    } catch {
+      return; // someone else moved it first
+    }
+    const moved = await stat(aside);
+    if (moved.ino !== before.ino || moved.mtimeMs !== before.mtimeMs) await link(aside, file).catch(() => {});
+    await unlink(aside).catch(() => {});
+  }
+}
+
+const NO_WRITE = Symbol('no write');
+
+function toState(file: StateFile): SourceState {
+  const state: SourceState = {};
+  if (file.cursor) state.cursor = { ...file.cursor };
+  if (file.lastSuccessAt !== undefined) state.lastSuccessAt = file.lastSuccessAt;
+  if (file.lastRunAt !== undefined) state.lastRunAt = file.lastRunAt;
+  if (file.lastError !== undefined) state.lastError = file.lastError;
+  if (file.updatedAt !== undefined) state.updatedAt = file.updatedAt;
+  return state;
+}
+
+function checkTtl(ttlMs: number): void {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`lease ttl must be a positive number of ms, got ${ttlMs}`);
+}
+
+/** Make the rename itself durable. Not possible on every platform (Windows), where it is skipped. */
+async function syncDirectory(directory: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(directory, 'r');
+    await handle.sync();
+  } catch {
+    // best effort
+  } finally {
+    await handle?.close();
+  }
+}
+
+function errorCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}

@@ -1,0 +1,82 @@
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LeaseHeldError } from '../../shared/core/errors';
+import { DynamoDbCursorStore } from '../../shared/cursor/dynamodb-store';
+import { startDynamoDb, type TestDynamoDb } from '../support/dynamodb';
+import { FakeClock } from '../support/fake-clock';
+import { describeCursorStoreContract } from './store-contract';
+
+let db: TestDynamoDb;
+let tables = 0;
+beforeAll(async () => {
+  db = await startDynamoDb();
+});
+afterAll(async () => {
+  await db?.stop();
+});
+
+/** A fresh table per test, so tests share one server but no state. */
+async function makeStore() {
+  const tableName = `cursors-${++tables}`;
+  await db.createTable(tableName);
+  const clock = new FakeClock();
+  return { tableName, clock, store: new DynamoDbCursorStore({ tableName, client: db.client, clock }), cleanup: async () => {} };
+}
+
+describeCursorStoreContract('DynamoDbCursorStore', makeStore);
+
+describe('DynamoDbCursorStore item layout', () => {
+  it('stores a source as pk "source#<id>" with a cursor map of numbers and a string token', async () => {
+    const { store, tableName, clock } = await makeStore();
+    const { lease } = await store.acquire('src-a', 'run-1', 60_000);
+    await store.checkpoint(lease, { windowStart: 100, windowEnd: 200, pageToken: '12345678901234567' }, 60_000);
+
+    const leased = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'source#src-a' } } }));
+    expect(leased.Item).toMatchObject({
+      kind: { S: 'source' },
+      sourceId: { S: 'src-a' },
+      cursor: { M: { windowStart: { N: '100' }, windowEnd: { N: '200' }, pageToken: { S: '12345678901234567' } } },
+      leaseOwner: { S: 'run-1' },
+      leaseExpiresAt: { N: String(clock.now() + 60_000) },
+      updatedAt: { N: String(clock.now()) },
+    });
+
+    await store.release(lease, { at: clock.now() });
+    const released = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'source#src-a' } } }));
+    expect(released.Item).not.toHaveProperty('leaseOwner');
+    expect(released.Item).not.toHaveProperty('leaseExpiresAt');
+    expect(released.Item).toMatchObject({ lastRunAt: { N: String(clock.now()) }, lastSuccessAt: { N: String(clock.now()) } });
+  });
+
+  it('leaves other item kinds in the same table alone', async () => {
+    const { store, tableName } = await makeStore();
+    await db.client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'alert#x' }, expiresAt: { N: '1' } } }));
+    await store.acquire('src-a', 'run-1', 60_000);
+    const other = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'alert#x' } } }));
+    expect(other.Item).toEqual({ pk: { S: 'alert#x' }, expiresAt: { N: '1' } });
+  });
+
+  it('takes the holder from the failed write when the server returns it (ALL_OLD), without a read', async () => {
+    const { store } = await makeStore();
+    const commands: string[] = [];
+    // Stand in for real DynamoDB, which dynalite is not here: fail UpdateItem carrying the old item.
+    const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      commands.push(context.commandName ?? '?');
+      if (context.commandName !== 'UpdateItemCommand') return next(args);
+      throw new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: { pk: { S: 'source#src-a' }, leaseOwner: { S: 'other-run' }, leaseExpiresAt: { N: '1893456000000' } },
+      });
+    };
+    db.client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'fakeAllOld' });
+    try {
+      const err = await store.acquire('src-a', 'run-1', 60_000).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LeaseHeldError);
+      expect(err).toMatchObject({ holder: 'other-run', expiresAt: 1_893_456_000_000 });
+      expect(commands).toEqual(['UpdateItemCommand']);
+    } finally {
+      db.client.middlewareStack.remove('fakeAllOld');
+    }
+  });
+});

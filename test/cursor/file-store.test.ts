@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CorruptStateFileError, FileCursorStore } from '../../shared/cursor/file-store';
+import { FakeClock } from '../support/fake-clock';
+import { describeCursorStoreContract } from './store-contract';
+
+async function makeStore(options: { staleLockMs?: number } = {}) {
+  const directory = await mkdtemp(join(tmpdir(), 'cloudtap-cursors-'));
+  const clock = new FakeClock();
+  const store = new FileCursorStore({ directory, clock, ...options });
+  return { directory, clock, store, cleanup: () => rm(directory, { recursive: true, force: true }) };
+}
+
+describeCursorStoreContract('FileCursorStore', () => makeStore());
+
+describe('FileCursorStore files', () => {
+  it('keeps one readable JSON file per source and no lock between updates', async () => {
+    const { store, directory, cleanup } = await makeStore();
+    try {
+      const { lease } = await store.acquire('src-a', 'run-1', 60_000);
+      await store.checkpoint(lease, { windowStart: 5, pageToken: '12345678901234567' }, 60_000);
+      expect(await readdir(directory)).toEqual(['src-a.json']);
+      const json = JSON.parse(await readFile(join(directory, 'src-a.json'), 'utf8'));
+      expect(json).toMatchObject({ sourceId: 'src-a', cursor: { windowStart: 5, pageToken: '12345678901234567' }, lease: { owner: 'run-1' } });
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('ignores a temp file left by a crash mid-write: the previous state stays readable', async () => {
+    const { store, directory, cleanup } = await makeStore();
+    try {
+      const { lease } = await store.acquire('src-a', 'run-1', 60_000);
+      await store.checkpoint(lease, { windowStart: 5 }, 60_000);
+      await writeFile(join(directory, 'src-a.json.4242.deadbeef.tmp'), '{"version":1,"sourceId":"src-a","cursor":{"wind');
+      expect((await store.read('src-a'))?.cursor).toEqual({ windowStart: 5 });
+      await store.checkpoint(lease, { windowStart: 6 }, 60_000);
+      expect((await store.read('src-a'))?.cursor).toEqual({ windowStart: 6 });
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('refuses a corrupt state file with an error naming it, and does not overwrite it', async () => {
+    const { store, directory, cleanup } = await makeStore();
+    const file = join(directory, 'src-a.json');
+    try {
+      await writeFile(file, '{"version":1,"sourceId":"src-a","cursor":{"wind');
+      const err = await store.read('src-a').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CorruptStateFileError);
+      expect((err as Error).message).toContain(file);
+      await expect(store.acquire('src-a', 'run-1', 60_000)).rejects.toThrow(file);
+      expect(await readFile(file, 'utf8')).toBe('{"version":1,"sourceId":"src-a","cursor":{"wind');
+
+      await writeFile(file, JSON.stringify({ version: 1, sourceId: 'src-a', cursor: { windowStart: '5' } }));
+      await expect(store.read('src-a')).rejects.toThrow(/src-a\.json is corrupt \(cursor\.windowStart: /);
+      await writeFile(file, '');
+      await expect(store.read('src-a')).rejects.toBeInstanceOf(CorruptStateFileError);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('rejects a source id that is not a plain file name', async () => {
+    const { store, cleanup } = await makeStore();
+    try {
+      await expect(store.read('../etc/passwd')).rejects.toThrow(/invalid source id/);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('removes a stale lock left by a crashed process', async () => {
+    const { store, directory, cleanup } = await makeStore({ staleLockMs: 2_000 });
+    const lock = join(directory, 'src-a.lock');
+    try {
+      await writeFile(lock, '99999\n');
+      const old = new Date(Date.now() - 60_000);
+      await utimes(lock, old, old);
+      await store.acquire('src-a', 'run-1', 60_000);
+      await expect(stat(lock)).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('waits for a live lock rather than breaking it', async () => {
+    const { store, directory, cleanup } = await makeStore({ staleLockMs: 2_000 });
+    const lock = join(directory, 'src-a.lock');
+    try {
+      await writeFile(lock, '99999\n');
+      let done = false;
+      const acquiring = store.acquire('src-a', 'run-1', 60_000).then(() => (done = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(done).toBe(false);
+      await rm(lock);
+      await acquiring;
+      expect(done).toBe(true);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('lets exactly one of several processes take each source', async () => {
+    const { directory, cleanup } = await makeStore();
+    const worker = fileURLToPath(new URL('./acquire-worker.ts', import.meta.url));
+    const sources = 60; // enough that the workers really overlap
+    try {
+      const children = ['proc-1', 'proc-2', 'proc-3'].map((owner) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', worker, directory, owner, String(sources)], {
+          cwd: fileURLToPath(new URL('../..', import.meta.url)),
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        const ready = new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', () => out.includes('ready\n') && resolve());
+          child.once('exit', () => reject(new Error(`worker exited before ready: ${err}`)));
+        });
+        const result = new Promise<boolean[]>((resolve, reject) =>
+          child.once('exit', (code) =>
+            code === 0 ? resolve(JSON.parse(out.split('\n')[1] ?? '')) : reject(new Error(`worker ${owner} failed: ${err}`)),
+          ),
+        );
+        return { child, ready, result };
+      });
+      await Promise.all(children.map((c) => c.ready));
+      for (const c of children) c.child.stdin.write('go\n');
+      const results = await Promise.all(children.map((c) => c.result));
+      for (let i = 0; i < sources; i++) {
+        expect(results.filter((won) => won[i]).length, `src-${i}`).toBe(1);
+      }
+    } finally {
+      await cleanup();
+    }
+  }, 60_000);
+});

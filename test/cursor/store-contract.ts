@@ -1,0 +1,178 @@
+/**
+ * The behaviour every CursorStore must show (DESIGN.md points 2, 3, 5, 6), run
+ * against each implementation by its own test file.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CursorStore } from '../../shared/cursor/store';
+import { LeaseHeldError, LeaseLostError } from '../../shared/core/errors';
+import type { FakeClock } from '../support/fake-clock';
+
+export interface StoreUnderTest {
+  store: CursorStore;
+  clock: FakeClock;
+  cleanup: () => Promise<void>;
+}
+
+const TTL = 60_000;
+
+export function describeCursorStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  describe(`${name}: CursorStore contract`, () => {
+    /** Runs `body` with a fresh store and always cleans up. */
+    const withStore = (body: (t: StoreUnderTest) => Promise<void>) => async () => {
+      const t = await makeStore();
+      try {
+        await body(t);
+      } finally {
+        await t.cleanup();
+      }
+    };
+
+    it('reads nothing for an unknown source and gives an empty state on first acquire', withStore(async ({ store, clock }) => {
+      expect(await store.read('src-a')).toBeUndefined();
+      const { lease, state } = await store.acquire('src-a', 'run-1', TTL);
+      expect(lease).toEqual({ sourceId: 'src-a', owner: 'run-1', expiresAt: clock.now() + TTL });
+      expect(state).toEqual({});
+    }));
+
+    it('returns a checkpointed cursor from read and from the next acquire', withStore(async ({ store, clock }) => {
+      const { lease } = await store.acquire('src-a', 'run-1', TTL);
+      clock.advance(1_000);
+      const extended = await store.checkpoint(lease, { windowStart: 1_700_000_000 }, TTL);
+      expect(extended).toEqual({ ...lease, expiresAt: clock.now() + TTL });
+      expect(await store.read('src-a')).toEqual({ cursor: { windowStart: 1_700_000_000 }, updatedAt: clock.now() });
+
+      await store.release(extended, { at: clock.now() });
+      const next = await store.acquire('src-a', 'run-2', TTL);
+      expect(next.state.cursor).toEqual({ windowStart: 1_700_000_000 });
+    }));
+
+    it('refuses a second owner while the lease is live, up to and including its expiry instant', withStore(async ({ store, clock }) => {
+      const { lease } = await store.acquire('src-a', 'run-1', TTL);
+      const refused = await store.acquire('src-a', 'run-2', TTL).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(LeaseHeldError);
+      expect(refused).toMatchObject({ sourceId: 'src-a', holder: 'run-1', expiresAt: lease.expiresAt });
+
+      clock.set(lease.expiresAt);
+      await expect(store.acquire('src-a', 'run-2', TTL)).rejects.toBeInstanceOf(LeaseHeldError);
+    }));
+
+    it('lets another owner take an expired lease, and fences the old owner out', withStore(async ({ store, clock }) => {
+      const { lease: old } = await store.acquire('src-a', 'run-1', TTL);
+      await store.checkpoint(old, { windowStart: 100, windowEnd: 200, pageToken: 'p1' }, TTL);
+      clock.advance(TTL + 1);
+
+      const { lease: taken, state } = await store.acquire('src-a', 'run-2', TTL);
+      expect(state.cursor).toEqual({ windowStart: 100, windowEnd: 200, pageToken: 'p1' });
+
+      const lost = await store.checkpoint(old, { windowStart: 999 }, TTL).catch((e: unknown) => e);
+      expect(lost).toBeInstanceOf(LeaseLostError);
+      expect(lost).toMatchObject({ sourceId: 'src-a', owner: 'run-1' });
+      expect((await store.read('src-a'))?.cursor).toEqual({ windowStart: 100, windowEnd: 200, pageToken: 'p1' });
+
+      // The old owner's release must neither record its outcome nor free the new lease.
+      await store.release(old, { at: clock.now(), error: 'stale run' });
+      expect((await store.read('src-a'))?.lastError).toBeUndefined();
+      await expect(store.acquire('src-a', 'run-3', TTL)).rejects.toMatchObject({ holder: 'run-2' });
+      await store.checkpoint(taken, { windowStart: 200 }, TTL);
+    }));
+
+    it('fails a checkpoint once the lease has expired, even if nobody took it', withStore(async ({ store, clock }) => {
+      const { lease } = await store.acquire('src-a', 'run-1', TTL);
+      clock.set(lease.expiresAt);
+      await expect(store.checkpoint(lease, { windowStart: 5 }, TTL)).rejects.toBeInstanceOf(LeaseLostError);
+      expect((await store.read('src-a'))?.cursor).toBeUndefined();
+    }));
+
+    it('keeps the lease alive across checkpoints', withStore(async ({ store, clock }) => {
+      let { lease } = await store.acquire('src-a', 'run-1', TTL);
+      for (let i = 1; i <= 3; i++) {
+        clock.advance(TTL - 1);
+        lease = await store.checkpoint(lease, { windowStart: i }, TTL);
+      }
+      await expect(store.acquire('src-a', 'run-2', TTL)).rejects.toBeInstanceOf(LeaseHeldError);
+    }));
+
+    it('lets the same owner re-acquire, extending its lease', withStore(async ({ store, clock }) => {
+      const { lease } = await store.acquire('src-a', 'run-1', TTL);
+      await store.checkpoint(lease, { windowStart: 7 }, TTL);
+      clock.advance(10_000);
+      const again = await store.acquire('src-a', 'run-1', TTL);
+      expect(again.lease.expiresAt).toBe(clock.now() + TTL);
+      expect(again.state.cursor).toEqual({ windowStart: 7 });
+    }));
+
+    it('records a successful run, clears the last error and frees the lease', withStore(async ({ store, clock }) => {
+      const first = await store.acquire('src-a', 'run-1', TTL);
+      await store.release(first.lease, { at: clock.now(), error: 'provider said no' });
+      expect(await store.read('src-a')).toMatchObject({ lastError: 'provider said no', lastRunAt: clock.now() });
+      expect((await store.read('src-a'))?.lastSuccessAt).toBeUndefined();
+
+      clock.advance(1_000);
+      const second = await store.acquire('src-a', 'run-2', TTL); // freed without waiting for expiry
+      await store.release(second.lease, { at: clock.now() });
+      const afterSuccess = await store.read('src-a');
+      expect(afterSuccess?.lastSuccessAt).toBe(clock.now());
+      expect(afterSuccess?.lastError).toBeUndefined();
+
+      clock.advance(1_000);
+      const third = await store.acquire('src-a', 'run-3', TTL);
+      await store.release(third.lease, { at: clock.now(), error: 'timeout' });
+      expect(await store.read('src-a')).toMatchObject({ lastSuccessAt: clock.now() - 1_000, lastRunAt: clock.now(), lastError: 'timeout' });
+      await store.acquire('src-a', 'run-4', TTL);
+    }));
+
+    it('round-trips a mid-window cursor exactly, big-integer page token included', withStore(async ({ store }) => {
+      const cursor = { windowStart: 1_735_689_600, windowEnd: 1_735_693_200, pageToken: '12345678901234567' };
+      const { lease } = await store.acquire('src-a', 'run-1', TTL);
+      await store.checkpoint(lease, cursor, TTL);
+      const read = (await store.read('src-a'))?.cursor;
+      expect(read).toEqual(cursor);
+      expect(typeof read?.windowStart).toBe('number');
+      expect(typeof read?.windowEnd).toBe('number');
+      expect(typeof read?.pageToken).toBe('string');
+
+      await store.release(lease, { at: 1 });
+      expect((await store.acquire('src-a', 'run-2', TTL)).state.cursor).toEqual(cursor);
+    }));
+
+    it('really removes windowEnd and pageToken when a checkpoint omits them', withStore(async ({ store }) => {
+      let { lease } = await store.acquire('src-a', 'run-1', TTL);
+      lease = await store.checkpoint(lease, { windowStart: 10, windowEnd: 20, pageToken: 'next' }, TTL);
+      lease = await store.checkpoint(lease, { windowStart: 20 }, TTL);
+      const cursor = (await store.read('src-a'))?.cursor;
+      expect(cursor).toEqual({ windowStart: 20 });
+      expect(cursor && Object.keys(cursor)).toEqual(['windowStart']);
+      await store.release(lease, { at: 1 });
+      const next = await store.acquire('src-a', 'run-2', TTL);
+      expect(next.state.cursor && Object.keys(next.state.cursor)).toEqual(['windowStart']);
+    }));
+
+    it('keeps sources independent', withStore(async ({ store }) => {
+      const a = await store.acquire('src-a', 'run-1', TTL);
+      const b = await store.acquire('src-b', 'run-2', TTL);
+      await store.checkpoint(a.lease, { windowStart: 1 }, TTL);
+      await store.checkpoint(b.lease, { windowStart: 2 }, TTL);
+      expect((await store.read('src-a'))?.cursor).toEqual({ windowStart: 1 });
+      expect((await store.read('src-b'))?.cursor).toEqual({ windowStart: 2 });
+    }));
+
+    it('lets exactly one of many concurrent acquirers win', withStore(async ({ store }) => {
+      for (const sourceId of ['src-a', 'src-b', 'src-c']) {
+        const owners = Array.from({ length: 8 }, (_, i) => `run-${i}`);
+        const results = await Promise.allSettled(owners.map((owner) => store.acquire(sourceId, owner, TTL)));
+        const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.lease.owner] : []));
+        expect(won).toHaveLength(1);
+        for (const r of results) {
+          if (r.status === 'rejected') {
+            expect(r.reason).toBeInstanceOf(LeaseHeldError);
+            expect(r.reason).toMatchObject({ holder: won[0] });
+          }
+        }
+      }
+    }));
+
+    it('rejects a non-positive lease ttl', withStore(async ({ store }) => {
+      await expect(store.acquire('src-a', 'run-1', 0)).rejects.toBeInstanceOf(RangeError);
+    }));
+  });
+}
