@@ -24,11 +24,18 @@ export class TimeBudget {
   }
 
   /** A signal that aborts an in-flight request when pulling time is up. */
-  pullSignal(): { signal: AbortSignal; dispose(): void } {
+  pullSignal(): { signal: AbortSignal; dispose(): void; cancel(): void } {
     const controller = new AbortController();
     const remaining = Math.max(0, this.pullUntil - this.clock.now());
     const timer = setTimeout(() => controller.abort(new BudgetExhausted()), remaining);
-    return { signal: controller.signal, dispose: () => clearTimeout(timer) };
+    return {
+      signal: controller.signal,
+      dispose: () => clearTimeout(timer),
+      cancel: () => {
+        clearTimeout(timer);
+        controller.abort(new BudgetExhausted());
+      },
+    };
   }
 }
 

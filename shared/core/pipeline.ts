@@ -6,7 +6,7 @@ import { LeaseHeldError, MalformedResponseError, SourceRunError } from './errors
 import { silentLog, type Log } from './logger';
 import { mapPage } from './map-page';
 import type { Page, Source, TimeWindow } from './source';
-import { clampToRetention, initialCursor, nextWindow, type StartPoint } from './windows';
+import { clampToRetention, initialCursor, nextWindow, type StartPoint, type WindowLimits } from './windows';
 
 export interface RunOptions {
   sourceId: string;
@@ -89,7 +89,7 @@ export async function runSource(options: RunOptions): Promise<RunSummary> {
   }
 
   try {
-    const limits = () => ({
+    const limits = (): WindowLimits => ({
       nowSeconds: unixSeconds(clock.now()),
       lagSeconds: options.lagSeconds,
       maxWindowSeconds: options.source.maxWindowSeconds,
@@ -107,50 +107,53 @@ export async function runSource(options: RunOptions): Promise<RunSummary> {
     }
 
     const tokensSeen = new Set<string>();
-    for (;;) {
-      const window = nextWindow(cursor, limits());
-      if (!window) break;
-      if (!budget.canStartPage()) {
-        summary.stoppedBy = 'time-budget';
-        break;
-      }
-      summary.window = window;
+    // The next page is fetched while the current one is delivered: a token
+    // chain is sequential, so provider latency would otherwise add to sink time.
+    let inFlight = startFetch(options.source, cursor, limits(), budget);
+    try {
+      while (inFlight.kind === 'fetching') {
+        summary.window = inFlight.window;
+        const page = await inFlight.page;
+        if (!page) {
+          summary.stoppedBy = 'time-budget';
+          break;
+        }
+        const window = inFlight.window;
+        const next = advance(cursor, window, page, tokensSeen, options.source.type);
+        inFlight = startFetch(options.source, next, limits(), budget);
 
-      const page = await fetchWithinBudget(options.source, window, cursor.pageToken, budget);
-      if (!page) {
-        summary.stoppedBy = 'time-budget';
-        break;
-      }
-      const next = advance(cursor, window, page, tokensSeen, options.source.type);
-
-      const ingested = new Date(clock.now()).toISOString();
-      const mapped = mapPage(options.source, page.records, window, {
-        sourceId: options.sourceId,
-        ingested,
-        requestId: page.requestId,
-      });
-      if (mapped.documents.length > 0) await options.sink.deliver(mapped.documents);
-      lease = await options.store.checkpoint(lease, next, leaseTtlMs);
-
-      cursor = next;
-      summary.pages++;
-      summary.pulled += page.records.length;
-      summary.delivered += mapped.documents.length;
-      summary.mappingErrors += mapped.mappingErrors;
-      summary.lateRecords += mapped.lateRecords;
-      summary.aheadRecords += mapped.aheadRecords;
-      if (next.windowEnd === undefined) {
-        summary.windowsCompleted++;
-        tokensSeen.clear();
-      }
-      if (mapped.mappingErrors > 0) {
-        log.warn('records delivered raw because they could not be mapped', {
+        const mapped = mapPage(options.source, page.records, window, {
           sourceId: options.sourceId,
+          ingested: new Date(clock.now()).toISOString(),
           requestId: page.requestId,
-          count: mapped.mappingErrors,
         });
+        if (mapped.documents.length > 0) await options.sink.deliver(mapped.documents);
+        lease = await options.store.checkpoint(lease, next, leaseTtlMs);
+
+        cursor = next;
+        summary.pages++;
+        summary.pulled += page.records.length;
+        summary.delivered += mapped.documents.length;
+        summary.mappingErrors += mapped.mappingErrors;
+        summary.lateRecords += mapped.lateRecords;
+        summary.aheadRecords += mapped.aheadRecords;
+        if (next.windowEnd === undefined) {
+          summary.windowsCompleted++;
+          tokensSeen.clear();
+        }
+        if (mapped.mappingErrors > 0) {
+          log.warn('records delivered raw because they could not be mapped', {
+            sourceId: options.sourceId,
+            requestId: page.requestId,
+            count: mapped.mappingErrors,
+          });
+        }
+        options.onProgress?.({ ...summary });
       }
-      options.onProgress?.({ ...summary });
+      if (inFlight.kind === 'out-of-time') summary.stoppedBy = 'time-budget';
+    } finally {
+      // A failed delivery or checkpoint leaves a prefetch behind: cancel it quietly.
+      if (inFlight.kind === 'fetching') inFlight.cancel();
     }
 
     summary.cursor = cursor;
@@ -169,21 +172,27 @@ export async function runSource(options: RunOptions): Promise<RunSummary> {
   }
 }
 
-async function fetchWithinBudget(
-  source: Source,
-  window: TimeWindow,
-  pageToken: string | undefined,
-  budget: TimeBudget,
-): Promise<Page<unknown> | undefined> {
-  const { signal, dispose } = budget.pullSignal();
-  try {
-    return await source.fetchPage({ window, pageToken, signal });
-  } catch (error) {
-    if (isBudgetExhausted(error, signal)) return undefined;
-    throw error;
-  } finally {
-    dispose();
-  }
+type InFlight =
+  | { kind: 'fetching'; window: TimeWindow; page: Promise<Page<unknown> | undefined>; cancel(): void }
+  | { kind: 'caught-up' }
+  | { kind: 'out-of-time' };
+
+/** Start fetching the page the cursor points at, unless caught up or out of pulling time. */
+function startFetch(source: Source, cursor: Cursor, limits: WindowLimits, budget: TimeBudget): InFlight {
+  const window = nextWindow(cursor, limits);
+  if (!window) return { kind: 'caught-up' };
+  if (!budget.canStartPage()) return { kind: 'out-of-time' };
+  const { signal, dispose, cancel } = budget.pullSignal();
+  const page = source
+    .fetchPage({ window, pageToken: cursor.pageToken, signal })
+    .catch((error: unknown) => {
+      if (isBudgetExhausted(error, signal)) return undefined;
+      throw error;
+    })
+    .finally(dispose);
+  // Never an unhandled rejection if the run fails before awaiting this prefetch.
+  page.catch(() => undefined);
+  return { kind: 'fetching', window, page, cancel };
 }
 
 /** The cursor after a page: the next token of the same window, or the start of the next window. */

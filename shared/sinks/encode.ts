@@ -56,13 +56,13 @@ function withOriginal(document: EcsDocument, original: string, text: string): Ec
 const CORE_FIELDS = ['@timestamp', 'ecs', 'event', 'cloud', 'user', 'source', 'error', 'tags'] as const;
 
 function coreOf(document: EcsDocument): EcsDocument {
-  const core = Object.fromEntries(CORE_FIELDS.filter((key) => key in document).map((key) => [key, document[key]]));
+  const core: Partial<EcsDocument> = Object.fromEntries(CORE_FIELDS.filter((key) => key in document).map((key) => [key, document[key]]));
   const dropped = Object.keys(document).filter((key) => key !== 'cloudtap' && !(CORE_FIELDS as readonly string[]).includes(key));
   const { source_id, source_type, request_id } = document.cloudtap;
   return {
-    ...core,
+    ...(core as Pick<EcsDocument, '@timestamp' | 'ecs' | 'event'>),
     cloudtap: { source_id, source_type, request_id, fields_dropped: [...dropped, 'cloudtap.*'] },
-  } as EcsDocument;
+  };
 }
 
 /** The line with the longest prefix of `original` that fits, or undefined if even an empty one does not. */

@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../shared/core/errors';
+import { runDemo } from './commands/demo';
+import { runCommand } from './commands/run';
+import { validateCommand } from './commands/validate';
+
+const USAGE = `cloudtap — pull cloud audit logs, normalize them to ECS, deliver them to your SIEM
+
+Usage:
+  cloudtap demo                              run the whole pipeline against the built-in simulators
+  cloudtap run --config FILE [--source ID]... [--watch [--interval SECONDS]] [--verbose]
+                                             pull every enabled source once (or on its schedule with --watch)
+  cloudtap validate --config FILE            check a configuration file and print what it configures
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      source: { type: 'string', multiple: true },
+      watch: { type: 'boolean', default: false },
+      interval: { type: 'string' },
+      verbose: { type: 'boolean', short: 'v', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  try {
+    switch (command) {
+      case 'demo':
+        return await runDemo({ verbose: values.verbose });
+      case 'run':
+        return await runCommand({
+          configPath: requireConfig(values.config),
+          sourceIds: values.source,
+          watch: values.watch,
+          intervalSeconds: values.interval ? Number(values.interval) : undefined,
+          verbose: values.verbose,
+        });
+      case 'validate':
+        return await validateCommand(requireConfig(values.config));
+      default:
+        process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function requireConfig(path: string | undefined): string {
+  if (!path) throw new ConfigError('command line', ['--config FILE is required']);
+  return path;
+}

@@ -1,0 +1,61 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { systemClock } from '../core/clock';
+import { ConfigError } from '../core/errors';
+import type { Log } from '../core/logger';
+import { runSource, type RunSummary } from '../core/pipeline';
+import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
+import { resolveInvocationSource } from './invocation-source';
+import type { SourceDefinition } from '../providers/definition';
+import { FirehoseSink } from '../sinks/firehose-sink';
+import { credentialsFromSecret } from './credentials';
+import { FUNCTION_ENV, type PullInvocation } from './invocation';
+
+/** Created once per cold start and reused by warm invocations. */
+const logger = new Logger({ serviceName: 'cloudtap' });
+
+/** Powertools' Logger takes extra keys as a rest argument; the core's Log passes one optional object. */
+const log: Log = {
+  debug: (message, extra) => (extra ? logger.debug(message, extra) : logger.debug(message)),
+  info: (message, extra) => (extra ? logger.info(message, extra) : logger.info(message)),
+  warn: (message, extra) => (extra ? logger.warn(message, extra) : logger.warn(message)),
+  error: (message, extra) => (extra ? logger.error(message, extra) : logger.error(message)),
+};
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new ConfigError('function environment', [`${name} is not set`]);
+  return value;
+}
+
+/**
+ * The Lambda handler for one source type: pull the instance named in the
+ * scheduled event into the stack's delivery stream, checkpointing in its table.
+ */
+export function createPullHandler(definition: SourceDefinition<any>) {
+  const store = new DynamoDbCursorStore({ tableName: requiredEnv(FUNCTION_ENV.tableName) });
+  const sink = new FirehoseSink({ deliveryStreamName: requiredEnv(FUNCTION_ENV.deliveryStreamName), log });
+
+  const pull = async (event: PullInvocation, context: Context): Promise<RunSummary> => {
+    const instance = resolveInvocationSource(definition, event.source);
+    logger.appendKeys({ sourceId: instance.id, sourceType: instance.type });
+    const credentials = await credentialsFromSecret(definition, instance, event.secretArn);
+    const summary = await runSource({
+      sourceId: instance.id,
+      source: definition.create({ instance, credentials, clock: systemClock, log }),
+      store,
+      sink,
+      owner: context.awsRequestId,
+      lagSeconds: instance.lagSeconds,
+      start: instance.start,
+      deadline: Date.now() + context.getRemainingTimeInMillis(),
+      log,
+    });
+    logger.info('run finished', { summary });
+    return summary;
+  };
+
+  return middy(pull).use(injectLambdaContext(logger, { resetKeys: true }));
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { systemClock, type Clock } from '../core/clock';
+import type { Log } from '../core/logger';
+import { runSource, type RunProgress, type RunSummary } from '../core/pipeline';
+import type { CloudtapConfig, Registry } from '../config/load';
+import { FileCursorStore } from '../cursor/file-store';
+import type { CursorStore } from '../cursor/store';
+import { FileSink } from '../sinks/file-sink';
+import type { Sink } from '../sinks/sink';
+import { credentialsFromEnv } from './credentials';
+
+export interface LocalRunOptions {
+  config: CloudtapConfig;
+  registry: Registry;
+  /** Pull only these instances; default all enabled ones. */
+  sourceIds?: string[];
+  env?: NodeJS.ProcessEnv;
+  log: Log;
+  clock?: Clock;
+  /** How long one pull may run before it checkpoints and stops; default 10 minutes. */
+  budgetMs?: number;
+  /** Defaults to the file store and NDJSON sink named in `config.local`. */
+  store?: CursorStore;
+  sink?: Sink;
+  onProgress?: (progress: RunProgress) => void;
+}
+
+export type LocalRunResult = { sourceId: string } & ({ ok: true; summary: RunSummary } | { ok: false; error: Error });
+
+/** Pull every selected source once, concurrently; one failing source does not stop the others. */
+export async function runLocalOnce(options: LocalRunOptions): Promise<LocalRunResult[]> {
+  const clock = options.clock ?? systemClock;
+  const store = options.store ?? new FileCursorStore({ directory: options.config.local.stateDir, clock });
+  const sink = options.sink ?? new FileSink({ path: options.config.local.output });
+  const owner = `cli-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const instances = options.config.sources.filter((instance) =>
+    options.sourceIds ? options.sourceIds.includes(instance.id) : instance.enabled,
+  );
+
+  return Promise.all(
+    instances.map(async (instance): Promise<LocalRunResult> => {
+      try {
+        const definition = options.registry.get(instance.type)!;
+        const credentials = credentialsFromEnv(definition, instance, options.env ?? process.env);
+        const summary = await runSource({
+          sourceId: instance.id,
+          source: definition.create({ instance, credentials, clock, log: options.log }),
+          store,
+          sink,
+          owner,
+          lagSeconds: instance.lagSeconds,
+          start: instance.start,
+          deadline: clock.now() + (options.budgetMs ?? 600_000),
+          reserveMs: 10_000,
+          clock,
+          log: options.log,
+          onProgress: options.onProgress,
+        });
+        return { sourceId: instance.id, ok: true, summary };
+      } catch (error) {
+        return { sourceId: instance.id, ok: false, error: error as Error };
+      }
+    }),
+  );
+}
+
+/** Seconds between runs for a `rate(...)` schedule; cron schedules need an explicit interval locally. */
+export function rateIntervalSeconds(schedule: string): number | undefined {
+  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
+  if (!match) return undefined;
+  const unit = match[2]!.startsWith('minute') ? 60 : match[2]!.startsWith('hour') ? 3600 : 86_400;
+  return Number(match[1]) * unit;
+}
+
