@@ -1,6 +1,6 @@
 import type { EcsDocument } from '../ecs/document';
 import { ECS_VERSION, datasetOf } from '../ecs/document';
-import { contentEventId } from './event-id';
+import { canonicalJson, contentEventId } from './event-id';
 import type { MappingContext, Source, TimeWindow } from './source';
 
 export interface MappedPage {
@@ -17,9 +17,22 @@ export interface MappedPage {
  * Map one page of raw records. A record that cannot be mapped is never
  * dropped: it is delivered raw with `event.kind: pipeline_error` and counted.
  */
-export function mapPage<Raw>(source: Source<Raw>, records: Raw[], window: TimeWindow, context: MappingContext): MappedPage {
+export function mapPage<Raw>(
+  source: Source<Raw>,
+  records: Raw[],
+  window: TimeWindow,
+  pageContext: Omit<MappingContext, 'occurrence'>,
+): MappedPage {
   const page: MappedPage = { documents: [], mappingErrors: 0, lateRecords: 0, aheadRecords: 0 };
+  const seen = new Map<string, number>();
   for (const raw of records) {
+    let occurrence = 0;
+    if (source.idFromContent) {
+      const key = canonicalJson(raw);
+      occurrence = seen.get(key) ?? 0;
+      seen.set(key, occurrence + 1);
+    }
+    const context: MappingContext = { ...pageContext, occurrence };
     const time = safeEventTime(source, raw);
     if (time !== undefined && time >= window.end) {
       page.aheadRecords++;
@@ -58,7 +71,7 @@ export function unmappedDocument(
     '@timestamp': timestamp,
     ecs: { version: ECS_VERSION },
     event: {
-      id: contentEventId(sourceType, raw),
+      id: contentEventId(sourceType, raw, context.occurrence),
       kind: 'pipeline_error',
       dataset: datasetOf(sourceType),
       ingested: context.ingested,

@@ -33,6 +33,12 @@ export interface MappingContext {
   ingested: string;
   /** The provider request id of the page that carried the record. */
   requestId?: string;
+  /**
+   * For sources with `idFromContent`: how many records identical to this one
+   * came before it in the same page. Identical records are distinct events
+   * (two deletions in one second), so their content ids must differ.
+   */
+  occurrence: number;
 }
 
 /**
@@ -46,6 +52,8 @@ export interface Source<Raw = unknown> {
   readonly maxWindowSeconds: number;
   /** How far back the API can be queried (seconds before now). */
   readonly retentionSeconds: number;
+  /** Records carry no provider id: the core counts identical records per page for `MappingContext.occurrence`. */
+  readonly idFromContent?: boolean;
   /** Fetch one page of the window. Throws ProviderError / MalformedResponseError. */
   fetchPage(request: PageRequest): Promise<Page<Raw>>;
   /** Unix seconds of the record's event time, used to check it lies in the window. */

@@ -6,7 +6,7 @@ const seed = JSON.parse(
   readFileSync(new URL('../../../fixtures/tencent-cloudaudit/describe-events-seed.json', import.meta.url), 'utf8'),
 );
 const seedRecord: CloudAuditRecord = seed.Response.Events[0];
-const context = { sourceId: 'prod-audit', ingested: '2026-11-21T00:00:00.000Z', requestId: 'req-1' };
+const context = { sourceId: 'prod-audit', ingested: '2026-11-21T00:00:00.000Z', requestId: 'req-1', occurrence: 0 };
 
 /** A CloudAudit record built like the API's, with the inner JSON strings encoded as the API encodes them. */
 function record(overrides: Partial<CloudAuditRecord>, inner: Record<string, unknown> = {}, session: Record<string, unknown> = {}) {
