@@ -20,8 +20,9 @@ const start = z
 /** EventBridge schedule expressions, checked for shape so a typo fails at synth, not at deploy. */
 const schedule = z
   .string()
-  .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$/, {
-    message: 'expected an EventBridge schedule such as "rate(5 minutes)" or "cron(0/10 * * * ? *)"',
+  // EventBridge wants the singular unit for 1 and the plural otherwise; it would refuse the rest at deploy time.
+  .regex(/^(rate\(1 (minute|hour|day)\)|rate\(([2-9]|[1-9]\d+) (minutes|hours|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$/, {
+    message: 'expected an EventBridge schedule such as "rate(1 hour)", "rate(5 minutes)" or "cron(0/10 * * * ? *)"',
   });
 
 export const sourceInstanceSchema = z.object({

@@ -5,7 +5,7 @@ import { CloudAuditSource } from './source';
 
 export const cloudAuditOptionsSchema = z
   .object({
-    /** DescribeEvents LookupAttributes, e.g. [{ AttributeKey: 'ReadOnly', AttributeValue: 'false' }]. */
+    /** DescribeEvents LookupAttributes, e.g. [{ AttributeKey: 'ActionType', AttributeValue: 'Write' }]. */
     lookupAttributes: z
       .array(z.object({ AttributeKey: z.string(), AttributeValue: z.string() }))
       .default([]),

@@ -1,0 +1,25 @@
+import { resolve } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { loadConfigFile } from '../shared/config/load';
+import { ConfigError } from '../shared/core/errors';
+import { registry } from '../shared/providers/registry';
+import { CloudtapStack } from './stack';
+
+const app = new App();
+// `-c config=path` wins over the `cloudtap:config` default in cdk.json.
+const configPath = resolve(app.node.tryGetContext('config') ?? app.node.tryGetContext('cloudtap:config') ?? 'cloudtap.example.yaml');
+const stackName: string = app.node.tryGetContext('cloudtap:stackName') ?? 'Cloudtap';
+
+try {
+  const config = await loadConfigFile(configPath, registry);
+  new CloudtapStack(app, stackName, {
+    config,
+    registry,
+    description: `cloudtap: audit-log pullers and delivery (config ${configPath.split('/').pop()})`,
+  });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // The message lists every problem with its path; a stack trace would only bury it.
+  console.error(error.message);
+  process.exit(1);
+}

@@ -1,0 +1,43 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/**
+ * What DynamoDbCursorStore sends: GetItem (read) and conditional UpdateItem
+ * (lease, checkpoint, release; it upserts). No Put, Delete, Scan or Query: a
+ * puller never overwrites, wipes or lists progress. Widen here if the store grows.
+ */
+export const CURSOR_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
+
+export interface CursorTableProps {
+  /** A customer-managed key; AWS-managed (aws/dynamodb) when absent. */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/** Cursors and leases, one item per source instance (`pk`). */
+export class CursorTable extends Construct {
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: CursorTableProps = {}) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...(props.encryptionKey
+        ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
+        : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
+      timeToLiveAttribute: 'expiresAt',
+      // Losing cursors means re-pulling (duplicates) or a gap; never delete with the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Least privilege for a puller; also the key use once a customer-managed key is set. */
+  grantCursorAccess(grantee: iam.IGrantable): void {
+    this.table.grant(grantee, ...CURSOR_TABLE_ACTIONS);
+    this.table.encryptionKey?.grantEncryptDecrypt(grantee);
+  }
+}

@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { SourceDefinition, SourceInstanceConfig } from '../../shared/providers/definition';
+import { FUNCTION_ENV, type PullInvocation } from '../../shared/runtime/invocation';
+import type { CursorTable } from './cursor-table';
+
+export interface SourcePullerProps {
+  /** The source type's definition: its type name and credential fields. */
+  readonly definition: SourceDefinition<any>;
+  /** Every configured instance of this type, enabled or not. */
+  readonly instances: readonly SourceInstanceConfig[];
+  readonly cursorTable: CursorTable;
+  readonly deliveryStream: firehose.IDeliveryStream;
+  /** The handler file, normally functions/<type>/handler.ts. */
+  readonly entry: string;
+  /** The folder holding package-lock.json; esbuild resolves modules from here. */
+  readonly projectRoot: string;
+}
+
+/**
+ * One Lambda function per source type, one secret per instance, and one
+ * schedule per enabled instance telling the function which instance to pull.
+ */
+export class SourcePuller extends Construct {
+  readonly function: NodejsFunction;
+  /** Instance id -> its credentials secret `cloudtap/<id>`. */
+  readonly secrets = new Map<string, secretsmanager.Secret>();
+
+  constructor(scope: Construct, id: string, props: SourcePullerProps) {
+    super(scope, id);
+    const { definition, instances } = props;
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Our own role instead of AWSLambdaBasicExecutionRole, which may write to any log group.
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: `cloudtap puller for ${definition.type}`,
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      environment: {
+        [FUNCTION_ENV.tableName]: props.cursorTable.table.tableName,
+        [FUNCTION_ENV.deliveryStreamName]: props.deliveryStream.deliveryStreamName,
+        // Stack traces point into the TypeScript sources rather than the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      role,
+      logGroup,
+      tracing: lambda.Tracing.DISABLED,
+      // A failed run leaves the cursor where it was; the next scheduled run retries it,
+      // so Lambda's own async retries would only contend for the lease.
+      retryAttempts: 0,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies call require() for Node built-ins; ESM output has none.
+        banner: "import { createRequire as __cloudtapCreateRequire } from 'node:module'; const require = __cloudtapCreateRequire(import.meta.url);",
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Ship the SDK version the tests ran against rather than whatever the runtime carries.
+        bundleAwsSDK: true,
+      },
+    });
+
+    for (const instance of instances) {
+      const secret = new secretsmanager.Secret(this, `Secret-${instance.id}`, {
+        secretName: secretNameFor(instance.id),
+        description: `cloudtap ${definition.type} credentials for source ${instance.id}; set the value after deploy`,
+        // A placeholder naming the required fields, not a credential: the operator puts the real
+        // value with put-secret-value, and CloudFormation leaves it alone while this template is unchanged.
+        secretObjectValue: Object.fromEntries(
+          definition.credentialFields
+            .filter((field) => !field.optional)
+            .map((field) => [field.name, SecretValue.unsafePlainText('')]),
+        ),
+        // Credentials of a removed source should not linger.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      secret.grantRead(this.function);
+      this.secrets.set(instance.id, secret);
+
+      if (!instance.enabled) continue;
+      const invocation: PullInvocation = { source: instance, secretArn: secret.secretArn };
+      new events.Rule(this, `Schedule-${instance.id}`, {
+        description: `cloudtap: pull ${instance.id} (${definition.type})`,
+        schedule: events.Schedule.expression(instance.schedule),
+        targets: [
+          new targets.LambdaFunction(this.function, {
+            event: events.RuleTargetInput.fromObject(invocation),
+            // Retries cover throttled invokes; past one period the next run, starting from the
+            // same cursor, supersedes this one, so an older event is dropped rather than queued.
+            retryAttempts: 2,
+            maxEventAge: stalenessBound(instance.schedule),
+          }),
+        ],
+      });
+    }
+
+    props.cursorTable.grantCursorAccess(this.function);
+    props.deliveryStream.grantPutRecords(this.function);
+  }
+}
+
+export const secretNameFor = (sourceId: string): string => `cloudtap/${sourceId}`;
+
+const UNIT_SECONDS = { minute: 60, hour: 3600, day: 86_400 } as const;
+
+/** One schedule period, within EventBridge's 1 minute to 24 hours; an hour for cron schedules. */
+export function stalenessBound(schedule: string): Duration {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule);
+  const seconds = rate ? Number(rate[1]) * UNIT_SECONDS[rate[2] as keyof typeof UNIT_SECONDS] : 3600;
+  return Duration.seconds(Math.min(Math.max(seconds, 60), 86_400));
+}

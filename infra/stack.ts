@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { CloudtapConfig, Registry } from '../shared/config/load';
+import { CursorTable } from './constructs/cursor-table';
+import { DeliveryToS3 } from './constructs/delivery-to-s3';
+import { SourcePuller, secretNameFor } from './constructs/source-puller';
+
+/** The repository root: bundling resolves modules and the lock file from here, whatever the cwd. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export const defaultEntry = (type: string): string => join(PROJECT_ROOT, 'functions', type, 'handler.ts');
+
+export interface CloudtapStackProps extends StackProps {
+  /** A validated configuration (`loadConfigFile` / `parseConfig`). */
+  readonly config: CloudtapConfig;
+  readonly registry: Registry;
+  /** Where a source type's handler lives; defaults to functions/<type>/handler.ts. */
+  readonly entryFor?: (type: string) => string;
+}
+
+export class CloudtapStack extends Stack {
+  readonly cursorTable: CursorTable;
+  readonly delivery: DeliveryToS3;
+  /** Source type -> its puller. */
+  readonly pullers = new Map<string, SourcePuller>();
+
+  constructor(scope: Construct, id: string, props: CloudtapStackProps) {
+    super(scope, id, props);
+    const { config, registry } = props;
+    const entryFor = props.entryFor ?? defaultEntry;
+
+    this.cursorTable = new CursorTable(this, 'CursorTable');
+    this.delivery = new DeliveryToS3(this, 'Delivery', { destination: config.destination });
+
+    for (const type of new Set(config.sources.map((source) => source.type))) {
+      const definition = registry.get(type);
+      if (!definition) throw new Error(`no source definition registered for type "${type}"`);
+      this.pullers.set(
+        type,
+        new SourcePuller(this, `Puller-${type}`, {
+          definition,
+          instances: config.sources.filter((source) => source.type === type),
+          cursorTable: this.cursorTable,
+          deliveryStream: this.delivery.deliveryStream,
+          entry: entryFor(type),
+          projectRoot: PROJECT_ROOT,
+        }),
+      );
+    }
+
+    Validations.of(this).acknowledge({
+      id: 'CloudFormation-Validate::W7001',
+      reason: 'the Firehose L2 always adds its CIDR mapping, used only by VPC destinations',
+    });
+
+    // Export names are prefixed with the stack name so two cloudtap stacks can share a region.
+    const output = (scope: Construct, id: string, value: string, description: string) =>
+      new CfnOutput(scope, id, { value, description, exportName: `${this.stackName}-${id}` });
+    output(this, 'CursorTableName', this.cursorTable.table.tableName, 'DynamoDB table holding cursors and leases');
+    output(this, 'DeliveryStreamName', this.delivery.deliveryStream.deliveryStreamName, 'Firehose delivery stream');
+    output(this, 'BucketName', this.delivery.bucket.bucketName, 'S3 bucket receiving the events');
+    // Under their own scope: ids with hyphens would otherwise collide once made alphanumeric.
+    const secretOutputs = new Construct(this, 'SecretNames');
+    for (const puller of this.pullers.values()) {
+      for (const sourceId of puller.secrets.keys()) {
+        output(secretOutputs, `Secret-${sourceId}`, secretNameFor(sourceId), `Credentials secret for source ${sourceId}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,414 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { CURSOR_TABLE_ACTIONS, CursorTable } from '../../infra/constructs/cursor-table';
+import { FIREHOSE_S3_ACTIONS } from '../../infra/constructs/delivery-to-s3';
+import { stalenessBound } from '../../infra/constructs/source-puller';
+import { CloudtapStack, PROJECT_ROOT, defaultEntry } from '../../infra/stack';
+import { parseConfig, type Registry } from '../../shared/config/load';
+import { registry } from '../../shared/providers/registry';
+import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
+import type { PullInvocation } from '../../shared/runtime/invocation';
+
+/** The CLI's feature flags (cdk.json), so these are the templates `cdk synth` makes; esbuild and validation skipped. */
+const cdkContext = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
+const newApp = () =>
+  new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+
+function synth(data: unknown, reg: Registry = registry, entryFor?: (type: string) => string) {
+  const config = parseConfig(data, reg);
+  const stack = new CloudtapStack(newApp(), 'Test', { config, registry: reg, entryFor });
+  return { config, stack, template: Template.fromStack(stack) };
+}
+
+const logicalId = (construct: IConstruct) =>
+  Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });
+const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+}
+const actions = (s: Statement) => [s.Action].flat();
+const resources = (s: Statement) => [s.Resource].flat();
+
+/** Every statement of every inline policy attached to the role. */
+function statementsOf(template: Template, role: IConstruct): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [ref(role)] } });
+  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+/** A rule target's Input with each `{Ref: X}` written as `<Ref X>`, parsed. */
+function invocationOf(input: unknown): PullInvocation {
+  if (typeof input === 'string') return JSON.parse(input);
+  const [, parts] = (input as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  const text = parts
+    .map((part) => (typeof part === 'string' ? part : `<Ref ${(part as { Ref: string }).Ref}>`))
+    .join('');
+  return JSON.parse(text);
+}
+
+const CONFIG = {
+  sources: [
+    { id: 'audit-gz', type: 'tencent-cloudaudit', region: 'ap-guangzhou' },
+    {
+      id: 'audit-sh',
+      type: 'tencent-cloudaudit',
+      region: 'ap-shanghai',
+      schedule: 'cron(0/10 * * * ? *)',
+      lag: '15m',
+      start: '2026-01-01T00:00:00Z',
+      options: { returnLocation: true },
+    },
+    { id: 'audit-bj', type: 'tencent-cloudaudit', region: 'ap-beijing', schedule: 'rate(1 day)', enabled: false },
+  ],
+  destination: { type: 's3', prefix: 'audit', errorPrefix: 'audit-errors/', bufferSeconds: 120, bufferMiB: 16 },
+};
+
+const { config, stack, template } = synth(CONFIG);
+const puller = stack.pullers.get('tencent-cloudaudit')!;
+const fn = puller.function;
+const table = stack.cursorTable.table;
+const { bucket, deliveryStream } = stack.delivery;
+
+describe('CloudtapStack', () => {
+  it('creates only the expected resources', () => {
+    const types = Object.values(template.toJSON().Resources as Record<string, { Type: string }>)
+      .map((resource) => resource.Type)
+      .sort();
+    expect(types).toEqual(
+      [
+        'AWS::DynamoDB::Table',
+        'AWS::S3::Bucket',
+        'AWS::S3::BucketPolicy',
+        ...['AWS::Logs::LogGroup', 'AWS::Logs::LogGroup', 'AWS::Logs::LogStream'],
+        'AWS::KinesisFirehose::DeliveryStream',
+        ...['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::IAM::Policy'],
+        'AWS::Lambda::Function',
+        'AWS::Lambda::EventInvokeConfig',
+        ...['AWS::SecretsManager::Secret', 'AWS::SecretsManager::Secret', 'AWS::SecretsManager::Secret'],
+        ...['AWS::Events::Rule', 'AWS::Events::Rule', 'AWS::Lambda::Permission', 'AWS::Lambda::Permission'],
+      ].sort(),
+    );
+  });
+
+  it('has no IAM statement on Resource "*" anywhere', () => {
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
+        expect(resources(statement)).not.toContain('*');
+      }
+    }
+  });
+});
+
+describe('CursorTable', () => {
+  it('is an on-demand table keyed by pk, with PITR, SSE and TTL on expiresAt, retained', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      },
+    });
+  });
+
+  it('takes a customer-managed key and grants its use with cursor access', () => {
+    const keyStack = new Stack(newApp(), 'Key');
+    const key = new kms.Key(keyStack, 'Key');
+    const cursors = new CursorTable(keyStack, 'Cursors', { encryptionKey: key });
+    const role = new iam.Role(keyStack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    cursors.grantCursorAccess(role);
+    const keyTemplate = Template.fromStack(keyStack);
+    keyTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: arnOf(key) },
+    });
+    const statements = statementsOf(keyTemplate, role);
+    expect(statements.find((s) => actions(s).includes('dynamodb:GetItem'))?.Resource).toEqual(
+      arnOf(cursors.table),
+    );
+    const keyUse = statements.find((s) => actions(s).includes('kms:Decrypt'));
+    expect(keyUse?.Resource).toEqual(arnOf(key));
+    expect(actions(keyUse!)).toEqual(expect.arrayContaining(['kms:Encrypt', 'kms:Decrypt']));
+  });
+});
+
+describe('DeliveryToS3', () => {
+  it('makes a private, encrypted, versioned bucket that outlives the stack', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+      },
+    });
+  });
+
+  it('denies every request without TLS 1.2, and allows nothing through the bucket policy', () => {
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0]!;
+    expect(policy.Properties.Bucket).toEqual(ref(bucket));
+    const statements = policy.Properties.PolicyDocument.Statement as Statement[];
+    expect(statements.every((s) => s.Effect === 'Deny' && s.Action === 's3:*')).toBe(true);
+    expect(statements.map((s) => s.Condition)).toEqual([
+      { Bool: { 'aws:SecureTransport': 'false' } },
+      { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+    ]);
+  });
+
+  it('is a Direct PUT stream, encrypted, writing gzip under dated prefixes with the configured buffering', () => {
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamType: 'DirectPut',
+      DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+      ExtendedS3DestinationConfiguration: {
+        BucketARN: arnOf(bucket),
+        CompressionFormat: 'GZIP',
+        // "audit" without a slash still means the folder audit/.
+        Prefix: 'audit/!{timestamp:yyyy/MM/dd/HH}/',
+        ErrorOutputPrefix: 'audit-errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/',
+        BufferingHints: { IntervalInSeconds: 120, SizeInMBs: 16 },
+        CloudWatchLoggingOptions: { Enabled: true },
+      },
+    });
+  });
+
+  it("gives Firehose's role the documented S3 write set on this bucket only: no deletes", () => {
+    const roleArn = template.toJSON().Resources[logicalId(deliveryStream)].Properties
+      .ExtendedS3DestinationConfiguration.RoleARN as { 'Fn::GetAtt': [string, string] };
+    const roleId = roleArn['Fn::GetAtt'][0];
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Principal: { Service: 'firehose.amazonaws.com' },
+            Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      },
+    });
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    expect(statements).toHaveLength(2);
+    const [s3, logs] = statements as [Statement, Statement];
+    expect(actions(s3).sort()).toEqual([...FIREHOSE_S3_ACTIONS].sort());
+    expect(resources(s3)).toEqual([
+      arnOf(bucket),
+      { 'Fn::Join': ['', [arnOf(bucket), '/*']] },
+    ]);
+    expect(actions(logs)).toEqual(['logs:PutLogEvents']);
+    expect(statements.flatMap(actions).filter((a) => /Delete|Acl|\*/.test(a))).toEqual([]);
+  });
+
+  it('keeps its error logs for a month', () => {
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+  });
+});
+
+describe('SourcePuller', () => {
+  it('runs one Node 22 arm64 function per source type with the table and stream in its environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 300,
+      TracingConfig: Match.absent(),
+      Environment: {
+        Variables: {
+          CLOUDTAP_TABLE_NAME: ref(table),
+          CLOUDTAP_DELIVERY_STREAM: ref(deliveryStream),
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('Logs') } },
+    });
+  });
+
+  it('leaves retries of a failed run to the next schedule', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(fn),
+      MaximumRetryAttempts: 0,
+    });
+  });
+
+  it('creates one secret cloudtap/<id> per instance, disabled ones included, holding an empty template', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    for (const id of ['audit-gz', 'audit-sh', 'audit-bj']) {
+      const found = template.findResources('AWS::SecretsManager::Secret', {
+        DeletionPolicy: 'Delete',
+        Properties: {
+          Name: `cloudtap/${id}`,
+          // Required Tencent fields only; the optional session token is not asked for.
+          SecretString: JSON.stringify({ secretId: '', secretKey: '' }),
+          GenerateSecretString: Match.absent(),
+        },
+      });
+      expect(Object.keys(found)).toEqual([logicalId(puller.secrets.get(id)!)]);
+    }
+  });
+
+  it('schedules each enabled instance with its invocation as input', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(2);
+    const bySchedule = new Map(rules.map((rule) => [rule.Properties.ScheduleExpression as string, rule]));
+    const expected = [
+      { id: 'audit-gz', schedule: 'rate(5 minutes)', maxAge: 300 },
+      { id: 'audit-sh', schedule: 'cron(0/10 * * * ? *)', maxAge: 3600 },
+    ];
+    for (const { id, schedule, maxAge } of expected) {
+      const rule = bySchedule.get(schedule);
+      expect(rule?.Properties.State).toBe('ENABLED');
+      expect(rule?.Properties.Targets).toHaveLength(1);
+      const target = rule!.Properties.Targets[0];
+      expect(target.Arn).toEqual(arnOf(fn));
+      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: maxAge });
+      const invocation = invocationOf(target.Input);
+      expect(invocation.secretArn).toBe(`<Ref ${logicalId(puller.secrets.get(id)!)}>`);
+      const instance = config.sources.find((source) => source.id === id);
+      expect(invocation.source).toEqual(JSON.parse(JSON.stringify(instance)));
+    }
+    expect(invocationOf(bySchedule.get('cron(0/10 * * * ? *)')!.Properties.Targets[0].Input).source).toMatchObject({
+      lagSeconds: 900,
+      start: { at: Date.parse('2026-01-01T00:00:00Z') / 1000 },
+      options: { returnLocation: true },
+    });
+  });
+
+  it('gives a disabled instance no rule', () => {
+    const inputs = Object.values(template.findResources('AWS::Events::Rule')).map((rule) =>
+      invocationOf(rule.Properties.Targets[0].Input),
+    );
+    expect(inputs.map((input) => input.source.id).sort()).toEqual(['audit-gz', 'audit-sh']);
+    template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' }, 0);
+  });
+
+  it('lets EventBridge invoke the function only from its own rules', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission'));
+    expect(permissions).toHaveLength(2);
+    const ruleIds = Object.keys(template.findResources('AWS::Events::Rule')).sort();
+    expect(permissions.map((p) => p.Properties.SourceArn['Fn::GetAtt'][0]).sort()).toEqual(ruleIds);
+    for (const permission of permissions) {
+      expect(permission.Properties).toMatchObject({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        FunctionName: arnOf(fn),
+      });
+    }
+  });
+
+  it('has a role with exactly: its log group, its secrets, two table actions, and puts to the stream', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] },
+      ManagedPolicyArns: Match.absent(),
+    });
+    const statements = statementsOf(template, fn.role!);
+    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    const byService = (prefix: string) => statements.filter((s) => actions(s).every((a) => a.startsWith(prefix)));
+    expect(byService('logs:').map(actions)).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents']]);
+    expect(byService('logs:')[0]!.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] });
+
+    const secrets = byService('secretsmanager:');
+    expect(secrets.flatMap(actions).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    expect(secrets.flatMap(resources)).toEqual(
+      expect.arrayContaining([...puller.secrets.values()].map(ref)),
+    );
+    expect(secrets.flatMap(resources)).toHaveLength(3);
+
+    const dynamo = byService('dynamodb:');
+    expect(dynamo.flatMap(actions).sort()).toEqual([...CURSOR_TABLE_ACTIONS].sort());
+    expect(dynamo.flatMap(resources)).toEqual([arnOf(table)]);
+
+    const firehose = byService('firehose:');
+    expect(firehose.flatMap(actions).sort()).toEqual(['firehose:PutRecord', 'firehose:PutRecordBatch']);
+    expect(firehose.flatMap(resources)).toEqual([arnOf(deliveryStream)]);
+
+    expect(statements).toHaveLength(4);
+  });
+
+  it('bounds an event by one schedule period, between 1 minute and 24 hours', () => {
+    const seconds = (schedule: string) => stalenessBound(schedule).toSeconds();
+    expect(seconds('rate(1 minute)')).toBe(60);
+    expect(seconds('rate(5 minutes)')).toBe(300);
+    expect(seconds('rate(2 hours)')).toBe(7200);
+    expect(seconds('rate(3 days)')).toBe(86_400);
+    expect(seconds('cron(0 3 * * ? *)')).toBe(3600);
+  });
+});
+
+describe('outputs', () => {
+  it('exports the table, stream, bucket and secret names under stack-prefixed names', () => {
+    template.hasOutput('CursorTableName', { Value: ref(table), Export: { Name: 'Test-CursorTableName' } });
+    template.hasOutput('DeliveryStreamName', { Value: ref(deliveryStream), Export: { Name: 'Test-DeliveryStreamName' } });
+    template.hasOutput('BucketName', { Value: ref(bucket), Export: { Name: 'Test-BucketName' } });
+    for (const id of ['audit-gz', 'audit-sh', 'audit-bj']) {
+      const outputs = template.findOutputs('*', { Export: { Name: `Test-Secret-${id}` } });
+      expect(Object.values(outputs).map((output) => output.Value)).toEqual([`cloudtap/${id}`]);
+    }
+  });
+});
+
+describe('several source types', () => {
+  // A second type: CloudAudit's definition under another name, built from the same handler file.
+  const twoTypes: Registry = new Map([
+    ...registry,
+    ['fake-audit', { ...cloudAuditDefinition, type: 'fake-audit' }],
+  ]);
+  const data = {
+    sources: [
+      { id: 'real-1', type: 'tencent-cloudaudit', region: 'ap-guangzhou' },
+      { id: 'fake-1', type: 'fake-audit', region: 'ap-guangzhou' },
+      { id: 'fake-2', type: 'fake-audit', region: 'ap-shanghai' },
+    ],
+  };
+
+  it("gives each type its own function that reads only its own instances' secrets", () => {
+    const { stack: multi, template: multiTemplate } = synth(data, twoTypes, () => defaultEntry('tencent-cloudaudit'));
+    multiTemplate.resourceCountIs('AWS::Lambda::Function', 2);
+    const own = { 'tencent-cloudaudit': ['real-1'], 'fake-audit': ['fake-1', 'fake-2'] };
+    for (const [type, ids] of Object.entries(own)) {
+      const typePuller = multi.pullers.get(type)!;
+      expect([...typePuller.secrets.keys()]).toEqual(ids);
+      const read = statementsOf(multiTemplate, typePuller.function.role!)
+        .filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')))
+        .flatMap(resources);
+      expect(read).toHaveLength(ids.length);
+      expect(read).toEqual(expect.arrayContaining(ids.map((id) => ref(typePuller.secrets.get(id)!))));
+
+      // And each type's rules invoke its own function.
+      for (const rule of Object.values(multiTemplate.findResources('AWS::Events::Rule'))) {
+        const target = rule.Properties.Targets[0];
+        if (ids.includes(invocationOf(target.Input).source.id)) expect(target.Arn).toEqual(arnOf(typePuller.function));
+      }
+    }
+  });
+
+  it('fails at synth when a type has no handler file', () => {
+    expect(() => synth({ sources: [data.sources[1]] }, twoTypes)).toThrow(
+      /Cannot find entry file at .*functions\/fake-audit\/handler\.ts/,
+    );
+  });
+});
