@@ -67,6 +67,8 @@ export interface TencentApiServerOptions {
   credentials: SimulatorCredential[];
   /** Server clock (epoch ms); defaults to Date.now. */
   now?: () => number;
+  /** Milliseconds to wait before answering each request, e.g. a realistic network round trip. */
+  latencyMs?: () => number;
 }
 
 export class TencentApiServer {
@@ -132,6 +134,8 @@ export class TencentApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawBody = await readBody(req);
+    const latency = this.options.latencyMs?.() ?? 0;
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     const requestId = randomUUID();
     const header = (name: string) => {
       const value = req.headers[name];

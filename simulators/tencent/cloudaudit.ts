@@ -195,13 +195,19 @@ export interface StartCloudAuditOptions {
   credentials: SimulatorCredential[];
   now?: () => number;
   enforceRateLimit?: boolean | number;
+  latencyMs?: () => number;
 }
 
 /** Start a server with DescribeEvents installed. Stop it with `server.close()`. */
 export async function startCloudAuditSimulator(
   options: StartCloudAuditOptions,
 ): Promise<{ server: TencentApiServer; cloudaudit: CloudAuditSimulator }> {
-  const server = await TencentApiServer.start({ service: 'cloudaudit', credentials: options.credentials, now: options.now });
+  const server = await TencentApiServer.start({
+    service: 'cloudaudit',
+    credentials: options.credentials,
+    now: options.now,
+    latencyMs: options.latencyMs,
+  });
   const cloudaudit = new CloudAuditSimulator();
   cloudaudit.install(server, { enforceRateLimit: options.enforceRateLimit });
   return { server, cloudaudit };
