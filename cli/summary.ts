@@ -11,7 +11,8 @@ export function formatSummary(results: LocalRunResult[], output: string): string
       continue;
     }
     const s = result.summary;
-    const position = s.cursor ? ` cursor at ${iso(s.cursor.windowStart)}${s.cursor.pageToken ? ' (mid-window)' : ''}` : '';
+    const open = s.cursor?.windows?.filter((window) => !window.done).length ?? 0;
+    const position = s.cursor ? ` cursor at ${iso(s.cursor.windowStart)}${open > 0 ? ` (${open} window(s) to resume)` : ''}` : '';
     const stopped = { 'caught-up': 'caught up', 'time-budget': 'stopped for time, will resume', 'lease-held': 'skipped: another run holds the lease' }[s.stoppedBy];
     lines.push(
       `✓ ${s.sourceId}: ${s.pulled} pulled, ${s.delivered} delivered in ${s.pages} pages, ${(s.durationMs / 1000).toFixed(1)} s; ${stopped};${position}`,

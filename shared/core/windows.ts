@@ -38,13 +38,26 @@ export function clampToRetention(cursor: Cursor, limits: WindowLimits): { cursor
 }
 
 /**
- * The next window to page, or undefined when caught up. Windows never reach
- * past `now - lag`, so events the provider publishes late still land inside
- * a window that has not been paged yet.
+ * Below this span a backlog is not split between parallel windows: one or two
+ * pages cost less than the extra requests of several near-empty windows.
  */
-export function nextWindow(cursor: Cursor, limits: WindowLimits): { start: number; end: number } | undefined {
-  if (cursor.windowEnd !== undefined) return { start: cursor.windowStart, end: cursor.windowEnd };
+export const MIN_PARALLEL_WINDOW_SECONDS = 900;
+
+/**
+ * The next new window after `frontier` (the end of the last window taken), or
+ * undefined when caught up. Windows never reach past `now - lag`, so events the
+ * provider publishes late still land inside a window not yet paged. The
+ * backlog from `backlogStart` (the oldest undelivered second) is cut into
+ * `parallel` equal windows so they can be paged side by side.
+ */
+export function newWindow(
+  frontier: number,
+  limits: WindowLimits,
+  parallel: number,
+  backlogStart = frontier,
+): { start: number; end: number } | undefined {
   const horizon = limits.nowSeconds - limits.lagSeconds;
-  const end = Math.min(cursor.windowStart + limits.maxWindowSeconds, horizon);
-  return end > cursor.windowStart ? { start: cursor.windowStart, end } : undefined;
+  if (horizon <= frontier) return undefined;
+  const share = Math.max(MIN_PARALLEL_WINDOW_SECONDS, Math.ceil((horizon - backlogStart) / parallel));
+  return { start: frontier, end: Math.min(frontier + Math.min(share, limits.maxWindowSeconds), horizon) };
 }

@@ -8,7 +8,7 @@
  *   pk              S  "source#<sourceId>"
  *   kind            S  "source"
  *   sourceId        S
- *   cursor          M  { windowStart N, windowEnd? N, pageToken? S }   written whole,
+ *   cursor          M  { windowStart N, windows? L[M{ start N, end N, pageToken? S, done? BOOL }] }  written whole,
  *                      so a cleared windowEnd/pageToken is really gone
  *   updatedAt       N  epoch ms of the last checkpoint
  *   leaseOwner      S  present only while leased
@@ -24,6 +24,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from '../core/clock';
 import { LeaseHeldError, LeaseLostError } from '../core/errors';
+import { decodeCursor, encodeCursor } from './codec';
 import type { Cursor, CursorStore, Lease, RunOutcome, SourceState } from './store';
 
 export interface DynamoDbCursorStoreOptions {
@@ -96,7 +97,7 @@ export class DynamoDbCursorStore implements CursorStore {
           ConditionExpression: 'leaseOwner = :owner AND leaseExpiresAt > :now',
           ExpressionAttributeNames: { '#cursor': 'cursor' },
           ExpressionAttributeValues: {
-            ':cursor': cursorItem(cursor),
+            ':cursor': encodeCursor(cursor),
             ':now': now,
             ':expiresAt': expiresAt,
             ':owner': lease.owner,
@@ -166,21 +167,9 @@ function checkTtl(ttlMs: number): void {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`lease ttl must be a positive number of ms, got ${ttlMs}`);
 }
 
-function cursorItem(cursor: Cursor): Record<string, unknown> {
-  const item: Record<string, unknown> = { windowStart: cursor.windowStart };
-  if (cursor.windowEnd !== undefined) item.windowEnd = cursor.windowEnd;
-  if (cursor.pageToken !== undefined) item.pageToken = cursor.pageToken;
-  return item;
-}
-
 function toState(item: Record<string, unknown>): SourceState {
   const state: SourceState = {};
-  const c = item.cursor as Record<string, unknown> | undefined;
-  if (c && typeof c.windowStart === 'number') {
-    state.cursor = { windowStart: c.windowStart };
-    if (typeof c.windowEnd === 'number') state.cursor.windowEnd = c.windowEnd;
-    if (typeof c.pageToken === 'string') state.cursor.pageToken = c.pageToken;
-  }
+  if (item.cursor !== undefined) state.cursor = decodeCursor(item.cursor, `source ${String(item.sourceId)} (DynamoDB item ${String(item.pk)})`);
   if (typeof item.lastSuccessAt === 'number') state.lastSuccessAt = item.lastSuccessAt;
   if (typeof item.lastRunAt === 'number') state.lastRunAt = item.lastRunAt;
   if (typeof item.lastError === 'string') state.lastError = item.lastError;

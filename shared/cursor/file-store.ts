@@ -23,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock';
 import { LeaseHeldError, LeaseLostError } from '../core/errors';
+import { cursorSchema, encodeCursor } from './codec';
 import type { Cursor, CursorStore, Lease, RunOutcome, SourceState } from './store';
 
 export interface FileCursorStoreOptions {
@@ -45,9 +46,7 @@ const SOURCE_ID = /^[a-z0-9-]+$/;
 const fileSchema = z.strictObject({
   version: z.literal(1),
   sourceId: z.string(),
-  cursor: z
-    .strictObject({ windowStart: z.number(), windowEnd: z.number().optional(), pageToken: z.string().optional() })
-    .optional(),
+  cursor: cursorSchema.optional(),
   lease: z.strictObject({ owner: z.string(), expiresAt: z.number() }).optional(),
   updatedAt: z.number().optional(),
   lastRunAt: z.number().optional(),
@@ -89,9 +88,7 @@ export class FileCursorStore implements CursorStore {
       if (file.lease?.owner !== lease.owner || file.lease.expiresAt <= now) {
         throw new LeaseLostError(lease.sourceId, lease.owner);
       }
-      file.cursor = { windowStart: cursor.windowStart };
-      if (cursor.windowEnd !== undefined) file.cursor.windowEnd = cursor.windowEnd;
-      if (cursor.pageToken !== undefined) file.cursor.pageToken = cursor.pageToken;
+      file.cursor = encodeCursor(cursor);
       file.updatedAt = now;
       file.lease.expiresAt = now + ttlMs;
       return { ...lease, expiresAt: file.lease.expiresAt };
@@ -225,7 +222,7 @@ const NO_WRITE = Symbol('no write');
 
 function toState(file: StateFile): SourceState {
   const state: SourceState = {};
-  if (file.cursor) state.cursor = { ...file.cursor };
+  if (file.cursor) state.cursor = encodeCursor(file.cursor);
   if (file.lastSuccessAt !== undefined) state.lastSuccessAt = file.lastSuccessAt;
   if (file.lastRunAt !== undefined) state.lastRunAt = file.lastRunAt;
   if (file.lastError !== undefined) state.lastError = file.lastError;

@@ -3,14 +3,27 @@
  * file locally. Both implement the same contract, tested by the same suite.
  */
 
-/** Everything before `windowStart` has been delivered. */
+/**
+ * A source's progress. Everything before `windowStart` has been delivered.
+ * While windows are being paged (several at once when catching up a
+ * backlog), `windows` lists them in order, contiguous from `windowStart`.
+ */
 export interface Cursor {
   /** Unix seconds. */
   windowStart: number;
-  /** Set while a window is being paged: its fixed end (unix seconds). */
-  windowEnd?: number;
-  /** Set while a window is being paged: the next page to fetch. */
+  windows?: OpenWindow[];
+}
+
+/** A window being paged: fixed bounds, and how far it got. */
+export interface OpenWindow {
+  /** Unix seconds, inclusive. */
+  start: number;
+  /** Unix seconds, exclusive. */
+  end: number;
+  /** The next page to fetch; absent before the first page. */
   pageToken?: string;
+  /** Every page of the window has been delivered (a later window may still be open before it). */
+  done?: boolean;
 }
 
 export interface SourceState {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampToRetention, initialCursor, nextWindow } from '../../shared/core/windows';
+import { clampToRetention, initialCursor, newWindow } from '../../shared/core/windows';
 
 const DAY = 86_400;
 const now = 1_800_000_000;
@@ -14,26 +14,23 @@ describe('windows', () => {
   });
 
   it.each([
-    { name: 'a full window when far behind', cursor: { windowStart: now - 3 * DAY }, expected: { start: now - 3 * DAY, end: now - 2 * DAY } },
-    { name: 'a short window up to now - lag', cursor: { windowStart: now - 3600 }, expected: { start: now - 3600, end: now - 600 } },
-    { name: 'nothing once caught up to now - lag', cursor: { windowStart: now - 600 }, expected: undefined },
-    { name: 'nothing when the cursor is ahead of the horizon', cursor: { windowStart: now - 10 }, expected: undefined },
-    {
-      name: 'the fixed window of a cursor resumed mid-window, even if the horizon moved',
-      cursor: { windowStart: now - 3 * DAY, windowEnd: now - 3 * DAY + 60, pageToken: '123' },
-      expected: { start: now - 3 * DAY, end: now - 3 * DAY + 60 },
-    },
-  ])('plans $name', ({ cursor, expected }) => {
-    expect(nextWindow(cursor, limits)).toEqual(expected);
+    { name: 'a full window when far behind', frontier: now - 30 * DAY, parallel: 4, expected: { start: now - 30 * DAY, end: now - 29 * DAY } },
+    { name: 'a quarter of a 2-day backlog with 4 lanes', frontier: now - 2 * DAY - 600, parallel: 4, expected: { start: now - 2 * DAY - 600, end: now - 1.5 * DAY - 600 } },
+    { name: 'one window for a short range, not slivers', frontier: now - 1200, parallel: 4, expected: { start: now - 1200, end: now - 600 } },
+    { name: 'at least 15 minutes per parallel window', frontier: now - 3600 - 600, parallel: 8, expected: { start: now - 4200, end: now - 4200 + 900 } },
+    { name: 'nothing once caught up to now - lag', frontier: now - 600, parallel: 4, expected: undefined },
+    { name: 'nothing when the frontier is past the horizon', frontier: now - 10, parallel: 1, expected: undefined },
+  ])('plans $name', ({ frontier, parallel, expected }) => {
+    expect(newWindow(frontier, limits, parallel)).toEqual(expected);
   });
 
   it('leaves a cursor inside retention alone', () => {
-    const cursor = { windowStart: now - 30 * DAY, windowEnd: now - 29 * DAY, pageToken: '9' };
+    const cursor = { windowStart: now - 30 * DAY, windows: [{ start: now - 30 * DAY, end: now - 29 * DAY, pageToken: '9' }] };
     expect(clampToRetention(cursor, limits)).toEqual({ cursor, skippedSeconds: 0 });
   });
 
   it('moves a cursor that fell out of retention to its edge, drops its page token and reports the gap', () => {
-    const result = clampToRetention({ windowStart: now - 100 * DAY, windowEnd: now - 99 * DAY, pageToken: '9' }, limits);
+    const result = clampToRetention({ windowStart: now - 100 * DAY, windows: [{ start: now - 100 * DAY, end: now - 99 * DAY, pageToken: '9' }] }, limits);
     expect(result.cursor).toEqual({ windowStart: now - 90 * DAY + 300 });
     expect(result.skippedSeconds).toBe(10 * DAY + 300);
   });

@@ -29,13 +29,18 @@ describe('DynamoDbCursorStore item layout', () => {
   it('stores a source as pk "source#<id>" with a cursor map of numbers and a string token', async () => {
     const { store, tableName, clock } = await makeStore();
     const { lease } = await store.acquire('src-a', 'run-1', 60_000);
-    await store.checkpoint(lease, { windowStart: 100, windowEnd: 200, pageToken: '12345678901234567' }, 60_000);
+    await store.checkpoint(lease, { windowStart: 100, windows: [{ start: 100, end: 200, pageToken: '12345678901234567' }] }, 60_000);
 
     const leased = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'source#src-a' } } }));
     expect(leased.Item).toMatchObject({
       kind: { S: 'source' },
       sourceId: { S: 'src-a' },
-      cursor: { M: { windowStart: { N: '100' }, windowEnd: { N: '200' }, pageToken: { S: '12345678901234567' } } },
+      cursor: {
+        M: {
+          windowStart: { N: '100' },
+          windows: { L: [{ M: { start: { N: '100' }, end: { N: '200' }, pageToken: { S: '12345678901234567' } } }] },
+        },
+      },
       leaseOwner: { S: 'run-1' },
       leaseExpiresAt: { N: String(clock.now() + 60_000) },
       updatedAt: { N: String(clock.now()) },
@@ -46,6 +51,17 @@ describe('DynamoDbCursorStore item layout', () => {
     expect(released.Item).not.toHaveProperty('leaseOwner');
     expect(released.Item).not.toHaveProperty('leaseExpiresAt');
     expect(released.Item).toMatchObject({ lastRunAt: { N: String(clock.now()) }, lastSuccessAt: { N: String(clock.now()) } });
+  });
+
+  it('refuses a cursor item it cannot read, naming the source, instead of restarting it', async () => {
+    const { store, tableName } = await makeStore();
+    await db.client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { pk: { S: 'source#src-b' }, sourceId: { S: 'src-b' }, cursor: { M: { windowStart: { S: 'yesterday' } } } },
+      }),
+    );
+    await expect(store.read('src-b')).rejects.toThrow(/cursor of source src-b .*is not valid \(windowStart: /);
   });
 
   it('leaves other item kinds in the same table alone', async () => {

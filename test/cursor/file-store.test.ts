@@ -22,10 +22,14 @@ describe('FileCursorStore files', () => {
     const { store, directory, cleanup } = await makeStore();
     try {
       const { lease } = await store.acquire('src-a', 'run-1', 60_000);
-      await store.checkpoint(lease, { windowStart: 5, pageToken: '12345678901234567' }, 60_000);
+      await store.checkpoint(lease, { windowStart: 5, windows: [{ start: 5, end: 9, pageToken: '12345678901234567' }] }, 60_000);
       expect(await readdir(directory)).toEqual(['src-a.json']);
       const json = JSON.parse(await readFile(join(directory, 'src-a.json'), 'utf8'));
-      expect(json).toMatchObject({ sourceId: 'src-a', cursor: { windowStart: 5, pageToken: '12345678901234567' }, lease: { owner: 'run-1' } });
+      expect(json).toMatchObject({
+        sourceId: 'src-a',
+        cursor: { windowStart: 5, windows: [{ start: 5, end: 9, pageToken: '12345678901234567' }] },
+        lease: { owner: 'run-1' },
+      });
     } finally {
       await cleanup();
     }

@@ -58,16 +58,16 @@ export function describeCursorStoreContract(name: string, makeStore: () => Promi
 
     it('lets another owner take an expired lease, and fences the old owner out', withStore(async ({ store, clock }) => {
       const { lease: old } = await store.acquire('src-a', 'run-1', TTL);
-      await store.checkpoint(old, { windowStart: 100, windowEnd: 200, pageToken: 'p1' }, TTL);
+      await store.checkpoint(old, { windowStart: 100, windows: [{ start: 100, end: 200, pageToken: 'p1' }] }, TTL);
       clock.advance(TTL + 1);
 
       const { lease: taken, state } = await store.acquire('src-a', 'run-2', TTL);
-      expect(state.cursor).toEqual({ windowStart: 100, windowEnd: 200, pageToken: 'p1' });
+      expect(state.cursor).toEqual({ windowStart: 100, windows: [{ start: 100, end: 200, pageToken: 'p1' }] });
 
       const lost = await store.checkpoint(old, { windowStart: 999 }, TTL).catch((e: unknown) => e);
       expect(lost).toBeInstanceOf(LeaseLostError);
       expect(lost).toMatchObject({ sourceId: 'src-a', owner: 'run-1' });
-      expect((await store.read('src-a'))?.cursor).toEqual({ windowStart: 100, windowEnd: 200, pageToken: 'p1' });
+      expect((await store.read('src-a'))?.cursor).toEqual({ windowStart: 100, windows: [{ start: 100, end: 200, pageToken: 'p1' }] });
 
       // The old owner's release must neither record its outcome nor free the new lease.
       await store.release(old, { at: clock.now(), error: 'stale run' });
@@ -121,23 +121,30 @@ export function describeCursorStoreContract(name: string, makeStore: () => Promi
       await store.acquire('src-a', 'run-4', TTL);
     }));
 
-    it('round-trips a mid-window cursor exactly, big-integer page token included', withStore(async ({ store }) => {
-      const cursor = { windowStart: 1_735_689_600, windowEnd: 1_735_693_200, pageToken: '12345678901234567' };
+    it('round-trips open windows exactly, big-integer page token included', withStore(async ({ store }) => {
+      const cursor = {
+        windowStart: 1_735_689_600,
+        windows: [
+          { start: 1_735_689_600, end: 1_735_693_200, pageToken: '12345678901234567' },
+          { start: 1_735_693_200, end: 1_735_696_800, done: true },
+          { start: 1_735_696_800, end: 1_735_700_400 },
+        ],
+      };
       const { lease } = await store.acquire('src-a', 'run-1', TTL);
       await store.checkpoint(lease, cursor, TTL);
       const read = (await store.read('src-a'))?.cursor;
       expect(read).toEqual(cursor);
       expect(typeof read?.windowStart).toBe('number');
-      expect(typeof read?.windowEnd).toBe('number');
-      expect(typeof read?.pageToken).toBe('string');
+      expect(typeof read?.windows?.[0]?.end).toBe('number');
+      expect(typeof read?.windows?.[0]?.pageToken).toBe('string');
 
       await store.release(lease, { at: 1 });
       expect((await store.acquire('src-a', 'run-2', TTL)).state.cursor).toEqual(cursor);
     }));
 
-    it('really removes windowEnd and pageToken when a checkpoint omits them', withStore(async ({ store }) => {
+    it('really removes the open windows when a checkpoint has none', withStore(async ({ store }) => {
       let { lease } = await store.acquire('src-a', 'run-1', TTL);
-      lease = await store.checkpoint(lease, { windowStart: 10, windowEnd: 20, pageToken: 'next' }, TTL);
+      lease = await store.checkpoint(lease, { windowStart: 10, windows: [{ start: 10, end: 20, pageToken: 'next' }] }, TTL);
       lease = await store.checkpoint(lease, { windowStart: 20 }, TTL);
       const cursor = (await store.read('src-a'))?.cursor;
       expect(cursor).toEqual({ windowStart: 20 });
