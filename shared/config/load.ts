@@ -34,7 +34,7 @@ export async function loadConfigFile(path: string, registry: Registry): Promise<
 /** Validate configuration data; every problem is reported with its path, not just the first. */
 export function parseConfig(data: unknown, registry: Registry, where = 'configuration'): CloudtapConfig {
   const parsed = configSchema.safeParse(data);
-  if (!parsed.success) throw new ConfigError(where, formatIssues(parsed.error.issues));
+  if (!parsed.success) throw new ConfigError(where, [...formatIssues(parsed.error.issues), ...unknownTypes(data, registry)]);
 
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -45,7 +45,7 @@ export function parseConfig(data: unknown, registry: Registry, where = 'configur
     seen.add(input.id);
     const definition = registry.get(input.type);
     if (!definition) {
-      problems.push(`${at}.type: unknown source type "${input.type}"; known types: ${[...registry.keys()].join(', ')}`);
+      problems.push(...unknownTypes({ sources: [input] }, registry).map((problem) => problem.replace('sources[0]', at)));
       return;
     }
     const resolved = resolveInstance(input, definition, at, problems);
@@ -90,6 +90,18 @@ export function resolveInstance<Options>(
     enabled: input.enabled,
     options: options.data,
   };
+}
+
+/** Unknown source types, reported beside shape errors so one run of `validate` lists everything. */
+function unknownTypes(data: unknown, registry: Registry): string[] {
+  const sources = (data as { sources?: unknown } | null)?.sources;
+  if (!Array.isArray(sources)) return [];
+  return sources.flatMap((source, index) => {
+    const type = (source as { type?: unknown } | null)?.type;
+    return typeof type === 'string' && !registry.has(type)
+      ? [`sources[${index}].type: unknown source type "${type}"; known types: ${[...registry.keys()].join(', ')}`]
+      : [];
+  });
 }
 
 function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
