@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeLines } from '../../shared/sinks/encode';
+import { generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
+import type { TencentApiServer } from '../../simulators/tencent/api-server';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsx = join(root, 'node_modules/.bin/tsx');
+const cli = join(root, 'bin/cloudtap.ts');
+const keys = { secretId: 'AKIDcliTestFakeSecretId', secretKey: 'cliTestFakeSecretKeyValue' };
+
+/** Run the CLI as a user would, in its own process; never throws on a non-zero exit. */
+async function cloudtap(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(tsx, [cli, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('cloudtap CLI', () => {
+  let server: TencentApiServer;
+  let dir: string;
+  const now = Math.floor(Date.now() / 1000);
+
+  beforeAll(async () => {
+    const started = await startCloudAuditSimulator({ credentials: [keys] });
+    server = started.server;
+    started.cloudaudit.addEvents(generateCloudAuditEvents({ count: 400, from: now - 6 * 3600, to: now - 3600, seed: 5 }));
+    dir = await mkdtemp(join(tmpdir(), 'cloudtap-cli-'));
+    await writeFile(
+      join(dir, 'cloudtap.yaml'),
+      [
+        'sources:',
+        '  - id: audit-test',
+        '    type: tencent-cloudaudit',
+        '    region: ap-guangzhou',
+        `    endpoint: ${server.url}`,
+        '    start: 1d',
+        'local:',
+        '  stateDir: state',
+        '  output: out/events.ndjson',
+      ].join('\n'),
+    );
+  });
+  afterAll(() => server.close());
+
+  it('pulls once into the NDJSON file, then resumes with nothing new', async () => {
+    const env = { TENCENTCLOUD_SECRET_ID: keys.secretId, TENCENTCLOUD_SECRET_KEY: keys.secretKey };
+    const first = await cloudtap(['run', '--config', 'cloudtap.yaml'], { cwd: dir, env });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/✓ audit-test: 400 pulled, 400 delivered in \d+ pages/);
+    expect(first.stdout).toContain('400 events written to out/events.ndjson');
+    const documents = decodeLines(await readFile(join(dir, 'out/events.ndjson'), 'utf8'));
+    expect(new Set(documents.map((document) => document.event.id)).size).toBe(400);
+
+    const second = await cloudtap(['run', '--config', 'cloudtap.yaml'], { cwd: dir, env });
+    expect(second.stdout).toMatch(/✓ audit-test: 0 pulled, 0 delivered/);
+    expect(decodeLines(await readFile(join(dir, 'out/events.ndjson'), 'utf8'))).toHaveLength(400);
+    for (const output of [first, second]) expect(`${output.stdout}${output.stderr}`).not.toContain(keys.secretKey);
+  });
+
+  it('names the missing credential variable and exits non-zero', async () => {
+    const result = await cloudtap(['run', '--config', 'cloudtap.yaml'], {
+      cwd: dir,
+      env: { TENCENTCLOUD_SECRET_ID: '', TENCENTCLOUD_SECRET_KEY: '' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✗ audit-test: .*secretId: set the environment variable TENCENTCLOUD_SECRET_ID/s);
+  });
+
+  it('validates a configuration and explains what is wrong', async () => {
+    await writeFile(join(dir, 'bad.yaml'), 'sources:\n  - id: audit-test\n    type: tencent-cloudaudit\n    lag: soon\n');
+    const good = await cloudtap(['validate', '--config', 'cloudtap.yaml'], { cwd: dir });
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/audit-test \(tencent-cloudaudit, ap-guangzhou\): rate\(5 minutes\), lag 10m, first run from 1d ago/);
+    const bad = await cloudtap(['validate', '--config', 'bad.yaml'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('sources[0].lag: expected a duration such as 30s, 10m, 6h or 7d');
+  });
+
+  it('runs the demo end to end on embedded defaults (what `npm start` does)', async () => {
+    const demoDir = await mkdtemp(join(tmpdir(), 'cloudtap-demo-'));
+    const result = await cloudtap(['demo'], { cwd: demoDir });
+    expect(result.code).toBe(0);
+    const written = Number(/✓ demo-cloudaudit: (\d+) pulled, \1 delivered/.exec(result.stdout)?.[1]);
+    expect(written).toBeGreaterThan(2900);
+    expect(result.stdout).toMatch(/✓ demo-cloudaudit: 0 pulled, 0 delivered/);
+    expect(decodeLines(await readFile(join(demoDir, '.cloudtap/demo/events.ndjson'), 'utf8'))).toHaveLength(written);
+  });
+});
