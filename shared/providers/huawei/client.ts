@@ -1,0 +1,179 @@
+import { systemClock, type Clock } from '../../core/clock';
+import { ProviderError } from '../../core/errors';
+import { silentLog, type Log } from '../../core/logger';
+import { RateLimiter } from '../../core/rate-limiter';
+import { retry } from '../../core/retry';
+import { ErrorFactory, describeFetchError } from './errors';
+import type { IamTokenProvider } from './iam-token';
+import { buildSignedHeaders, JSON_CONTENT_TYPE, type AkSkCredentials } from './signer';
+
+export { isRetryableHuaweiError, THROTTLE_CODES } from './errors';
+
+export type HuaweiClientAuth = { mode: 'aksk'; credentials: AkSkCredentials } | { mode: 'token'; tokens: IamTokenProvider };
+
+export interface HuaweiRetryOptions {
+  /** Total attempts including the first. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** For deterministic tests. */
+  random?: () => number;
+}
+
+export interface HuaweiClientOptions {
+  /** For logs, e.g. `dbss`. */
+  service: string;
+  /** Base URL: https://dbss.{region}.myhuaweicloud.com, or a simulator's http://127.0.0.1:PORT. */
+  endpoint: string;
+  /** Sent as X-Project-Id on signed requests, as the official SDK does. */
+  projectId?: string;
+  auth: HuaweiClientAuth;
+  /** Requests are paced evenly to this rate. */
+  requestsPerSecond: number;
+  clock?: Clock;
+  log?: Log;
+  /** Per attempt, including reading the body. Default 10 s. */
+  timeoutMs?: number;
+  retry?: Partial<HuaweiRetryOptions>;
+}
+
+export interface HuaweiResult<T> {
+  body: T;
+  /** The X-Request-Id response header. */
+  requestId?: string;
+  status: number;
+}
+
+// Throttling asks for a pause of seconds ("retry after 2 to 5 seconds"), hence the larger ceiling.
+const DEFAULT_RETRY: HuaweiRetryOptions = { attempts: 5, baseDelayMs: 500, maxDelayMs: 8_000 };
+
+/**
+ * A Huawei Cloud REST client: JSON requests signed with AK/SK or carrying an
+ * IAM token, paced, retried on throttling (APIGW.0308 / HTTP 429), 5xx and
+ * network faults, with typed errors naming the X-Request-Id.
+ */
+export class HuaweiClient {
+  private readonly base: URL;
+  private readonly clock: Clock;
+  private readonly log: Log;
+  private readonly limiter: RateLimiter;
+  private readonly timeoutMs: number;
+  private readonly retryOptions: HuaweiRetryOptions;
+  private readonly service: string;
+  private readonly projectId?: string;
+  // ES private: util.inspect and JSON.stringify never show credentials.
+  readonly #auth: HuaweiClientAuth;
+  readonly #errors: ErrorFactory;
+
+  constructor({ auth, ...options }: HuaweiClientOptions) {
+    this.#auth = auth.mode === 'aksk' ? { mode: 'aksk', credentials: { ...auth.credentials } } : auth;
+    this.#errors = new ErrorFactory(() =>
+      this.#auth.mode === 'aksk'
+        ? [this.#auth.credentials.secretAccessKey, this.#auth.credentials.securityToken]
+        : this.#auth.tokens.knownSecrets(),
+    );
+    this.base = new URL(/^[a-z]+:\/\//i.test(options.endpoint) ? options.endpoint : `https://${options.endpoint}`);
+    this.service = options.service;
+    this.projectId = options.projectId;
+    this.clock = options.clock ?? systemClock;
+    this.log = options.log ?? silentLog;
+    // Burst 1: an initial burst would let one calendar second see twice the rate.
+    this.limiter = new RateLimiter(options.requestsPerSecond, 1, this.clock);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retryOptions = { ...DEFAULT_RETRY, ...options.retry };
+  }
+
+  /** Send `body` as JSON to `path` (absolute, e.g. /v1/{project}/...); resolves with the parsed 2xx body. */
+  async request<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown, options: { signal?: AbortSignal } = {}): Promise<HuaweiResult<T>> {
+    if (this.#auth.mode === 'aksk' && (!this.#auth.credentials.accessKeyId || !this.#auth.credentials.secretAccessKey)) {
+      throw new ProviderError('huaweicloud', 'MissingCredentials', `${method} ${path}: accessKeyId and secretAccessKey are required`, undefined, false);
+    }
+    const url = new URL(path, this.base);
+    const payload = body === undefined ? '' : JSON.stringify(body);
+    const { signal } = options;
+    const what = `${this.service} ${method} ${url.pathname}`;
+    // A rejected token is renewed once per call; a second 401 is a real auth failure.
+    let tokenRenewed = false;
+    return retry(
+      async (attempt) => {
+        await this.limiter.take(signal);
+        this.log.debug('huaweicloud request', { service: this.service, method, path: url.pathname, attempt });
+        const headers = await this.headers(method, url, payload, signal);
+        const renewOn401 = this.#auth.mode === 'token' && !tokenRenewed;
+        try {
+          return await this.attempt<T>(what, method, url, headers, payload, renewOn401, signal);
+        } catch (error) {
+          if (error instanceof ProviderError && error.httpStatus === 401 && this.#auth.mode === 'token') {
+            this.#auth.tokens.invalidate(headers['X-Auth-Token']!);
+            tokenRenewed = true;
+          }
+          throw error;
+        }
+      },
+      {
+        ...this.retryOptions,
+        isRetryable: (error) => error instanceof ProviderError && error.retryable,
+        onRetry: (error, attempt, delayMs) => {
+          const { code, requestId, httpStatus } = error as ProviderError;
+          this.log.warn('huaweicloud request failed; retrying', { service: this.service, path: url.pathname, code, httpStatus, requestId, attempt, delayMs });
+        },
+        signal,
+        clock: this.clock,
+      },
+    );
+  }
+
+  private async headers(method: string, url: URL, payload: string, signal?: AbortSignal): Promise<Record<string, string>> {
+    if (this.#auth.mode === 'token') {
+      return { 'Content-Type': JSON_CONTENT_TYPE, 'X-Auth-Token': await this.#auth.tokens.token(signal) };
+    }
+    const headers = buildSignedHeaders({
+      credentials: this.#auth.credentials,
+      method,
+      url,
+      body: payload,
+      now: this.clock.now(),
+      projectId: this.projectId,
+    });
+    // fetch derives Host from the URL (the signed value) and refuses to set it.
+    delete headers.Host;
+    return headers;
+  }
+
+  private async attempt<T>(
+    what: string,
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    payload: string,
+    /** Token mode: a 401 means an expired or revoked token, worth one retry with a new one. */
+    renewOn401: boolean,
+    callerSignal?: AbortSignal,
+  ): Promise<HuaweiResult<T>> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+    let status: number;
+    let requestId: string | undefined;
+    let text: string;
+    try {
+      const response = await fetch(url, { method, headers, body: method === 'GET' ? undefined : payload, signal });
+      status = response.status;
+      requestId = response.headers.get('x-request-id') ?? undefined;
+      text = await response.text();
+    } catch (error) {
+      if (callerSignal?.aborted) throw callerSignal.reason;
+      if (timeout.aborted) throw this.#errors.provider('Timeout', `${what}: no complete answer within ${this.timeoutMs} ms`, undefined, true);
+      throw this.#errors.provider('NetworkError', `${what}: ${describeFetchError(error)}`, undefined, true);
+    }
+    if (status < 200 || status > 299) {
+      throw this.#errors.fromHttpError(what, status, text, requestId, status === 401 && renewOn401 ? true : undefined);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw this.#errors.malformed(`${what}: body is not valid JSON (HTTP ${status}, ${text.length} bytes)`, requestId, text);
+    }
+    return { body: body as T, requestId, status };
+  }
+}

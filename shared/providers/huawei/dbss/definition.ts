@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { SourceDefinition } from '../../definition';
+import { HUAWEI_CREDENTIAL_FIELDS } from '../credentials';
+import { DbssSource } from './source';
+
+/**
+ * Project and instance ids are 32-64 characters per the API document. Only
+ * URL-safe characters are accepted: they go into the signed path, and real
+ * ids are hex strings.
+ */
+const resourceId = (what: string) =>
+  z.string().regex(/^[A-Za-z0-9_-]{32,64}$/, { message: `${what} must be 32-64 letters, digits, "-" or "_"` });
+
+export const dbssOptionsSchema = z
+  .object({
+    /** The IAM project of the region (not the enterprise project). */
+    projectId: resourceId('projectId'),
+    /** The DBSS audit instance whose operation logs are pulled. */
+    instanceId: resourceId('instanceId'),
+    /** `aksk`: sign with accessKeyId/secretAccessKey (recommended); `token`: IAM password token. */
+    authMode: z.enum(['aksk', 'token']).default('aksk'),
+    /** Token mode: the IAM endpoint; default https://iam.{region}.myhuaweicloud.com. */
+    iamEndpoint: z.url({ protocol: /^https?$/ }).optional(),
+    /** Only operations by this DBSS user (request `user_name`). */
+    userName: z.string().min(1).optional(),
+    /** Only this kind of operation (request `action`). */
+    action: z.enum(['CREATE', 'DELETE', 'DOWNLOAD', 'UPDATE']).optional(),
+  })
+  .strict();
+
+export type DbssOptions = z.infer<typeof dbssOptionsSchema>;
+
+export const dbssDefinition: SourceDefinition<DbssOptions> = {
+  type: 'huawei-dbss',
+  title: 'Huawei Cloud DBSS operation logs (ListAuditOperateLogsNew)',
+  credentialFields: HUAWEI_CREDENTIAL_FIELDS,
+  optionsSchema: dbssOptionsSchema,
+  requiresRegion: true,
+  // DBSS writes an operation log as the console action completes; 5 minutes of lag
+  // covers clock skew and slow writes, and the log is small, so every 5 minutes is cheap.
+  defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
+  create: ({ instance, credentials, clock, log }) => new DbssSource({ instance, credentials, clock, log }),
+};

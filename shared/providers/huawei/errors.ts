@@ -1,0 +1,84 @@
+import { MalformedResponseError, ProviderError } from '../../core/errors';
+
+/** `cloud.provider` and the provider name on every error. */
+export const HUAWEI_PROVIDER = 'huaweicloud';
+const EXCERPT_CHARS = 200;
+
+/**
+ * Throttling, from API Gateway (`APIGW.0308`; some service documents spell
+ * it `APIG.0308`): "The throttling threshold has been reached".
+ */
+export const THROTTLE_CODES: ReadonlySet<string> = new Set(['APIGW.0308', 'APIG.0308']);
+
+/** Worth another attempt: throttling and server-side faults. Auth, parameter and permission errors are not. */
+export function isRetryableHuaweiError(status: number, code: string): boolean {
+  return status === 429 || status >= 500 || THROTTLE_CODES.has(code);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+
+export interface ErrorEnvelope {
+  code?: string;
+  message?: string;
+  requestId?: string;
+}
+
+/**
+ * The error of a 4xx/5xx body, in any of the shapes Huawei services use:
+ * `{error_code, error_msg, request_id}` (API Gateway, most services),
+ * `{error: {code, message}}` (IAM/Keystone) and `{error: {error_code, error_msg}}` (newer DBSS documents).
+ */
+export function errorEnvelope(body: unknown): ErrorEnvelope {
+  if (!isObject(body)) return {};
+  const nested = isObject(body.error) ? body.error : {};
+  return {
+    code: str(body.error_code) ?? str(nested.error_code) ?? str(nested.code),
+    message: str(body.error_msg) ?? str(nested.error_msg) ?? str(nested.message) ?? str(nested.title),
+    requestId: str(body.request_id) ?? str(nested.request_id),
+  };
+}
+
+/** A fetch failure's root cause (ECONNRESET, ECONNREFUSED, ...) rather than "fetch failed". */
+export function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  const detail = [cause?.code, cause?.message].filter((part) => typeof part === 'string' && part).join(' ');
+  return detail || (error instanceof Error ? error.message : String(error));
+}
+
+/** Builds errors with every known secret removed, in case a service echoes one back. */
+export class ErrorFactory {
+  readonly #secrets: () => string[];
+  constructor(secrets: () => (string | undefined)[]) {
+    this.#secrets = () => secrets().filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  }
+
+  scrub(text: string): string {
+    return this.#secrets().reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  }
+
+  provider(code: string, message: string, requestId: string | undefined, retryable: boolean, status?: number): ProviderError {
+    return new ProviderError(HUAWEI_PROVIDER, this.scrub(code), this.scrub(message), requestId, retryable, status);
+  }
+
+  malformed(detail: string, requestId: string | undefined, text: string): MalformedResponseError {
+    return new MalformedResponseError(HUAWEI_PROVIDER, this.scrub(detail), requestId, this.scrub(text).slice(0, EXCERPT_CHARS));
+  }
+
+  /** The ProviderError for a non-2xx answer, whatever its body; `retryable` overrides the classification. */
+  fromHttpError(what: string, status: number, text: string, headerRequestId: string | undefined, retryable?: boolean): ProviderError {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const envelope = errorEnvelope(body);
+    const code = envelope.code ?? `HTTP${status}`;
+    const message = envelope.message ?? `HTTP ${status}${body === undefined && text ? ' with a non-JSON body' : ''}`;
+    const requestId = headerRequestId ?? envelope.requestId;
+    return this.provider(code, `${what}: ${message}`, requestId, retryable ?? isRetryableHuaweiError(status, code), status);
+  }
+}
