@@ -2,9 +2,10 @@ import type { Registry } from '../config/load';
 import type { SourceDefinition } from './definition';
 import { dbssDefinition } from './huawei/dbss/definition';
 import { cloudAuditDefinition } from './tencent/cloudaudit/definition';
+import { sslDefinition } from './tencent/ssl/definition';
 import { ucloudOperationsDefinition } from './ucloud/operations/definition';
 
 /** Every source type cloudtap knows. Adding an API: one definition here, one folder under functions/. */
-export const definitions: readonly SourceDefinition<any>[] = [cloudAuditDefinition, dbssDefinition, ucloudOperationsDefinition];
+export const definitions: readonly SourceDefinition<any>[] = [cloudAuditDefinition, sslDefinition, ucloudOperationsDefinition, dbssDefinition];
 
 export const registry: Registry = new Map(definitions.map((definition) => [definition.type, definition]));

@@ -83,7 +83,7 @@ const FAILURES = [
 ];
 
 /** mulberry32: tiny, seedable, good enough for fixtures. */
-class Random {
+export class Random {
   constructor(private state: number) {}
   next(): number {
     this.state = (this.state + 0x6d2b79f5) | 0;

@@ -46,8 +46,11 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
   readonly maxWindowSeconds = DAY;
   readonly retentionSeconds = CLOUDAUDIT_LIMITS.retentionSeconds;
   private readonly client: TencentClient;
+  /** Only the options are kept: credentials live in the client's private fields, out of reach of inspect/logs. */
+  private readonly options: CloudAuditOptions;
 
-  constructor(private readonly args: CloudAuditSourceArgs) {
+  constructor(args: CloudAuditSourceArgs) {
+    this.options = args.instance.options;
     this.client = new TencentClient({
       service: 'cloudaudit',
       version: '2019-03-19',
@@ -65,7 +68,7 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
   }
 
   async fetchPage({ window, pageToken, signal }: PageRequest): Promise<Page<CloudAuditRecord>> {
-    const { options } = this.args.instance;
+    const { options } = this;
     const params: Record<string, unknown> = {
       StartTime: window.start,
       // The API's range is inclusive; the core's windows are half-open.

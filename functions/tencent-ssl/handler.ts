@@ -1,0 +1,4 @@
+import { sslDefinition } from '../../shared/providers/tencent/ssl/definition';
+import { createPullHandler } from '../../shared/runtime/lambda';
+
+export const handler = createPullHandler(sslDefinition);

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import type { SourceDefinition } from '../../definition';
+import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
+import { SslSource } from './source';
+
+export const sslOptionsSchema = z
+  .object({
+    /** Sent as X-TC-Language; Tencent localizes messages by it (the Action text comes in English or Chinese). */
+    language: z.enum(['en-US', 'zh-CN']).optional(),
+  })
+  .strict();
+
+export type SslOptions = z.infer<typeof sslOptionsSchema>;
+
+export const sslDefinition: SourceDefinition<SslOptions> = {
+  type: 'tencent-ssl',
+  title: 'Tencent Cloud SSL Certificates DescribeCertificateOperateLogs (2019-12-05)',
+  credentialFields: TENCENT_CREDENTIAL_FIELDS,
+  optionsSchema: sslOptionsSchema,
+  // The API is global: Region "is not required for this API".
+  requiresRegion: false,
+  // Operation logs are written with the operation (no indexing pipeline as in
+  // CloudAudit); 5m of lag covers clock skew and slow writes, and a 5-minute
+  // schedule keeps deletions, revocations and key downloads close to real time.
+  defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
+  create: ({ instance, credentials, clock, log }) => new SslSource({ instance, credentials, clock, log }),
+};
