@@ -87,12 +87,11 @@ export class SourcePuller extends Construct {
       const secret = new secretsmanager.Secret(this, `Secret-${instance.id}`, {
         secretName: secretNameFor(instance.id),
         description: `cloudtap ${definition.type} credentials for source ${instance.id}; set the value after deploy`,
-        // A placeholder naming the required fields, not a credential: the operator puts the real
-        // value with put-secret-value, and CloudFormation leaves it alone while this template is unchanged.
+        // A placeholder naming every field the source reads (empty ones count as absent), not a
+        // credential: the operator puts the real value with put-secret-value, and CloudFormation
+        // leaves it alone while this template is unchanged.
         secretObjectValue: Object.fromEntries(
-          definition.credentialFields
-            .filter((field) => !field.optional)
-            .map((field) => [field.name, SecretValue.unsafePlainText('')]),
+          definition.credentialFields.map((field) => [field.name, SecretValue.unsafePlainText('')]),
         ),
         // Credentials of a removed source should not linger.
         removalPolicy: RemovalPolicy.DESTROY,

@@ -262,8 +262,8 @@ describe('SourcePuller', () => {
         DeletionPolicy: 'Delete',
         Properties: {
           Name: `cloudtap/${id}`,
-          // Required Tencent fields only; the optional session token is not asked for.
-          SecretString: JSON.stringify({ secretId: '', secretKey: '' }),
+          // Every field the source reads, the optional session token included, all empty.
+          SecretString: JSON.stringify({ secretId: '', secretKey: '', token: '' }),
           GenerateSecretString: Match.absent(),
         },
       });

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { CloudtapStack, PROJECT_ROOT } from '../../infra/stack';
+import { parseConfig } from '../../shared/config/load';
+import { definitions, registry } from '../../shared/providers/registry';
+
+/** One instance of every registered source type: each gets its own function, schedule and secret. */
+const CONFIG = {
+  sources: [
+    { id: 'audit-gz', type: 'tencent-cloudaudit', region: 'ap-guangzhou' },
+    { id: 'ssl-certs', type: 'tencent-ssl', schedule: 'rate(10 minutes)' },
+    { id: 'ucloud-ops', type: 'ucloud-operations', options: { projectId: 'org-abc123' } },
+    {
+      id: 'dbss-bj4',
+      type: 'huawei-dbss',
+      region: 'cn-north-4',
+      options: { projectId: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', instanceId: '8f2c9a61d4b7e05312fa6c8b9d0e7a41in01' },
+    },
+  ],
+};
+
+const context = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
+const config = parseConfig(CONFIG, registry);
+const stack = new CloudtapStack(new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } }), 'Sources', { config, registry });
+const template = Template.fromStack(stack);
+const logicalId = (construct: IConstruct) => Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+
+describe('every source type in the stack', () => {
+  it('covers every registered definition', () => {
+    expect(new Set(config.sources.map((source) => source.type))).toEqual(new Set(definitions.map((definition) => definition.type)));
+    expect(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })).toSatisfy(
+      (functions: object) => Object.keys(functions).length === 4,
+    );
+  });
+
+  it.each(config.sources.map((source) => [source.type, source] as const))('%s: its function, schedule and secret', (type, instance) => {
+    const puller = stack.pullers.get(type)!;
+    expect(puller, `no puller for ${type}`).toBeDefined();
+    const functionId = logicalId(puller.function);
+    const secret = puller.secrets.get(instance.id)!;
+    const secretId = logicalId(secret);
+
+    // The function: the supported runtime on ARM, one per type.
+    const fn = template.findResources('AWS::Lambda::Function')[functionId]!;
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+
+    // The secret: named for the instance, a placeholder with exactly the definition's credential fields.
+    const secretResource = template.findResources('AWS::SecretsManager::Secret')[secretId]!;
+    expect(secretResource.Properties.Name).toBe(`cloudtap/${instance.id}`);
+    const fields = registry.get(type)!.credentialFields.map((field) => field.name);
+    expect(Object.keys(JSON.parse(secretResource.Properties.SecretString)).sort()).toEqual([...fields].sort());
+
+    // The schedule: one rule with the instance's expression, targeting this function with this instance and secret.
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) =>
+      (rule.Properties.Targets as { Arn: unknown }[]).some((target) => JSON.stringify(target.Arn).includes(functionId)),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.Properties.ScheduleExpression).toBe(instance.schedule);
+    const input = JSON.stringify(rules[0]!.Properties.Targets[0].Input);
+    expect(input).toContain(`\\"id\\":\\"${instance.id}\\"`);
+    expect(input).toContain(secretId);
+
+    // The function may read its own secret and no other.
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === logicalId(puller.function.role!)),
+    );
+    const secretReads = policies
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('secretsmanager:')));
+    expect(secretReads.map((statement) => statement.Resource)).toEqual([{ Ref: secretId }]);
+  });
+});
