@@ -258,7 +258,10 @@ class Run {
       .catch(() => undefined)
       .then(async () => {
         this.nextWrite = undefined;
-        this.lease = await this.options.store.checkpoint(this.lease, this.book.cursor(), this.leaseTtlMs);
+        // Each extension ends the lease a minute after the run's deadline, never later, so a
+        // run that dies late blocks the next one no longer than one that dies early.
+        const ttl = Math.min(this.leaseTtlMs, Math.max(1, this.options.deadline + 60_000 - this.clock.now()));
+        this.lease = await this.options.store.checkpoint(this.lease, this.book.cursor(), ttl);
       });
     this.nextWrite = write;
     this.writing = write;

@@ -33,16 +33,30 @@ export async function credentialsFromSecret(
   instance: SourceInstanceConfig<any>,
   secretArn: string,
 ): Promise<Credentials> {
-  let value: unknown;
+  let text: string | Uint8Array | undefined;
   try {
-    value = await getSecret(secretArn, { transform: 'json', maxAge: SECRET_CACHE_SECONDS });
+    text = await getSecret(secretArn, { maxAge: SECRET_CACHE_SECONDS });
   } catch (error) {
-    // The SDK's message names the secret and the reason (not found, access denied, not JSON), never its value.
+    // The SDK's message names the secret and the reason (not found, access denied), never its value.
     throw new ConfigError(`credentials of source ${instance.id}`, [
       `cannot read secret ${secretArn}: ${(error as Error).message}`,
     ]);
   }
-  const secret = (value ?? {}) as Record<string, unknown>;
+  const fields = definition.credentialFields.map((field) => field.name).join(', ');
+  let value: unknown;
+  try {
+    // Parsed here, not by Powertools' json transform: JSON.parse's message quotes the text around
+    // the error, which would put part of a key into our error.
+    value = JSON.parse(typeof text === 'string' ? text : new TextDecoder().decode(text));
+  } catch {
+    value = undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(`credentials of source ${instance.id}`, [
+      `secret ${secretArn} is not a JSON object of string fields (${fields})`,
+    ]);
+  }
+  const secret = value as Record<string, unknown>;
   const credentials: Credentials = {};
   const missing: string[] = [];
   for (const field of definition.credentialFields) {
