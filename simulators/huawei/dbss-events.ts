@@ -1,3 +1,5 @@
+import { lateDelay, Random as SeededRandom, type GenerateBase } from '../common/random';
+
 /** One item of `operate_log`, shaped like the documented example. */
 export interface DbssEventRecord {
   /** 20 characters, like the documented "1LJP-HgBCwCqSg3BVuAp". */
@@ -20,15 +22,7 @@ export interface SimulatedDbssEvent {
   visibleAt?: number;
 }
 
-export interface GenerateDbssOptions {
-  count: number;
-  /** Unix seconds, inclusive. */
-  from: number;
-  /** Unix seconds, inclusive. */
-  to: number;
-  seed: number;
-  late?: { fraction: number; maxDelaySeconds: number };
-}
+export type GenerateDbssOptions = GenerateBase;
 
 /** "yyyy-MM-dd HH:mm:ss" (UTC) <-> unix seconds. */
 export const formatDbssTime = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
@@ -62,37 +56,17 @@ const TOTAL_WEIGHT = OPERATIONS.reduce((sum, op) => sum + op.weight, 0);
 const USERS = ['hby-test', 'dbss-admin', 'secops', 'ops-readonly', 'ci-deployer'];
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-/** mulberry32: tiny, seedable, good enough for fixtures. */
-export class Random {
-  constructor(private state: number) {}
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  token(length: number, alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'): string {
-    let out = '';
-    while (out.length < length) out += alphabet[Math.floor(this.next() * alphabet.length)];
-    return out;
+/**
+ * The shared generator, but `token` draws letters first by default, as this
+ * module's own copy did: the same seeds keep giving the same records.
+ */
+export class Random extends SeededRandom {
+  override token(length: number, alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'): string {
+    return super.token(length, alphabet);
   }
 }
 
-function pickOperation(r: Random): Operation {
-  let ticket = r.next() * TOTAL_WEIGHT;
-  for (const op of OPERATIONS) {
-    ticket -= op.weight;
-    if (ticket < 0) return op;
-  }
-  return OPERATIONS[0]!;
-}
+const pickOperation = (r: Random): Operation => r.weighted(OPERATIONS, TOTAL_WEIGHT, OPERATIONS[0]!);
 
 /** One realistic record at `time` (unix seconds). */
 export function buildDbssRecord(r: Random, time: number): DbssEventRecord {
@@ -118,8 +92,7 @@ export function generateDbssEvents(options: GenerateDbssOptions): SimulatedDbssE
   for (let i = 0; i < options.count; i++) {
     const time = r.int(options.from, options.to);
     const record = buildDbssRecord(r, time);
-    const late = options.late && r.next() < options.late.fraction;
-    events.push({ record, visibleAt: late ? time + r.int(1, options.late!.maxDelaySeconds) : time });
+    events.push({ record, visibleAt: time + (lateDelay(r, options.late) ?? 0) });
   }
   return events.sort((a, b) => dbssRecordTime(b.record) - dbssRecordTime(a.record));
 }

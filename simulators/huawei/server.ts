@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { HttpSimulator, Reply, type HttpSimulatorOptions } from '../common/http-simulator';
 import { verifyAkSk, type AuthFailure, type SimulatorAkSk } from './auth';
-import { FaultQueue, applyFault } from './faults';
+import { FaultQueue, HUAWEI_FAULTS, type Fault } from './faults';
 
 export type { SimulatorAkSk } from './auth';
 export type { Fault, FaultKind } from './faults';
@@ -81,80 +81,26 @@ export interface RecordedRequest {
   accessKeyId?: string;
 }
 
-export interface HuaweiApiServerOptions {
+export interface HuaweiApiServerOptions extends HttpSimulatorOptions {
   credentials?: SimulatorAkSk[];
-  now?: () => number;
-  /** Milliseconds to wait before answering each request (a realistic round trip). */
-  latencyMs?: () => number;
 }
 
-export class HuaweiApiServer {
-  readonly faults = new FaultQueue();
-  readonly requests: RecordedRequest[] = [];
+export class HuaweiApiServer extends HttpSimulator<RecordedRequest> {
+  readonly faults = new FaultQueue<Fault>('route');
   readonly credentials: SimulatorAkSk[];
   tokens?: TokenVerifier;
   private readonly routes: RouteRegistration[] = [];
-  private now: () => number;
-  private server?: Server;
-  private port = 0;
 
-  constructor(private readonly options: HuaweiApiServerOptions = {}) {
-    this.now = options.now ?? Date.now;
+  constructor(options: HuaweiApiServerOptions = {}) {
+    super(options, (request) => request.route);
     this.credentials = [...(options.credentials ?? [])];
-  }
-
-  static async start(options: HuaweiApiServerOptions = {}): Promise<HuaweiApiServer> {
-    const server = new HuaweiApiServer(options);
-    await server.listen();
-    return server;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  setNow(now: () => number): void {
-    this.now = now;
-  }
-
-  currentTime(): number {
-    return this.now();
   }
 
   register(route: RouteRegistration): void {
     this.routes.push(route);
   }
 
-  requestsFor(route: string): RecordedRequest[] {
-    return this.requests.filter((request) => request.route === route);
-  }
-
-  async listen(): Promise<void> {
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch(() => res.destroy());
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const rawBody = Buffer.concat(chunks).toString('utf8');
-    const latency = this.options.latencyMs?.() ?? 0;
-    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+  protected async serve(req: IncomingMessage, res: ServerResponse, rawBody: string): Promise<void> {
     // Huawei request ids are 32 hex digits.
     const requestId = randomUUID().replace(/-/g, '');
     const method = req.method ?? 'GET';
@@ -166,44 +112,26 @@ export class HuaweiApiServer {
     } catch {
       body = undefined;
     }
-    const record: RecordedRequest = {
+    const record = this.recordRequest({
       route: route?.name ?? 'unknown',
       method,
       path: url.pathname,
       body,
-      time: this.now(),
+      time: this.currentTime(),
       requestId,
       status: 200,
       outcome: 'Success',
       auth: 'none',
-    };
-    this.requests.push(record);
+    });
 
-    let truncate = false;
-    const sendRaw = (status: number, text: string, contentType: string, headers: Record<string, string> = {}) => {
-      if (res.destroyed) return;
-      record.status = status;
-      // A complete HTTP message whose JSON stops halfway, as a broken proxy might send.
-      if (truncate) text = text.slice(0, Math.floor(text.length / 2));
-      res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'X-Request-Id': requestId, ...headers });
-      res.end(text);
-    };
+    const answer = new Reply(req, res, record, { headers: { 'X-Request-Id': requestId }, onSend: (status) => (record.status = status) });
     const sendError = (status: number, code: string, message: string) => {
-      record.outcome = truncate ? 'fault:truncated' : code;
+      answer.outcome(code);
       // Gateway errors carry request_id in the body as well.
       const payload = code.startsWith('APIGW.') ? { error_msg: message, error_code: code, request_id: requestId } : { error_code: code, error_msg: message };
-      sendRaw(status, JSON.stringify(payload), 'application/json');
+      answer.send(status, JSON.stringify(payload), 'application/json');
     };
-
-    const fault = this.faults.take(record.route);
-    if (fault) {
-      const done = await applyFault(fault, req, res, sendRaw, sendError);
-      if (done) {
-        record.outcome = `fault:${fault.kind}`;
-        return;
-      }
-      truncate = fault.kind === 'truncated';
-    }
+    if (await answer.fault(this.faults.take(record.route), sendError, HUAWEI_FAULTS)) return;
     if (!route) return sendError(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment');
 
     let principal: Principal = { kind: 'none' };
@@ -214,19 +142,16 @@ export class HuaweiApiServer {
       record.auth = principal.kind;
       if (principal.kind === 'aksk') record.accessKeyId = principal.credential.accessKeyId;
     }
-    if (route.rateLimitPerSecond !== undefined) {
-      const since = record.time - 1000;
-      const recent = this.requests.filter((r) => r !== record && r.route === route.name && r.time > since && r.time <= record.time);
-      if (recent.length >= route.rateLimitPerSecond) {
-        return sendError(429, 'APIGW.0308', `The throttling threshold has been reached: policy user over ratelimit,limit:${route.rateLimitPerSecond},time:1 second`);
-      }
+    const limit = route.rateLimitPerSecond;
+    if (limit !== undefined && this.recentCount(record) >= limit) {
+      return sendError(429, 'APIGW.0308', `The throttling threshold has been reached: policy user over ratelimit,limit:${limit},time:1 second`);
     }
 
     const params = (route.pattern.exec(url.pathname)?.groups ?? {}) as Record<string, string>;
     try {
       const result = await route.handler({ params, body, headers: req.headers, now: record.time, requestId, principal });
-      record.outcome = truncate ? 'fault:truncated' : 'Success';
-      sendRaw(result.status ?? 200, JSON.stringify(result.body), 'application/json;charset=UTF-8', result.headers);
+      answer.outcome('Success');
+      answer.send(result.status ?? 200, JSON.stringify(result.body), 'application/json;charset=UTF-8', result.headers);
     } catch (error) {
       if (error instanceof HuaweiApiError) return sendError(error.status, error.code, error.message);
       sendError(500, 'DBSS.11000000', `The simulator's handler failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,4 +1,8 @@
 import { JsonInteger, stringifyJson } from '../../shared/providers/tencent/json';
+import { lateDelay, Random, type GenerateBase } from '../common/random';
+
+// Its home before simulators/common; the old import path keeps working.
+export { Random } from '../common/random';
 
 /** One item of DescribeEvents' `Events`, shaped like the documented example. */
 export interface CloudAuditEventRecord {
@@ -29,15 +33,7 @@ export interface SimulatedEvent {
   visibleAt?: number;
 }
 
-export interface GenerateOptions {
-  count: number;
-  /** Unix seconds, inclusive. */
-  from: number;
-  /** Unix seconds, inclusive. */
-  to: number;
-  seed: number;
-  /** Share of events that show up late, and by up to how many seconds. */
-  late?: { fraction: number; maxDelaySeconds: number };
+export interface GenerateOptions extends GenerateBase {
   /** Account (root uin); default 100000000001. */
   accountId?: number;
 }
@@ -82,41 +78,7 @@ const FAILURES = [
   { errorCode: '0', errorMessage: 'permission verify', apiErrorCode: 'InvalidParameterValue' },
 ];
 
-/** mulberry32: tiny, seedable, good enough for fixtures. */
-export class Random {
-  constructor(private state: number) {}
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  token(length: number): string {
-    let out = '';
-    while (out.length < length) out += Math.floor(this.next() * 36).toString(36);
-    return out;
-  }
-  uuid(): string {
-    const hex = Array.from({ length: 32 }, () => Math.floor(this.next() * 16).toString(16)).join('');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`;
-  }
-}
-
-function pickAction(r: Random): Action {
-  let ticket = r.next() * TOTAL_WEIGHT;
-  for (const action of ACTIONS) {
-    ticket -= action.weight;
-    if (ticket < 0) return action;
-  }
-  return ACTIONS[0]!;
-}
+const pickAction = (r: Random): Action => r.weighted(ACTIONS, TOTAL_WEIGHT, ACTIONS[0]!);
 
 /**
  * Deterministic, realistic CloudAudit events with EventTime in [from, to]:
@@ -129,8 +91,7 @@ export function generateCloudAuditEvents(options: GenerateOptions): SimulatedEve
   for (let i = 0; i < options.count; i++) {
     const time = r.int(options.from, options.to);
     const record = buildEvent(r, time, account);
-    const late = options.late && r.next() < options.late.fraction;
-    events.push({ record, visibleAt: late ? time + r.int(1, options.late!.maxDelaySeconds) : time });
+    events.push({ record, visibleAt: time + (lateDelay(r, options.late) ?? 0) });
   }
   return events.sort((a, b) => b.record.EventTime - a.record.EventTime);
 }

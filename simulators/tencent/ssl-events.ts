@@ -1,5 +1,5 @@
 import { formatBeijingTime, parseBeijingTime } from '../../shared/providers/tencent/ssl/beijing-time';
-import { Random } from './cloudaudit-events';
+import { lateDelay, Random, type GenerateBase } from '../common/random';
 
 /** One item of `OperateLogs`, shaped (and key-ordered) like the documented example. */
 export interface SslOperationLogRecord {
@@ -20,15 +20,7 @@ export interface SimulatedSslEvent {
   visibleAt?: number;
 }
 
-export interface GenerateSslOptions {
-  count: number;
-  /** Unix seconds, inclusive. */
-  from: number;
-  /** Unix seconds, inclusive. */
-  to: number;
-  seed: number;
-  /** Share of records that show up late, and by up to how many seconds. */
-  late?: { fraction: number; maxDelaySeconds: number };
+export interface GenerateSslOptions extends GenerateBase {
   /** Additionally, this many pairs of records identical in every field. */
   identicalPairs?: number;
   /** The owner (root) uin; default 100000000001. */
@@ -76,14 +68,7 @@ const OPERATIONS: Operation[] = [
 const TOTAL_WEIGHT = OPERATIONS.reduce((sum, operation) => sum + operation.weight, 0);
 const CERT_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-function pickOperation(r: Random): Operation {
-  let ticket = r.next() * TOTAL_WEIGHT;
-  for (const operation of OPERATIONS) {
-    ticket -= operation.weight;
-    if (ticket < 0) return operation;
-  }
-  return OPERATIONS[0]!;
-}
+const pickOperation = (r: Random): Operation => r.weighted(OPERATIONS, TOTAL_WEIGHT, OPERATIONS[0]!);
 
 /** Eight mixed-case characters, like `JiDVp1SG`. */
 function certId(r: Random): string {
@@ -115,8 +100,7 @@ export function generateSslEvents(options: GenerateSslOptions): SimulatedSslEven
       CertId: cert,
       Type: operation.type,
     };
-    const late = options.late && r.next() < options.late.fraction;
-    return { record, visibleAt: late ? time + r.int(1, options.late!.maxDelaySeconds) : time };
+    return { record, visibleAt: time + (lateDelay(r, options.late) ?? 0) };
   };
   const events = Array.from({ length: options.count }, build);
   for (let i = 0; i < (options.identicalPairs ?? 0); i++) {

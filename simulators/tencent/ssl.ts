@@ -1,6 +1,6 @@
 import { formatBeijingTime, parseBeijingTime } from '../../shared/providers/tencent/ssl/beijing-time';
+import { Random } from '../common/random';
 import { TencentApiError, TencentApiServer, type ActionContext, type SimulatorCredential } from './api-server';
-import { Random } from './cloudaudit-events';
 import type { SimulatedSslEvent, SslOperationLogRecord } from './ssl-events';
 
 export { generateSslEvents, sslRecordTime } from './ssl-events';

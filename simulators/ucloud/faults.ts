@@ -1,4 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gatewayPage, type FaultBase, type VendorFaults } from '../common/faults';
+
+export { FaultQueue } from '../common/faults';
 
 /**
  * Faults the UCloud simulator injects, on demand, into the next matching requests.
@@ -14,75 +16,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  */
 export type FaultKind = 'throttle' | 'unavailable' | 'error' | 'slow' | 'malformed' | 'truncated' | 'http500' | 'reset';
 
-export interface Fault {
+export interface Fault extends FaultBase {
   kind: FaultKind;
-  /** How many matching requests it hits; default 1. */
-  times?: number;
   /** Only requests for this Action; any action when absent. */
   action?: string;
-  delayMs?: number;
-  status?: number;
   retCode?: number;
   message?: string;
 }
 
-/** A FIFO of faults; the first one matching a request is applied and counted down. */
-export class FaultQueue {
-  private readonly queue: { fault: Fault; left: number }[] = [];
-
-  push(...faults: Fault[]): void {
-    for (const fault of faults) this.queue.push({ fault, left: fault.times ?? 1 });
-  }
-
-  get pending(): Fault[] {
-    return this.queue.map((entry) => entry.fault);
-  }
-
-  clear(): void {
-    this.queue.length = 0;
-  }
-
-  take(action: string): Fault | undefined {
-    const index = this.queue.findIndex((entry) => entry.fault.action === undefined || entry.fault.action === action);
-    if (index < 0) return undefined;
-    const entry = this.queue[index]!;
-    entry.left -= 1;
-    if (entry.left <= 0) this.queue.splice(index, 1);
-    return entry.fault;
-  }
-}
-
-/** Act out a fault; true when the request is answered (or dropped) by it. */
-export async function applyFault(
-  fault: Fault,
-  req: IncomingMessage,
-  res: ServerResponse,
-  send: (status: number, body: string, contentType?: string) => void,
-  fail: (retCode: number, message: string) => void,
-): Promise<boolean> {
-  switch (fault.kind) {
-    case 'throttle':
-      fail(153, 'API request is rate limited');
-      return true;
-    case 'unavailable':
-      fail(150, 'Service Temporarily Unavailable');
-      return true;
-    case 'error':
-      fail(fault.retCode ?? 230, fault.message ?? 'Params [Simulated] not available');
-      return true;
-    case 'malformed':
-      send(200, '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>', 'text/html');
-      return true;
-    case 'http500':
-      send(fault.status ?? 500, 'Internal Server Error', 'text/plain');
-      return true;
-    case 'reset':
-      req.socket.destroy();
-      return true;
-    case 'slow':
-      await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1_000));
-      return res.destroyed;
-    case 'truncated':
-      return false;
-  }
-}
+/** UCloud's envelope (`fail(retCode, message)`) for the kinds that carry one. */
+export const UCLOUD_FAULTS: VendorFaults<Fault, [retCode: number, message: string]> = {
+  malformedPage: gatewayPage('502 Bad Gateway', 'nginx'),
+  errors: {
+    throttle: () => [153, 'API request is rate limited'],
+    unavailable: () => [150, 'Service Temporarily Unavailable'],
+    error: (fault) => [fault.retCode ?? 230, fault.message ?? 'Params [Simulated] not available'],
+  },
+};

@@ -1,3 +1,5 @@
+import { lateDelay, Random, type GenerateBase } from '../common/random';
+
 /** One item of GetUserOperationEvents' `Events`, shaped like the documented example. */
 export interface UserOperationEventRecord {
   Api: string;
@@ -20,40 +22,9 @@ export interface SimulatedOperationEvent {
   projectId?: string;
 }
 
-export interface GenerateOperationEventsOptions {
-  count: number;
-  /** Unix seconds, inclusive. */
-  from: number;
-  /** Unix seconds, inclusive. */
-  to: number;
-  seed: number;
-  /** Share of events that show up late, and by up to how many seconds. */
-  late?: { fraction: number; maxDelaySeconds: number };
+export interface GenerateOperationEventsOptions extends GenerateBase {
   /** Pairs of records identical in every field (two equal calls in one second): 2 records each, besides `count`. */
   identicalPairs?: number;
-}
-
-/** mulberry32: small, fast and deterministic. */
-class Random {
-  constructor(private state: number) {}
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  token(length: number): string {
-    let out = '';
-    while (out.length < length) out += Math.floor(this.next() * 36).toString(36);
-    return out;
-  }
 }
 
 type Resource = (r: Random) => { ResourceId: string; ResourceName: string };
@@ -111,14 +82,7 @@ const USERS = [
   { UserName: 'ci-robot', UserEmail: 'ci-robot@example.com' },
 ] as const;
 
-function pickAction(r: Random): ActionSpec {
-  let ticket = r.next() * TOTAL_WEIGHT;
-  for (const action of ACTIONS) {
-    ticket -= action.weight;
-    if (ticket < 0) return action;
-  }
-  return ACTIONS[ACTIONS.length - 1]!;
-}
+const pickAction = (r: Random): ActionSpec => r.weighted(ACTIONS, TOTAL_WEIGHT, ACTIONS[ACTIONS.length - 1]!);
 
 /** Deterministic, realistic operation-log events for [from, to], oldest first. */
 export function generateOperationEvents(options: GenerateOperationEventsOptions): SimulatedOperationEvent[] {
@@ -139,8 +103,8 @@ export function generateOperationEvents(options: GenerateOperationEventsOptions)
   };
   for (let i = 0; i < options.count; i++) {
     const record = generate();
-    const late = options.late && r.next() < options.late.fraction;
-    events.push(late ? { record, visibleAt: record.OperateTime + r.int(1, options.late!.maxDelaySeconds) } : { record });
+    const delay = lateDelay(r, options.late);
+    events.push(delay === undefined ? { record } : { record, visibleAt: record.OperateTime + delay });
   }
   // Two equal calls in one second (a retried script): nothing tells them apart.
   for (let i = 0; i < (options.identicalPairs ?? 0); i++) {

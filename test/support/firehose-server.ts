@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { EcsDocument } from '../../shared/ecs/document';
 import { decodeLines, MAX_CALL_BYTES, MAX_RECORD_BYTES, MAX_RECORDS_PER_CALL } from '../../shared/sinks/encode';
+import { mulberry32 as seeded } from '../../simulators/common/random';
 
 export const DEFAULT_STREAM = 'cloudtap-events';
 const TARGET_PREFIX = 'Firehose_20150804.';
@@ -91,18 +92,6 @@ export interface FirehoseServer {
 
 /** Records of a data blob: the `event.id` of each NDJSON line in it. */
 export const eventIdsIn = (data: Buffer): string[] => decodeLines(data).map((d) => d.event.id);
-
-/** mulberry32: a tiny seeded PRNG, enough for reproducible fault patterns. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Reject extends Error {
   constructor(readonly type: ErrorType, message: string) {

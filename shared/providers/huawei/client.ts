@@ -1,9 +1,7 @@
-import { systemClock, type Clock } from '../../core/clock';
 import { ProviderError } from '../../core/errors';
 import { silentLog, type Log } from '../../core/logger';
-import { RateLimiter } from '../../core/rate-limiter';
-import { retry } from '../../core/retry';
-import { ErrorFactory, describeFetchError } from './errors';
+import { Transport, withScheme, type RetryTuning, type TransportOptions } from '../http';
+import { ErrorFactory } from './errors';
 import type { IamTokenProvider } from './iam-token';
 import { buildSignedHeaders, JSON_CONTENT_TYPE, type AkSkCredentials } from './signer';
 
@@ -11,16 +9,10 @@ export { isRetryableHuaweiError, THROTTLE_CODES } from './errors';
 
 export type HuaweiClientAuth = { mode: 'aksk'; credentials: AkSkCredentials } | { mode: 'token'; tokens: IamTokenProvider };
 
-export interface HuaweiRetryOptions {
-  /** Total attempts including the first. */
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** For deterministic tests. */
-  random?: () => number;
-}
+export type HuaweiRetryOptions = RetryTuning;
 
-export interface HuaweiClientOptions {
+/** With `requestsPerSecond`, `clock`, `timeoutMs` and `retry` from TransportOptions. */
+export interface HuaweiClientOptions extends TransportOptions {
   /** For logs, e.g. `dbss`. */
   service: string;
   /** Base URL: https://dbss.{region}.myhuaweicloud.com, or a simulator's http://127.0.0.1:PORT. */
@@ -28,13 +20,7 @@ export interface HuaweiClientOptions {
   /** Sent as X-Project-Id on signed requests, as the official SDK does. */
   projectId?: string;
   auth: HuaweiClientAuth;
-  /** Requests are paced evenly to this rate. */
-  requestsPerSecond: number;
-  clock?: Clock;
   log?: Log;
-  /** Per attempt, including reading the body. Default 10 s. */
-  timeoutMs?: number;
-  retry?: Partial<HuaweiRetryOptions>;
 }
 
 export interface HuaweiResult<T> {
@@ -54,11 +40,8 @@ const DEFAULT_RETRY: HuaweiRetryOptions = { attempts: 5, baseDelayMs: 500, maxDe
  */
 export class HuaweiClient {
   private readonly base: URL;
-  private readonly clock: Clock;
+  private readonly http: Transport;
   private readonly log: Log;
-  private readonly limiter: RateLimiter;
-  private readonly timeoutMs: number;
-  private readonly retryOptions: HuaweiRetryOptions;
   private readonly service: string;
   private readonly projectId?: string;
   // ES private: util.inspect and JSON.stringify never show credentials.
@@ -72,15 +55,11 @@ export class HuaweiClient {
         ? [this.#auth.credentials.secretAccessKey, this.#auth.credentials.securityToken]
         : this.#auth.tokens.knownSecrets(),
     );
-    this.base = new URL(/^[a-z]+:\/\//i.test(options.endpoint) ? options.endpoint : `https://${options.endpoint}`);
+    this.base = new URL(withScheme(options.endpoint));
     this.service = options.service;
     this.projectId = options.projectId;
-    this.clock = options.clock ?? systemClock;
+    this.http = new Transport(options, DEFAULT_RETRY);
     this.log = options.log ?? silentLog;
-    // Burst 1: an initial burst would let one calendar second see twice the rate.
-    this.limiter = new RateLimiter(options.requestsPerSecond, 1, this.clock);
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.retryOptions = { ...DEFAULT_RETRY, ...options.retry };
   }
 
   /** Send `body` as JSON to `path` (absolute, e.g. /v1/{project}/...); resolves with the parsed 2xx body. */
@@ -94,9 +73,8 @@ export class HuaweiClient {
     const what = `${this.service} ${method} ${url.pathname}`;
     // A rejected token is renewed once per call; a second 401 is a real auth failure.
     let tokenRenewed = false;
-    return retry(
+    return this.http.run(
       async (attempt) => {
-        await this.limiter.take(signal);
         this.log.debug('huaweicloud request', { service: this.service, method, path: url.pathname, attempt });
         const headers = await this.headers(method, url, payload, signal);
         const renewOn401 = this.#auth.mode === 'token' && !tokenRenewed;
@@ -110,15 +88,9 @@ export class HuaweiClient {
           throw error;
         }
       },
-      {
-        ...this.retryOptions,
-        isRetryable: (error) => error instanceof ProviderError && error.retryable,
-        onRetry: (error, attempt, delayMs) => {
-          const { code, requestId, httpStatus } = error as ProviderError;
-          this.log.warn('huaweicloud request failed; retrying', { service: this.service, path: url.pathname, code, httpStatus, requestId, attempt, delayMs });
-        },
-        signal,
-        clock: this.clock,
+      signal,
+      ({ code, requestId, httpStatus }, attempt, delayMs) => {
+        this.log.warn('huaweicloud request failed; retrying', { service: this.service, path: url.pathname, code, httpStatus, requestId, attempt, delayMs });
       },
     );
   }
@@ -132,7 +104,7 @@ export class HuaweiClient {
       method,
       url,
       body: payload,
-      now: this.clock.now(),
+      now: this.http.clock.now(),
       projectId: this.projectId,
     });
     // fetch derives Host from the URL (the signed value) and refuses to set it.
@@ -150,21 +122,13 @@ export class HuaweiClient {
     renewOn401: boolean,
     callerSignal?: AbortSignal,
   ): Promise<HuaweiResult<T>> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
-    let status: number;
-    let requestId: string | undefined;
-    let text: string;
-    try {
-      const response = await fetch(url, { method, headers, body: method === 'GET' ? undefined : payload, signal });
-      status = response.status;
-      requestId = response.headers.get('x-request-id') ?? undefined;
-      text = await response.text();
-    } catch (error) {
-      if (callerSignal?.aborted) throw callerSignal.reason;
-      if (timeout.aborted) throw this.#errors.provider('Timeout', `${what}: no complete answer within ${this.timeoutMs} ms`, undefined, true);
-      throw this.#errors.provider('NetworkError', `${what}: ${describeFetchError(error)}`, undefined, true);
-    }
+    const { status, headers: answered, text } = await this.http.fetch(
+      url,
+      { method, headers, body: method === 'GET' ? undefined : payload },
+      callerSignal,
+      (code, detail) => this.#errors.provider(code, `${what}: ${detail}`, undefined, true),
+    );
+    const requestId = answered.get('x-request-id') ?? undefined;
     if (status < 200 || status > 299) {
       throw this.#errors.fromHttpError(what, status, text, requestId, status === 401 && renewOn401 ? true : undefined);
     }

@@ -1,8 +1,10 @@
-import { MalformedResponseError, ProviderError } from '../../core/errors';
+import type { ProviderError } from '../../core/errors';
+import { RedactingErrors } from '../http';
+
+export { describeFetchError } from '../http';
 
 /** `cloud.provider` and the provider name on every error. */
 export const HUAWEI_PROVIDER = 'huaweicloud';
-const EXCERPT_CHARS = 200;
 
 /**
  * Throttling, from API Gateway (`APIGW.0308`; some service documents spell
@@ -41,30 +43,10 @@ export function errorEnvelope(body: unknown): ErrorEnvelope {
   };
 }
 
-/** A fetch failure's root cause (ECONNRESET, ECONNREFUSED, ...) rather than "fetch failed". */
-export function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
-  const detail = [cause?.code, cause?.message].filter((part) => typeof part === 'string' && part).join(' ');
-  return detail || (error instanceof Error ? error.message : String(error));
-}
-
 /** Builds errors with every known secret removed, in case a service echoes one back. */
-export class ErrorFactory {
-  readonly #secrets: () => string[];
+export class ErrorFactory extends RedactingErrors {
   constructor(secrets: () => (string | undefined)[]) {
-    this.#secrets = () => secrets().filter((s): s is string => typeof s === 'string' && s.length >= 4);
-  }
-
-  scrub(text: string): string {
-    return this.#secrets().reduce((out, secret) => out.split(secret).join('[redacted]'), text);
-  }
-
-  provider(code: string, message: string, requestId: string | undefined, retryable: boolean, status?: number): ProviderError {
-    return new ProviderError(HUAWEI_PROVIDER, this.scrub(code), this.scrub(message), requestId, retryable, status);
-  }
-
-  malformed(detail: string, requestId: string | undefined, text: string): MalformedResponseError {
-    return new MalformedResponseError(HUAWEI_PROVIDER, this.scrub(detail), requestId, this.scrub(text).slice(0, EXCERPT_CHARS));
+    super(HUAWEI_PROVIDER, secrets);
   }
 
   /** The ProviderError for a non-2xx answer, whatever its body; `retryable` overrides the classification. */

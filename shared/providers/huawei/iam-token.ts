@@ -1,7 +1,8 @@
 import { systemClock, type Clock } from '../../core/clock';
 import { silentLog, type Log } from '../../core/logger';
 import type { PasswordCredentials } from './credentials';
-import { ErrorFactory, describeFetchError } from './errors';
+import { fetchText, withScheme } from '../http';
+import { ErrorFactory } from './errors';
 
 /**
  * IAM password tokens, the alternative to AK/SK signing: POST
@@ -53,9 +54,8 @@ export class IamTokenProvider {
   #pending?: Promise<CachedToken>;
 
   constructor(options: IamTokenProviderOptions) {
-    const base = /^[a-z]+:\/\//i.test(options.endpoint) ? options.endpoint : `https://${options.endpoint}`;
     // nocatalog: the service catalog is not needed and is most of the body.
-    this.url = new URL('/v3/auth/tokens?nocatalog=true', base);
+    this.url = new URL('/v3/auth/tokens?nocatalog=true', withScheme(options.endpoint));
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? silentLog;
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -96,29 +96,17 @@ export class IamTokenProvider {
         scope: { project: { id: this.projectId } },
       },
     });
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
     const what = 'IAM POST /v3/auth/tokens';
-    let status: number;
-    let text: string;
-    let token: string | null;
-    let requestId: string | undefined;
-    try {
-      const response = await fetch(this.url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json;charset=utf8' },
-        body,
-        signal,
-      });
-      status = response.status;
-      token = response.headers.get('x-subject-token');
-      requestId = response.headers.get('x-request-id') ?? response.headers.get('x-iam-trace-id') ?? undefined;
-      text = await response.text();
-    } catch (error) {
-      if (callerSignal?.aborted) throw callerSignal.reason;
-      if (timeout.aborted) throw this.#errors.provider('Timeout', `${what}: no answer within ${this.timeoutMs} ms`, undefined, true);
-      throw this.#errors.provider('NetworkError', `${what}: ${describeFetchError(error)}`, undefined, true);
-    }
+    const { status, headers, text } = await fetchText(
+      this.url,
+      { method: 'POST', headers: { 'Content-Type': 'application/json;charset=utf8' }, body },
+      this.timeoutMs,
+      callerSignal,
+      // IAM words its timeout without "complete".
+      (code, detail) => this.#errors.provider(code, `${what}: ${code === 'Timeout' ? `no answer within ${this.timeoutMs} ms` : detail}`, undefined, true),
+    );
+    const token = headers.get('x-subject-token');
+    const requestId = headers.get('x-request-id') ?? headers.get('x-iam-trace-id') ?? undefined;
     if (status < 200 || status > 299) throw this.#errors.fromHttpError(what, status, text, requestId);
     let expiresAt: number | undefined;
     try {

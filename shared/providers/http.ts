@@ -1,0 +1,146 @@
+import { systemClock, type Clock } from '../core/clock';
+import { MalformedResponseError, ProviderError } from '../core/errors';
+import { RateLimiter } from '../core/rate-limiter';
+import { retry } from '../core/retry';
+
+/**
+ * The HTTP plumbing every provider client repeats: timed fetches, network
+ * failures told apart from aborts, paced retries and redaction. No vendor
+ * knowledge: signing, envelopes and error codes stay in each client. Bundled
+ * into every Lambda, so it stays small.
+ */
+
+const EXCERPT_CHARS = 200;
+
+export interface RetryTuning {
+  /** Total attempts including the first. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** For deterministic tests. */
+  random?: () => number;
+}
+
+export interface TransportOptions {
+  /** The API's documented request rate; requests are paced evenly to it. */
+  requestsPerSecond: number;
+  clock?: Clock;
+  /** Per attempt, including reading the body. Default 10 s. */
+  timeoutMs?: number;
+  retry?: Partial<RetryTuning>;
+}
+
+/** `https://` unless the endpoint names a scheme (a simulator's `http://127.0.0.1:PORT`). */
+export const withScheme = (endpoint: string): string => (/^[a-z]+:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`);
+
+/** 5xx and 429 are worth another attempt, whatever the body says. */
+export const isTransientStatus = (status: number): boolean => status >= 500 || status === 429;
+
+/** A fetch failure's root cause (ECONNRESET, ECONNREFUSED, ...) rather than "fetch failed". */
+export function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  const detail = [cause?.code, cause?.message].filter((part) => typeof part === 'string' && part).join(' ');
+  return detail || (error instanceof Error ? error.message : String(error));
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** Why no answer came; both are worth a retry. */
+export type NoAnswer = 'Timeout' | 'NetworkError';
+
+/**
+ * One request with its body read, within `timeoutMs`. The caller's abort
+ * rethrows its reason unchanged; a timeout or a network failure throws what
+ * `noAnswer` builds from the code and a detail.
+ */
+export async function fetchText(
+  url: URL,
+  init: RequestInit,
+  timeoutMs: number,
+  callerSignal: AbortSignal | undefined,
+  noAnswer: (code: NoAnswer, detail: string) => Error,
+): Promise<HttpAnswer> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+  try {
+    const response = await fetch(url, { ...init, signal });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text };
+  } catch (error) {
+    if (callerSignal?.aborted) throw callerSignal.reason;
+    if (timeout.aborted) throw noAnswer('Timeout', `no complete answer within ${timeoutMs} ms`);
+    throw noAnswer('NetworkError', describeFetchError(error));
+  }
+}
+
+/** A client's pacing, timeout and retries. */
+export class Transport {
+  readonly clock: Clock;
+  readonly timeoutMs: number;
+  private readonly limiter: RateLimiter;
+  private readonly retry: RetryTuning;
+
+  constructor(options: TransportOptions, defaults: RetryTuning) {
+    this.clock = options.clock ?? systemClock;
+    // Burst 1 paces requests evenly: a full burst at start would let a calendar
+    // second see about twice the documented rate and be throttled.
+    this.limiter = new RateLimiter(options.requestsPerSecond, 1, this.clock);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retry = { ...defaults, ...options.retry };
+  }
+
+  /** `attempt` (1-based), each try paced, tried again while it fails with a retryable ProviderError. */
+  run<T>(
+    attempt: (n: number) => Promise<T>,
+    signal: AbortSignal | undefined,
+    onRetry: (error: ProviderError, attempt: number, delayMs: number) => void,
+  ): Promise<T> {
+    return retry(
+      async (n) => {
+        await this.limiter.take(signal);
+        return attempt(n);
+      },
+      {
+        ...this.retry,
+        isRetryable: (error) => error instanceof ProviderError && error.retryable,
+        onRetry: (error, n, delayMs) => onRetry(error as ProviderError, n, delayMs),
+        signal,
+        clock: this.clock,
+      },
+    );
+  }
+
+  fetch(url: URL, init: RequestInit, signal: AbortSignal | undefined, noAnswer: (code: NoAnswer, detail: string) => Error): Promise<HttpAnswer> {
+    return fetchText(url, init, this.timeoutMs, signal, noAnswer);
+  }
+}
+
+/** Builds a provider's errors with every known secret removed, in case the provider echoes one back. */
+export class RedactingErrors {
+  // ES private: util.inspect and JSON.stringify never show it.
+  readonly #secrets: () => string[];
+
+  readonly #name: string;
+
+  /** `secrets` is asked afresh each time: a token may change. Values shorter than 4 characters are not redacted. */
+  constructor(name: string, secrets: () => (string | undefined)[]) {
+    this.#name = name;
+    this.#secrets = () => secrets().filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  }
+
+  scrub(text: string): string {
+    return this.#secrets().reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  }
+
+  provider(code: string, message: string, requestId: string | undefined, retryable: boolean, status?: number): ProviderError {
+    return new ProviderError(this.#name, this.scrub(code), this.scrub(message), requestId, retryable, status);
+  }
+
+  malformed(detail: string, requestId: string | undefined, text: string): MalformedResponseError {
+    return new MalformedResponseError(this.#name, this.scrub(detail), requestId, this.scrub(text).slice(0, EXCERPT_CHARS));
+  }
+}
