@@ -5,7 +5,7 @@ import { systemClock } from '../shared/core/clock';
 import { silentLog } from '../shared/core/logger';
 import { runSource } from '../shared/core/pipeline';
 import { FileCursorStore } from '../shared/cursor/file-store';
-import { benchApis } from './apis';
+import { benchApis, createBenchSource } from './apis';
 import { CountingSink } from './counting-sink';
 
 /** The measured side of the drain benchmark: pull everything, print figures as JSON. */
@@ -17,7 +17,7 @@ const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryU
 const started = Date.now();
 const summary = await runSource({
   sourceId: 'drain',
-  source: api.createSource(endpoint!, { clock: systemClock, log: silentLog, requestsPerSecond: 100_000 }),
+  source: createBenchSource(api, endpoint!, { clock: systemClock, log: silentLog, requestsPerSecond: 100_000 }),
   store: new FileCursorStore({ directory }),
   sink: new CountingSink(),
   owner: 'drain',

@@ -1,10 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { mapPage } from '../shared/core/map-page';
 import { encodeDocument } from '../shared/sinks/encode';
-import { registry } from '../shared/providers/registry';
 import { systemClock } from '../shared/core/clock';
 import { silentLog } from '../shared/core/logger';
-import { benchInstance, type BenchApi } from './apis';
+import { createBenchSource, pageBodies, type BenchApi } from './apis';
 
 export interface NormalizeResult {
   type: string;
@@ -34,11 +33,9 @@ function bestRate(events: number, rounds: number, run: () => void): number {
  * parsing and re-serializing the same bytes. The ratio is the figure.
  */
 export function benchNormalize(api: BenchApi, events = 20_000, rounds = 5): NormalizeResult {
-  const bodies = api.pageBodies(events);
+  const bodies = pageBodies(api, events);
   const bytes = bodies.reduce((total, body) => total + Buffer.byteLength(body), 0);
-  const definition = registry.get(api.type)!;
-  const instance = benchInstance(api, 'http://127.0.0.1:1');
-  const source = definition.create({ instance, credentials: api.credentials, clock: systemClock, log: silentLog });
+  const source = createBenchSource(api, 'http://127.0.0.1:1', { clock: systemClock, log: silentLog });
   const window = { start: 0, end: 2 ** 31 };
   const context = { sourceId: 'bench', ingested: new Date().toISOString() };
   let sink = 0;

@@ -5,7 +5,7 @@ import { systemClock } from '../shared/core/clock';
 import { silentLog } from '../shared/core/logger';
 import { runSource } from '../shared/core/pipeline';
 import { FileCursorStore } from '../shared/cursor/file-store';
-import type { BenchApi } from './apis';
+import { createBenchSource, type BenchApi } from './apis';
 import { CountingSink } from './counting-sink';
 
 export interface PullRateResult {
@@ -38,7 +38,7 @@ export async function benchPullRate(api: BenchApi, events: number, latency = { m
     const started = Date.now();
     const summary = await runSource({
       sourceId: 'bench',
-      source: api.createSource(simulator.endpoint, { clock: systemClock, log: silentLog }),
+      source: createBenchSource(api, simulator.endpoint, { clock: systemClock, log: silentLog }),
       store: new FileCursorStore({ directory }),
       sink: new CountingSink(),
       owner: 'bench',

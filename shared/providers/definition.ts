@@ -27,6 +27,8 @@ export interface SourceFactoryArgs<Options> {
   credentials: Credentials;
   clock: Clock;
   log: Log;
+  /** Benchmarks only: lift the API's documented pace to measure cloudtap itself. */
+  requestsPerSecond?: number;
 }
 
 /**

@@ -77,6 +77,9 @@ export async function fetchText(
   }
 }
 
+/** The share of a provider's documented rate a client uses. */
+export const PACE_HEADROOM = 0.9;
+
 /** A client's pacing, timeout and retries. */
 export class Transport {
   readonly clock: Clock;
@@ -87,8 +90,10 @@ export class Transport {
   constructor(options: TransportOptions, defaults: RetryTuning) {
     this.clock = options.clock ?? systemClock;
     // Burst 1 paces requests evenly: a full burst at start would let a calendar
-    // second see about twice the documented rate and be throttled.
-    this.limiter = new RateLimiter(options.requestsPerSecond, 1, this.clock);
+    // second see about twice the documented rate and be throttled. The 10 %
+    // headroom absorbs network jitter, which bunches evenly sent requests on
+    // arrival (tens of ms either way keep a paced client under the limit).
+    this.limiter = new RateLimiter(options.requestsPerSecond * PACE_HEADROOM, 1, this.clock);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retry = { ...defaults, ...options.retry };
   }

@@ -81,6 +81,8 @@ export class CloudAuditSimulator {
   private readonly ids = new Set<string>();
   private readonly tokens = new Map<string, TokenState>();
   private tokenSeq = 0;
+  /** The events in API order, rebuilt after additions: a page costs a binary search, not a scan of the store. */
+  private ordered?: Stored[];
 
   /** Add events (records, or SimulatedEvents with a visibleAt for late arrival). */
   addEvents(events: Iterable<SimulatedEvent | CloudAuditEventRecord>): void {
@@ -90,6 +92,7 @@ export class CloudAuditSimulator {
       this.ids.add(record.EventId);
       this.events.push({ record, visibleAt: visibleAt ?? record.EventTime, inner: JSON.parse(record.CloudAuditEvent) });
     }
+    this.ordered = undefined;
   }
 
   /** Every stored record, visible or not. */
@@ -141,12 +144,19 @@ export class CloudAuditSimulator {
       }
     }
 
-    const matches = this.events
-      .filter((event) => event.visibleAt <= nowSeconds)
-      .filter(({ record }) => record.EventTime >= start && record.EventTime <= end)
-      .filter((event) => filters.every(([key, value]) => String(ATTRIBUTES[key]!(event.record, event.inner)) === value))
-      .filter(({ record }) => !after || order(positionOf(record), after.position) > 0)
-      .sort((a, b) => order(positionOf(a.record), positionOf(b.record)));
+    this.ordered ??= [...this.events].sort((a, b) => order(positionOf(a.record), positionOf(b.record)));
+    const ordered = this.ordered;
+    // The first event past the token, or the newest at or before EndTime; then older ones down to StartTime.
+    const first = firstIndex(ordered, ({ record }) =>
+      after ? order(positionOf(record), after.position) > 0 : record.EventTime <= end,
+    );
+    const matches: Stored[] = [];
+    for (let i = first; i < ordered.length && matches.length <= maxResults; i++) {
+      const event = ordered[i]!;
+      if (event.record.EventTime < start) break;
+      if (event.record.EventTime > end || event.visibleAt > nowSeconds) continue;
+      if (filters.every(([key, value]) => String(ATTRIBUTES[key]!(event.record, event.inner)) === value)) matches.push(event);
+    }
     const page = matches.slice(0, maxResults).map((event) => event.record);
     const listOver = matches.length <= maxResults;
     const response: Record<string, unknown> = { ListOver: listOver, TotalCount: page.length, Events: page };
@@ -162,6 +172,18 @@ export class CloudAuditSimulator {
     this.tokens.set(token.toString(), state);
     return new JsonInteger(token);
   }
+}
+
+/** The first index whose event satisfies `predicate`, which must be false then true along the array. */
+function firstIndex<T>(items: T[], predicate: (item: T) => boolean): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (predicate(items[mid]!)) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }
 
 const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);

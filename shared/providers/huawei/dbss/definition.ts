@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SourceDefinition } from '../../definition';
 import { HUAWEI_CREDENTIAL_FIELDS } from '../credentials';
-import { DbssSource } from './source';
+import { DBSS_LIMITS, DbssSource } from './source';
 
 /**
  * Project and instance ids are 32-64 characters per the API document. Only
@@ -25,6 +25,8 @@ export const dbssOptionsSchema = z
     userName: z.string().min(1).optional(),
     /** Only this kind of operation (request `action`). */
     action: z.enum(['CREATE', 'DELETE', 'DOWNLOAD', 'UPDATE']).optional(),
+    /** Records per page (request `size`); lower it if the service serves fewer than asked (a short page is refused). */
+    pageSize: z.number().int().min(1).max(DBSS_LIMITS.pageSize).default(DBSS_LIMITS.pageSize),
   })
   .strict();
 
@@ -39,5 +41,5 @@ export const dbssDefinition: SourceDefinition<DbssOptions> = {
   // DBSS writes an operation log as the console action completes; 5 minutes of lag
   // covers clock skew and slow writes, and the log is small, so every 5 minutes is cheap.
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
-  create: ({ instance, credentials, clock, log }) => new DbssSource({ instance, credentials, clock, log }),
+  create: (args) => new DbssSource(args),
 };

@@ -24,5 +24,5 @@ export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions> = {
   requiresRegion: true,
   // CloudAudit indexes events within minutes; 10m of lag keeps late events in their window.
   defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
-  create: ({ instance, credentials, clock, log }) => new CloudAuditSource({ instance, credentials, clock, log }),
+  create: (args) => new CloudAuditSource(args),
 };

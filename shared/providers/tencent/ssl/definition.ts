@@ -23,5 +23,5 @@ export const sslDefinition: SourceDefinition<SslOptions> = {
   // CloudAudit); 5m of lag covers clock skew and slow writes, and a 5-minute
   // schedule keeps deletions, revocations and key downloads close to real time.
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
-  create: ({ instance, credentials, clock, log }) => new SslSource({ instance, credentials, clock, log }),
+  create: (args) => new SslSource(args),
 };

@@ -26,5 +26,5 @@ export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOption
   requiresRegion: false,
   // No indexing delay is published; 10 minutes of lag, as for CloudAudit, keeps late records in unread windows.
   defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
-  create: ({ instance, credentials, clock, log }) => new UCloudOperationsSource({ instance, credentials, clock, log }),
+  create: (args) => new UCloudOperationsSource(args),
 };
