@@ -17,7 +17,7 @@ export interface DrainResult {
  */
 export async function benchDrain(api: BenchApi, events: number): Promise<DrainResult> {
   const now = Math.floor(Date.now() / 1000);
-  const simulator = await api.startSimulator({ count: events, from: now - 20 * 86_400, to: now - 3600, enforceRateLimit: false });
+  const simulator = await api.start({ count: events, from: now - 20 * 86_400, to: now - 3600, seed: 11, enforceRateLimit: false });
   try {
     const child = spawn(
       process.execPath,

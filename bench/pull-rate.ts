@@ -26,10 +26,11 @@ export interface PullRateResult {
  */
 export async function benchPullRate(api: BenchApi, events: number, latency = { min: 60, max: 140 }): Promise<PullRateResult> {
   const now = Math.floor(Date.now() / 1000);
-  const simulator = await api.startSimulator({
+  const simulator = await api.start({
     count: events,
     from: now - 2 * 86_400,
     to: now - 3600,
+    seed: 11,
     latencyMs: () => latency.min + Math.random() * (latency.max - latency.min),
     enforceRateLimit: true,
   });

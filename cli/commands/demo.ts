@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseConfig } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
 import { runLocalOnce } from '../../shared/runtime/local';
+import type { EcsDocument } from '../../shared/ecs/document';
 import { decodeLines } from '../../shared/sinks/encode';
-import { generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
+import { simulatedApis } from '../../simulators/catalog';
 import { consoleLog } from '../console-log';
 import { ProgressBoard } from '../progress';
 import { formatSummary } from '../summary';
@@ -13,51 +13,71 @@ import { formatSummary } from '../summary';
 const DEMO_DIR = '.cloudtap/demo';
 const DAY = 86_400;
 
+/** Events per API: about what a busy account logs in two days. */
+const DEMO_EVENTS: Record<string, number> = {
+  'tencent-cloudaudit': 3000,
+  'tencent-ssl': 400,
+  'ucloud-operations': 1500,
+  'huawei-dbss': 800,
+};
+
 /**
- * `npm start`: the whole pipeline on embedded defaults against the built-in
- * CloudAudit simulator: signed requests, paging at the documented rate, ECS
- * mapping, the NDJSON sink and the file cursor store; then a second pull to
- * show that the cursor resumes and nothing is delivered twice.
+ * `npm start`: the whole pipeline on embedded defaults against a simulator of
+ * every API: signed requests, paging at the documented rates, ECS mapping, the
+ * NDJSON sink and the file cursor store; then a second pull to show that the
+ * cursors resume and nothing is delivered twice.
  */
 export async function runDemo({ verbose }: { verbose: boolean }): Promise<number> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
-  // Throwaway keys: the simulator verifies real TC3 signatures made with them.
-  const credentials = { secretId: `AKIDdemo${randomBytes(8).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') };
-  const { server, cloudaudit } = await startCloudAuditSimulator({ credentials: [credentials] });
+  const now = Math.floor(Date.now() / 1000);
+  const simulators = await Promise.all(
+    simulatedApis.map(async (api) => ({
+      api,
+      running: await api.start({
+        count: DEMO_EVENTS[api.type] ?? 500,
+        from: now - 2 * DAY,
+        to: now,
+        seed: now,
+        late: { fraction: 0.05, maxDelaySeconds: 300 },
+        enforceRateLimit: true,
+      }),
+    })),
+  );
   try {
-    const now = Math.floor(Date.now() / 1000);
-    const events = generateCloudAuditEvents({
-      count: 3000,
-      from: now - 2 * DAY,
-      to: now,
-      seed: now,
-      late: { fraction: 0.05, maxDelaySeconds: 300 },
-    });
-    cloudaudit.addEvents(events);
-
     await rm(DEMO_DIR, { recursive: true, force: true });
     const config = parseConfig(
       {
-        sources: [
-          { id: 'demo-cloudaudit', type: 'tencent-cloudaudit', region: 'ap-guangzhou', endpoint: server.url, start: '2d', lag: '10m' },
-        ],
+        sources: simulators.map(({ api, running }) => ({
+          id: `demo-${api.type}`,
+          type: api.type,
+          endpoint: running.endpoint,
+          start: '2d',
+          ...api.instanceInput,
+        })),
         local: { stateDir: `${DEMO_DIR}/state`, output: `${DEMO_DIR}/events.ndjson` },
       },
       registry,
       'demo configuration',
     );
-    const env = { TENCENTCLOUD_SECRET_ID: credentials.secretId, TENCENTCLOUD_SECRET_KEY: credentials.secretKey };
+    // Credentials reach the sources as they would locally: through the environment variables the config names.
+    const env: Record<string, string> = {};
+    for (const [index, { api }] of simulators.entries()) {
+      for (const [field, value] of Object.entries(api.credentials)) env[config.sources[index]!.credentialEnv[field]!] = value;
+    }
     const log = consoleLog(verbose);
 
-    out(`cloudtap demo: ${events.length} CloudAudit events from the last 2 days on a simulator at ${server.url}`);
-    out('(TC3-signed requests, 50 events a page, held to the documented 20 requests/s; events younger than the 10-minute lag wait for the next run)');
+    out(`cloudtap demo: the last 2 days of ${simulators.length} provider APIs, each on a local simulator`);
+    for (const { api, running } of simulators) {
+      out(`  ${api.type.padEnd(20)} ${String(DEMO_EVENTS[api.type]).padStart(5)} events at ${running.endpoint}, ${api.requestsPerSecond} requests/s, ${api.pageSize} a page`);
+    }
+    out('Requests are signed as each provider requires; events younger than each source\'s lag wait for the next run.');
     out();
     const first = await runLocalOnce({ config, registry, env, log, onProgress: new ProgressBoard().update });
     out();
     out(formatSummary(first, resolve(config.local.output)));
 
     out();
-    out('Pulling again: the cursor resumes where the first run stopped, so nothing is delivered twice.');
+    out('Pulling again: the cursors resume where the first run stopped, so nothing is delivered twice.');
     const second = await runLocalOnce({ config, registry, env, log });
     out(formatSummary(second, resolve(config.local.output)));
 
@@ -65,28 +85,31 @@ export async function runDemo({ verbose }: { verbose: boolean }): Promise<number
     out();
     out(describeDocuments(documents));
     out();
-    out(`Cursor state: ${resolve(config.local.stateDir)}/demo-cloudaudit.json`);
-    out('Next: copy cloudtap.example.yaml, point it at your account and run `npx cloudtap run --config cloudtap.yaml` (see README).');
+    out(`Cursor state: ${resolve(config.local.stateDir)}/`);
+    out('Next: copy cloudtap.example.yaml, point it at your accounts and run `npx cloudtap run --config cloudtap.yaml` (see README).');
     return [...first, ...second].every((result) => result.ok) ? 0 : 1;
   } finally {
-    await server.close();
+    await Promise.all(simulators.map(({ running }) => running.close()));
   }
 }
 
-function describeDocuments(documents: ReturnType<typeof decodeLines>): string {
-  const byAction = new Map<string, number>();
-  for (const document of documents) byAction.set(document.event.action ?? '?', (byAction.get(document.event.action ?? '?') ?? 0) + 1);
-  const top = [...byAction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
-  const failures = documents.filter((document) => document.event.outcome === 'failure').length;
-  const sample = documents.find((document) => document.event.action === 'CreateAccessKey') ?? documents[0];
-  const lines = [
-    `Top actions: ${top.map(([action, count]) => `${action} ${count}`).join(', ')}; ${failures} failed calls`,
-  ];
-  if (sample) {
-    const { original: _original, ...event } = sample.event;
-    const { ['@timestamp']: timestamp, user, source, cloud } = sample;
-    lines.push('One normalized event (event.original, the raw record, left out here):');
-    lines.push(JSON.stringify({ '@timestamp': timestamp, event, user, source, cloud }, null, 2));
+/** What a person wants to see of the output: counts per source, and one event of each, read like a log line. */
+function describeDocuments(documents: EcsDocument[]): string {
+  const bySource = new Map<string, EcsDocument[]>();
+  for (const document of documents) {
+    const type = document.cloudtap.source_type;
+    bySource.set(type, [...(bySource.get(type) ?? []), document]);
+  }
+  const lines = ['In the NDJSON file, one ECS document per event (event.original keeps the raw record):'];
+  for (const [type, docs] of bySource) {
+    const failures = docs.filter((document) => document.event.outcome === 'failure').length;
+    // A write by a person reads better than a describe call.
+    const sample = docs.find((document) => [document.event.type].flat().some((t) => t === 'deletion' || t === 'creation')) ?? docs[0]!;
+    const resource = sample.cloudtap.resource as { name?: string; ids?: string[] } | undefined;
+    lines.push(
+      `  ${type.padEnd(20)} ${String(docs.length).padStart(5)} events, ${failures} failed; e.g. ${sample['@timestamp']} ${sample.event.action} ` +
+        `by ${sample.user?.name ?? sample.user?.id ?? '?'}${resource?.name || resource?.ids ? ` on ${resource.name ?? resource.ids?.join(',')}` : ''}: ${sample.event.outcome}`,
+    );
   }
   return lines.join('\n');
 }
