@@ -23,7 +23,8 @@ export const DBSS_LIMITS = {
   requestsPerSecond: 5,
   /**
    * `size` has no documented maximum; 100 is what Huawei's own Terraform
-   * provider pages this log with. A service that caps lower is detected (see fetchPage).
+   * provider pages this log with, and the default and maximum of the
+   * `pageSize` option. A service that caps lower is detected (see fetchPage).
    */
   pageSize: 100,
   /** The console offers at most 30 days at once; one day per query keeps page chains short. */
@@ -99,7 +100,7 @@ export class DbssSource implements Source<DbssOperateLog> {
     const page = pageToken === undefined ? 1 : Number(pageToken);
     if (!Number.isSafeInteger(page) || page < 1) throw new Error(`${DBSS_TYPE}: page token ${JSON.stringify(pageToken)} is not a page number`);
     const { options } = this.args.instance;
-    const size = DBSS_LIMITS.pageSize;
+    const size = options.pageSize;
     const body: Record<string, unknown> = {
       // Both bounds are inclusive; the core's windows are half-open.
       time: { start_time: dbssTime(window.start), end_time: dbssTime(window.end - 1) },

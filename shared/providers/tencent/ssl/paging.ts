@@ -1,4 +1,5 @@
 import type { TimeWindow } from '../../../core/source';
+import { carryOver, parseCarry, type PageCarry } from '../../occurrence-carry';
 
 /**
  * Paging DescribeCertificateOperateLogs (Offset/Limit over a newest-first
@@ -15,7 +16,9 @@ import type { TimeWindow } from '../../../core/source';
  * the narrowed query. Records newer than that second cannot move anything,
  * and records of one second share a page, so the core's per-page occurrence
  * count tells identical records apart. Offsets are used within one second
- * only when a single second holds more than a whole page.
+ * only when a single second holds more than a whole page; identical records
+ * of that second then span pages, and the position carries how many of each
+ * were read so far (see occurrence-carry.ts), so they keep distinct ids.
  *
  * Keyset paging assumes what the documentation does not state: EndTime is
  * inclusive and the list is newest first. Both are checked on every page. A
@@ -24,10 +27,14 @@ import type { TimeWindow } from '../../../core/source';
  * by plain offset over the window's first query (`mode: 'offset'`), where
  * `served`, the records returned so far, is the offset.
  */
-export type PagePosition =
+export type PagePosition = (
   /** EndTime `end` (unix seconds), Offset `offset`; `served` records of the window returned so far. */
   | { mode: 'keyset'; end: number; offset: number; served: number }
-  | { mode: 'offset'; served: number };
+  | { mode: 'offset'; served: number }
+) & {
+  /** When the page continues inside a second: the records of that second read so far, per content. */
+  carry?: PageCarry;
+};
 
 /**
  * The first request ends at `window.end` itself, not `end - 1`: if EndTime
@@ -42,21 +49,37 @@ export function requestOf(position: PagePosition, window: TimeWindow): { end: nu
   return position.mode === 'keyset' ? { end: position.end, offset: position.offset } : { end: window.end, offset: position.served };
 }
 
-/** `<end>:<offset>:<served>`, or `offset:<served>`. */
+/** `<end>:<offset>:<served>`, or `offset:<served>`; then `:<carry>` (base64url JSON) when there is one. */
 export function encodePageToken(position: PagePosition): string {
-  return position.mode === 'keyset' ? `${position.end}:${position.offset}:${position.served}` : `offset:${position.served}`;
+  const base = position.mode === 'keyset' ? `${position.end}:${position.offset}:${position.served}` : `offset:${position.served}`;
+  if (!position.carry) return base;
+  const { time: t, counts: c } = position.carry;
+  return `${base}:${Buffer.from(JSON.stringify({ t, c }), 'utf8').toString('base64url')}`;
 }
 
 /** Parse a token this module wrote for `window`; throws on anything else rather than guess a position. */
 export function decodePageToken(token: string, window: TimeWindow): PagePosition {
-  const offset = /^offset:(\d{1,9})$/.exec(token);
-  if (offset) return { mode: 'offset', served: Number(offset[1]) };
-  const keyset = /^(\d{1,12}):(\d{1,9}):(\d{1,9})$/.exec(token);
-  const end = Number(keyset?.[1]);
-  if (!keyset || end < window.start || end > window.end) {
+  const refuse = (): never => {
     throw new Error(`page token ${JSON.stringify(token)} does not belong to window ${window.start}-${window.end}`);
+  };
+  const match = /^(?:offset:(\d{1,9})|(\d{1,12}):(\d{1,9}):(\d{1,9}))(?::([A-Za-z0-9_-]+))?$/.exec(token);
+  if (!match) return refuse();
+  const [, served, end, offset, keysetServed, carried] = match;
+  let carry: PageCarry | undefined;
+  if (carried !== undefined) {
+    let body: { t?: unknown; c?: unknown } | undefined;
+    try {
+      body = JSON.parse(Buffer.from(carried, 'base64url').toString('utf8')) as typeof body;
+    } catch {
+      return refuse();
+    }
+    carry = parseCarry(body?.t, body?.c);
+    if (!carry) return refuse();
   }
-  return { mode: 'keyset', end, offset: Number(keyset[2]), served: Number(keyset[3]) };
+  const withCarry = (position: PagePosition): PagePosition => (carry ? { ...position, carry } : position);
+  if (served !== undefined) return withCarry({ mode: 'offset', served: Number(served) });
+  if (Number(end) < window.start || Number(end) > window.end) return refuse();
+  return withCarry({ mode: 'keyset', end: Number(end), offset: Number(offset), served: Number(keysetServed) });
 }
 
 export interface PagePlan<T> {
@@ -66,6 +89,12 @@ export interface PagePlan<T> {
   next?: PagePosition;
   /** True when this page made the window fall back to plain offsets. */
   fellBack: boolean;
+  /**
+   * Records identical to records of the same second on earlier pages (the
+   * second the previous page ended inside): how many came before, to add to
+   * the core's per-page occurrence. Absent when there are none.
+   */
+  offsets?: Map<T, number>;
 }
 
 /**
@@ -84,14 +113,30 @@ export function planPage<T>(args: {
   window: TimeWindow;
   eventTime: (record: T) => number;
 }): PagePlan<T> {
-  const { records, allTotal, limit, position, window } = args;
-  const times = records.map((record) => {
+  const timeOf = (record: T): number | undefined => {
     try {
       return args.eventTime(record);
     } catch {
       return undefined;
     }
-  });
+  };
+  const { continues, ...plan } = planRecords(args, args.records.map(timeOf));
+  // Identical records of the second the previous page ended inside count on from there;
+  // a page that ends inside a second passes the counts on (and one that keeps nothing keeps them).
+  const { offsets, carry } = carryOver(plan.records, timeOf, args.position.carry);
+  if (offsets.size > 0) plan.offsets = offsets;
+  if (plan.next && carry && (continues || plan.records.length === 0)) plan.next = { ...plan.next, carry };
+  return plan;
+}
+
+/** A plan, and whether the next page continues inside the second this one ends with. */
+type Planned<T> = PagePlan<T> & { continues?: boolean };
+
+function planRecords<T>(
+  args: { records: T[]; allTotal: number | undefined; limit: number; position: PagePosition; window: TimeWindow },
+  times: (number | undefined)[],
+): Planned<T> {
+  const { records, allTotal, limit, position, window } = args;
   const toOffsets = (served: number): PagePlan<T> => ({ records: [], next: { mode: 'offset', served }, fellBack: true });
 
   // A narrowed query re-reads the second it cut at: it must start with it.
@@ -112,11 +157,12 @@ export function planPage<T>(args: {
   }
   // Plain offsets: still try not to end a page inside a second.
   const kept = records.length - trailingRun(times);
-  const served = position.served + (kept > 0 ? kept : records.length);
-  return { records: kept > 0 ? records.slice(0, kept) : records, next: { mode: 'offset', served }, fellBack: position.mode === 'keyset' };
+  const fellBack = position.mode === 'keyset';
+  if (kept > 0) return { records: records.slice(0, kept), next: { mode: 'offset', served: position.served + kept }, fellBack };
+  return { records, next: { mode: 'offset', served: position.served + records.length }, fellBack, continues: true };
 }
 
-function keysetNext<T>(records: T[], times: number[], position: Extract<PagePosition, { mode: 'keyset' }>): PagePlan<T> {
+function keysetNext<T>(records: T[], times: number[], position: Extract<PagePosition, { mode: 'keyset' }>): Planned<T> {
   const last = times[times.length - 1]!;
   const trailing = trailingRun(times);
   if (trailing < records.length) {
@@ -127,7 +173,7 @@ function keysetNext<T>(records: T[], times: number[], position: Extract<PagePosi
   // returned so far are this page, plus earlier pages of the same query.
   const before = last === position.end ? position.offset : 0;
   const next = { mode: 'keyset' as const, end: last, offset: before + records.length, served: position.served + records.length };
-  return { records, next, fellBack: false };
+  return { records, next, fellBack: false, continues: true };
 }
 
 /** How many records at the end of the page share the last one's second (0 when it has none). */

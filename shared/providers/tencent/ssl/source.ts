@@ -61,6 +61,8 @@ export class SslSource implements Source<SslOperationLog> {
   private readonly sourceId: string;
   private readonly log: Log;
   private warnedFallback = false;
+  /** Occurrence offsets of records continuing an identical run from the previous page (see paging.ts). */
+  private readonly offsets = new WeakMap<object, number>();
 
   constructor(args: SslSourceArgs) {
     this.sourceId = args.instance.id;
@@ -112,6 +114,9 @@ export class SslSource implements Source<SslOperationLog> {
       window,
       eventTime: sslEventTime,
     });
+    for (const [record, offset] of plan.offsets ?? []) {
+      if (record !== null && typeof record === 'object') this.offsets.set(record, offset);
+    }
     if (plan.fellBack && !this.warnedFallback) {
       this.warnedFallback = true;
       this.log.warn('the API does not page as assumed (EndTime inclusive, newest first); paging the rest of the window by plain offset', {
@@ -128,6 +133,7 @@ export class SslSource implements Source<SslOperationLog> {
   }
 
   normalize(record: SslOperationLog, context: MappingContext): EcsDocument {
-    return mapSslOperationLog(record, context);
+    const offset = (record !== null && typeof record === 'object' && this.offsets.get(record)) || 0;
+    return mapSslOperationLog(record, { ...context, occurrence: context.occurrence + offset });
   }
 }

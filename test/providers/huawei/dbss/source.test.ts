@@ -97,6 +97,19 @@ describe('DbssSource.fetchPage', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('asks for the configured pageSize, so a service serving fewer per page can still be paged', async () => {
+    await server.close();
+    await start({ capPageSize: 50 });
+    dbss.addEvents(PROJECT_ID, INSTANCE_ID, generateDbssEvents({ count: 120, from: NOW - 3000, to: NOW - 1, seed: 4 }));
+    const s = source({ pageSize: 50 });
+    const window = { start: NOW - HOUR, end: NOW };
+    const pages = [await s.fetchPage({ window })];
+    while (pages.at(-1)!.nextPageToken) pages.push(await s.fetchPage({ window, pageToken: pages.at(-1)!.nextPageToken }));
+    expect(pages.map((p) => [p.records.length, p.nextPageToken])).toEqual([[50, '2'], [50, '3'], [20, undefined]]);
+    expect(server.requests.map((r) => (r.body as { size: string }).size)).toEqual(['50', '50', '50']);
+    expect(new Set(pages.flatMap((p) => p.records.map((r) => r.id))).size).toBe(120);
+  });
+
   it('fails loudly, not silently short, when the service serves fewer records per page than asked', async () => {
     await server.close();
     await start({ capPageSize: 50 });
@@ -172,6 +185,9 @@ describe('huawei-dbss definition and credentials', () => {
     ]);
     expect(problems({ projectId: PROJECT_ID, instanceId: INSTANCE_ID, authMode: 'ldap', action: 'DROP', extra: 1 })).toHaveLength(3);
     expect(problems({ projectId: PROJECT_ID, instanceId: INSTANCE_ID }, { region: undefined })).toEqual([expect.stringMatching(/region: required/)]);
+    expect(config!.options).toMatchObject({ pageSize: DBSS_LIMITS.pageSize });
+    expect(problems({ projectId: PROJECT_ID, instanceId: INSTANCE_ID, pageSize: DBSS_LIMITS.pageSize + 1 })).toEqual([expect.stringMatching(/options\.pageSize/)]);
+    expect(problems({ projectId: PROJECT_ID, instanceId: INSTANCE_ID, pageSize: 0 })).toEqual([expect.stringMatching(/options\.pageSize/)]);
   });
 
   it('names missing or ambiguous credential fields, never their values', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { contentKey } from '../../../../shared/providers/occurrence-carry';
 import {
   decodePageToken,
   encodePageToken,
@@ -12,6 +13,11 @@ const window = { start: 1000, end: 2000 };
 const first = firstPosition(window);
 const keyset = (end: number, offset: number, served: number): PagePosition => ({ mode: 'keyset', end, offset, served });
 const offsets = (served: number): PagePosition => ({ mode: 'offset', served });
+/** What a position continuing inside second `time` carries: `count` records of it read so far (the records are their times here). */
+const carrying = (position: PagePosition, time: number, count: number): PagePosition => ({
+  ...position,
+  carry: { time, counts: { [contentKey(time)]: count } },
+});
 
 /** Records are their own event times here; NaN stands for a record that cannot be dated. */
 const plan = (records: number[], position: PagePosition, options: { allTotal?: number; limit?: number } = {}) =>
@@ -37,11 +43,34 @@ describe('positions and page tokens', () => {
     expect(requestOf(offsets(2500), window)).toEqual({ end: 2000, offset: 2500 });
   });
 
-  it.each([keyset(1500, 0, 10), keyset(1000, 2000, 2000), offsets(3000)])('round-trip %j', (position) => {
+  it.each([
+    keyset(1500, 0, 10),
+    keyset(1000, 2000, 2000),
+    offsets(3000),
+    carrying(keyset(1500, 20, 30), 1500, 20),
+    { ...offsets(40), carry: { time: 1700, counts: { a: 3, b: 1 } } },
+  ])('round-trip %j', (position) => {
     expect(decodePageToken(encodePageToken(position), window)).toEqual(position);
   });
 
-  it.each(['', '1500', '1500:0', '1500:-1:0', 'x:0:0', '999:0:0', '2001:0:0', 'offset:', 'offset:-1', '1500:0:0 '])('refuse %j', (token) => {
+  const carried = (json: string) => Buffer.from(json).toString('base64url');
+  it.each([
+    '',
+    '1500',
+    '1500:0',
+    '1500:-1:0',
+    'x:0:0',
+    '999:0:0',
+    '2001:0:0',
+    'offset:',
+    'offset:-1',
+    '1500:0:0 ',
+    '1500:0:0:',
+    '1500:0:0:!!',
+    `1500:0:0:${carried('{"t":1500,"c":{"k":0}}')}`,
+    `offset:3:${carried('{"t":"1500","c":{}}')}`,
+    `1500:0:0:${carried('not json')}`,
+  ])('refuse %j', (token) => {
     expect(() => decodePageToken(token, window)).toThrow(/page token/);
   });
 });
@@ -90,16 +119,30 @@ describe('planPage: keyset paging', () => {
 
   it('continues inside a second that fills whole pages, from the window end down', () => {
     const one = plan(Array(10).fill(2000), first);
-    expect(one.next).toEqual(keyset(2000, 10, 10));
-    expect(plan(Array(10).fill(2000), one.next!).next).toEqual(keyset(2000, 20, 20));
-    expect(plan([2000, 2000, 1500, 1400, 1400], keyset(2000, 20, 20), { limit: 5 })).toMatchObject({
-      records: [2000, 2000, 1500],
-      next: keyset(1400, 0, 23),
-    });
+    expect(one.next).toEqual(carrying(keyset(2000, 10, 10), 2000, 10));
+    const two = plan(Array(10).fill(2000), one.next!);
+    expect(two.next).toEqual(carrying(keyset(2000, 20, 20), 2000, 20));
+    const three = plan([2000, 2000, 1500, 1400, 1400], two.next!, { limit: 5 });
+    expect(three).toMatchObject({ records: [2000, 2000, 1500], next: keyset(1400, 0, 23) });
+    // The carry ends with the second: the narrowed query re-reads 1400 whole.
+    expect(three.next!.carry).toBeUndefined();
   });
 
   it('counts a full single-second page at an older second from zero', () => {
-    expect(plan(Array(10).fill(1500), keyset(1999, 4, 4)).next).toEqual(keyset(1500, 10, 14));
+    expect(plan(Array(10).fill(1500), keyset(1999, 4, 4)).next).toEqual(carrying(keyset(1500, 10, 14), 1500, 10));
+  });
+
+  it('numbers identical records of a second on from the pages before, so their ids stay distinct', () => {
+    // Page 1: ten records identical to one another (all 2000); nothing to offset yet.
+    const one = plan(Array(10).fill(2000), first);
+    expect(one.offsets).toBeUndefined();
+    // Page 2 continues inside 2000: each of its 2000s comes after the ten of page 1.
+    const records = [2000, 2000, 2000, 1500];
+    const two = plan(records, one.next!, { limit: 4 });
+    expect([...two.offsets!.entries()]).toEqual([[2000, 10]]);
+    expect(two.offsets!.has(1500 as never)).toBe(false);
+    // A narrowed query (offset 0) starts a second afresh: nothing carried, nothing offset.
+    expect(plan([1500, 1500, 1400, 1300], keyset(1500, 0, 13), { limit: 4 }).offsets).toBeUndefined();
   });
 });
 
@@ -118,6 +161,15 @@ describe('planPage: falling back to plain offsets', () => {
 
   it('stays on offsets, still cutting at a second where it can', () => {
     expect(plan([1900, 1900, 1800, 1800], offsets(3), { limit: 4 })).toEqual({ records: [1900, 1900], next: offsets(5), fellBack: false });
-    expect(plan([1900, 1900, 1900, 1900], offsets(3), { limit: 4 })).toEqual({ records: [1900, 1900, 1900, 1900], next: offsets(7), fellBack: false });
+    expect(plan([1900, 1900, 1900, 1900], offsets(3), { limit: 4 })).toEqual({
+      records: [1900, 1900, 1900, 1900],
+      next: carrying(offsets(7), 1900, 4),
+      fellBack: false,
+    });
+  });
+
+  it('keeps the carry when it falls back to offsets and re-reads', () => {
+    const inside = carrying(keyset(1900, 10, 15), 1900, 10);
+    expect(plan([1950, 1900, 1800], inside, { limit: 3 })).toEqual({ records: [], next: carrying(offsets(15), 1900, 10), fellBack: true });
   });
 });
