@@ -29,6 +29,7 @@ import {
   pagesOf,
   recordKey,
   startInfrastructure,
+  type FetchRecord,
   type Infrastructure,
   type RunOutcome,
   type ScenarioOptions,
@@ -88,6 +89,37 @@ const refetched = (a: RunOutcome, b: RunOutcome) => {
   return deliveredPages(a).filter((page) => again.has(pageId(page)));
 };
 
+/**
+ * The pages of one window, in order, are as full as the API pages them:
+ * none holds more than `pageSize`; where a page may end `anywhere`, every page
+ * but the last holds exactly `pageSize`; where pages end `between-seconds`, no
+ * second is split between two pages (unless a page is that second alone) and
+ * a page is short only by the second it leaves whole to the next page.
+ * `windowTimes`: the event times of every record the window holds.
+ */
+function expectFullPages(fixture: ProviderFixture, pages: readonly FetchRecord[], windowTimes: readonly number[]): void {
+  const { pageSize } = fixture;
+  const inSecond = (second: number | undefined) => windowTimes.filter((t) => t === second).length;
+  pages.forEach((page, i) => {
+    expect(page.records, `page ${pageId(page)} holds at most ${pageSize}`).toBeLessThanOrEqual(pageSize);
+    const next = pages[i + 1];
+    if (!next) return;
+    if (fixture.pageBoundary === 'anywhere') {
+      expect(page.records, `page ${pageId(page)} is full`).toBe(pageSize);
+      return;
+    }
+    const seconds = new Set(page.times);
+    if (seconds.size === 1) {
+      // A second holding more than a page: the next page continues inside it.
+      expect(page.records, `single-second page ${pageId(page)} is full`).toBe(pageSize);
+      expect(next.times![0]).toBe(page.times![0]);
+      return;
+    }
+    expect(next.times!.filter((t) => seconds.has(t)), `no second is split between ${pageId(page)} and the next page`).toEqual([]);
+    expect(page.records! + inSecond(next.times![0]), `page ${pageId(page)} is short only by the second it leaves whole`).toBeGreaterThanOrEqual(pageSize);
+  });
+}
+
 const openWindows = (cursor: Cursor | undefined) => (cursor?.windows ?? []).filter((w) => !w.done);
 const describeCursor = (cursor: Cursor | undefined) => {
   const windows = openWindows(cursor);
@@ -117,11 +149,11 @@ describe.each(fixtures)('1. many pages over several windows: $type', (fixture) =
     });
     expect({ delivered: summary.delivered, mappingErrors: summary.mappingErrors }).toEqual({ delivered: count, mappingErrors: 0 });
     expect(summary.pulled).toBe(summary.delivered + summary.aheadRecords);
-    // Every page asked for arrived. The lanes share the client's limiter; a request the simulator
-    // still throttled (arrivals bunch up while other lanes' requests are in flight) was retried.
+    // Every page asked for arrived, one request each: the lanes share the client's limiter, which
+    // paces them under the API's rate limit (the simulator enforces it), so nothing was throttled.
     expect(pages).toHaveLength(run.fetches.length);
     expect(summary.pages).toBe(pages.length);
-    expect(run.requests).toBeGreaterThanOrEqual(summary.pages);
+    expect(run.requests).toBe(summary.pages);
     const simulatedSeconds = (run.endedAt - T0 * 1000) / 1000;
 
     // Windows tile the range: contiguous, none wider than the API allows, the last ending at the cursor.
@@ -135,18 +167,20 @@ describe.each(fixtures)('1. many pages over several windows: $type', (fixture) =
     expect(summary.windowsCompleted).toBe(windows.length);
     expect(windows.length).toBeGreaterThanOrEqual(LANES);
 
-    // Within each window (one lane, in order): every page but the last is full, and the window's events arrive once.
-    const pageSize = Math.max(...pages.map((p) => p.records!));
+    // Within each window (one lane, in order): the window's events arrive once, every page but the
+    // last is as full as the API pages, and each page continues at the token of the one before.
+    const { pageSize } = fixture;
     const records = s.sim.records();
     for (const w of windows) {
       const own = pages.filter((p) => p.window.start === w.start);
-      const events = records.filter((r) => s.sim.eventTime(r) >= w.start && s.sim.eventTime(r) < w.end).length;
-      expect(own.reduce((n, p) => n + p.records!, 0)).toBe(events);
-      own.slice(0, -1).forEach((p) => expect(p.records).toBe(pageSize));
+      const events = records.filter((r) => s.sim.eventTime(r) >= w.start && s.sim.eventTime(r) < w.end);
+      expect(own.reduce((n, p) => n + p.keys!.length, 0)).toBe(events.length);
+      expectFullPages(fixture, own, events.map((r) => s.sim.eventTime(r)));
       expect(own[0]!.pageToken).toBeUndefined();
       own.slice(1).forEach((p, i) => expect(p.pageToken).toBe(own[i]!.nextPageToken));
     }
     expect(summary.pages).toBeGreaterThan(windows.length);
+    expect(summary.pages).toBeGreaterThanOrEqual(Math.ceil(count / pageSize));
 
     // The cursor: the horizon of the last look, i.e. now - lag, no window open.
     const horizon = Math.floor(run.endedAt / 1000) - s.lagSeconds;
@@ -160,7 +194,7 @@ describe.each(fixtures)('1. many pages over several windows: $type', (fixture) =
 
     await annotate(
       `${count} events, ${windows.length} windows, ${summary.pages} pages of up to ${pageSize}, ` +
-        `${run.requests} requests (${run.requests - summary.pages} throttled and retried) in ${simulatedSeconds.toFixed(1)} simulated s ` +
+        `${run.requests} requests in ${simulatedSeconds.toFixed(1)} simulated s ` +
         `(${(run.requests / simulatedSeconds).toFixed(1)}/s), ` +
         `${s.firehoseCalls().length} Firehose calls, ${Math.round(run.realMs)} ms`,
     );
@@ -459,8 +493,11 @@ describe.each(fixtures)('7. provider faults: $type', (fixture) => {
     expect(error.sourceId).toBe(s.sourceId);
     expect(error.message).toContain(`source ${s.sourceId}`);
     expect(error.message).toMatch(/malformed/i);
+    // The malformed answer carried the API's request id (every fixture's does): the error names that very request.
     const requestId = requestIdOf(error);
-    if (requestId !== undefined) expect(error.message).toContain(requestId);
+    expect(requestId, 'the error carries the request id').toBeDefined();
+    expect(s.sim.requestIds()).toContain(requestId);
+    expect(error.message).toContain(requestId);
 
     // The malformed page: never delivered; the cursor stops short of it, its window open at that very page.
     const bad = failed.fetches.filter((f) => f.error instanceof MalformedResponseError);
@@ -479,7 +516,7 @@ describe.each(fixtures)('7. provider faults: $type', (fixture) => {
       expect(badWindow.pageToken).toBe(badPage.pageToken);
     }
     await s.expectCursorInvariant();
-    expect(s.compare().delivered).toBe(deliveredPages(failed).reduce((n, p) => n + p.records!, 0));
+    expect(s.compare().delivered).toBe(deliveredPages(failed).reduce((n, p) => n + p.keys!.length, 0));
     // The lease is free again and the failure is on record.
     expect((await s.item())?.leaseOwner).toBeUndefined();
     expect(state).toMatchObject({ lastError: error.message, lastRunAt: failed.endedAt });
@@ -589,6 +626,8 @@ describe.each(fixtures)('9. records in the same second, identical records: $type
     for (const r of records) perSecond.set(s.sim.eventTime(r), (perSecond.get(s.sim.eventTime(r)) ?? 0) + 1);
     expect([...perSecond.values()].filter((n) => n >= 2).length).toBeGreaterThanOrEqual(40);
     const distinctRecords = new Set(records.map(recordKey)).size;
+    // Without provider ids each pair is one content twice; with ids the pair differs in its ids only.
+    expect(distinctRecords).toBe(fixture.providerIds ? 280 : 240);
 
     const run = await s.runOk();
     expect(run.summary).toMatchObject({ stoppedBy: 'caught-up', delivered: 280 });
@@ -604,6 +643,70 @@ describe.each(fixtures)('9. records in the same second, identical records: $type
     await s.runOk();
     expect(s.compare()).toMatchObject({ delivered: 280, duplicated: 0 });
     await annotate(`280 records, ${distinctRecords} distinct contents, 280 distinct event ids over ${run.summary.pages} pages`);
+  });
+
+  it('gives records identical across page boundaries distinct ids, the same ones when a page is pulled again', async ({ annotate }) => {
+    const s = await open(fixture, { startFrom: T0 - 2 * DAY });
+    const { pageSize } = fixture;
+    const windowSeconds = s.createSource().maxWindowSeconds;
+    // The first window: a second holding two pages and ten records (one operation logged again and
+    // again: identical records, or identical but for their ids), the window's newest, and 40 older
+    // records. Later windows: 100 more.
+    const burst = { at: s.startFrom + Math.floor(windowSeconds / 2), count: 2 * pageSize + 10 };
+    s.sim.addEvents({ count: 40, from: s.startFrom, to: burst.at - 1, seed: 902, sameSecond: burst });
+    s.sim.addEvents({ count: 100, from: s.startFrom + windowSeconds + 1, to: T0 - s.lagSeconds - 1, seed: 903 });
+    const total = 40 + burst.count + 100;
+    const records = s.sim.records();
+    expect(records).toHaveLength(total);
+    const inBurst = (time: number | undefined) => time === burst.at;
+    const burstRecords = records.filter((r) => inBurst(s.sim.eventTime(r)));
+    expect(burstRecords).toHaveLength(burst.count);
+    expect(new Set(burstRecords.map(recordKey)).size).toBe(fixture.providerIds ? burst.count : 1);
+    const distinctRecords = new Set(records.map(recordKey)).size;
+    expect(distinctRecords).toBe(fixture.providerIds ? total : total - burst.count + 1);
+
+    // A sequential run dies before its 2nd cursor write: its 2nd page is delivered, not checkpointed.
+    const crashed = await s.run({ wrapStore: crashOnCheckpoint(2).wrap, parallelWindows: 1 });
+    expect(describeError(crashed.error)).toContain('process died before checkpoint 2');
+    const [first, second] = deliveredPages(crashed);
+    expect(deliveredPages(crashed)).toHaveLength(2);
+    expect(first!.window).toEqual({ start: s.startFrom, end: s.startFrom + windowSeconds });
+    // Both pages lie wholly inside the burst: a page boundary falls inside the second, between identical records.
+    expect([...first!.times!, ...second!.times!].every(inBurst)).toBe(true);
+    expect([first!.keys!.length, second!.keys!.length]).toEqual([pageSize, pageSize]);
+
+    // Once the lease expires, a fresh process pulls the 2nd page again from the stored token, then the rest.
+    s.clock.set(Number((await s.item())?.leaseExpiresAt?.N) + 1_000);
+    const recovered = await s.runOk({ parallelWindows: 1 });
+    expect(recovered.summary.stoppedBy).toBe('caught-up');
+    expect(refetched(crashed, recovered).map(pageId)).toEqual([pageId(second!)]);
+    const [again, third] = pagesOf(recovered);
+    expect(again!.keys).toEqual(second!.keys);
+    // The third page begins with the burst's last ten: another boundary inside the second.
+    expect(third!.pageToken).toBe(again!.nextPageToken);
+    expect(third!.times!.filter(inBurst)).toHaveLength(burst.count - 2 * pageSize);
+    expect(inBurst(third!.times![0])).toBe(true);
+
+    // Every record once, the repeated page with the very ids it had the first time: as many ids as records.
+    expect(s.compare()).toMatchObject({
+      served: total,
+      delivered: total + pageSize,
+      unique: distinctRecords,
+      distinctIds: total,
+      lost: 0,
+      duplicated: pageSize,
+      unexpected: 0,
+      idConflicts: 0,
+    });
+    const burstIds = new Set(s.delivered().filter((d) => inBurst(Date.parse(d['@timestamp']) / 1000)).map((d) => d.event.id));
+    expect(burstIds.size).toBe(burst.count);
+
+    s.advance(5 * MINUTE);
+    expect((await s.runOk()).summary.delivered).toBe(0);
+    await annotate(
+      `${burst.count} records in one second over 3 pages, ${fixture.providerIds ? 'identical but for their ids' : 'identical'}: ` +
+        `${burstIds.size} distinct ids; the page pulled again after a crash kept its ${pageSize} ids`,
+    );
   });
 });
 

@@ -2,18 +2,46 @@ import type { SourceDefinition } from '../../shared/providers/definition';
 
 /**
  * What the correctness-contract scenarios need from one provider API: its
- * definition and a running simulator they can fill, fault and compare with.
- * Each API provides one (`test/scenarios/fixtures/<type>.ts`); the scenarios
- * in `contract.test.ts` run against every registered fixture.
+ * definition, how it pages, and a running simulator they can fill, fault and
+ * compare with. Each API provides one (`test/scenarios/fixtures/<type>.ts`);
+ * the scenarios in `contract.test.ts` run against every registered fixture.
  */
 export interface ProviderFixture {
   type: string;
   definition: SourceDefinition<any>;
+  /**
+   * Records a page holds at most, as the fixture configures the API (its
+   * page-size option, or the simulator's cap) and the simulator enforces it.
+   * Every fixture keeps it small (50) so that a few hundred records span many
+   * pages and every scenario's figures hold whatever the API's own maximum.
+   */
+  pageSize: number;
+  /**
+   * Where a page may end. `anywhere`: after `pageSize` records, so every page
+   * of a window but its last holds exactly `pageSize`. `between-seconds`: the
+   * source never ends a page inside a second: it drops the records of the
+   * page's last second and reads them all again on the next page (Tencent
+   * SSL's keyset paging), unless a whole page is one second, which it then
+   * continues inside.
+   */
+  pageBoundary: 'anywhere' | 'between-seconds';
+  /**
+   * Whether records carry the provider's own id (then `event.id` is that id),
+   * or not (then `event.id` hashes the record's content and two records
+   * identical in every field are told apart by their occurrence).
+   */
+  providerIds: boolean;
   /** Start the simulator; `now` is its clock (epoch ms), shared with the pipeline under test. */
   start(options: { now: () => number }): Promise<SimulatorHandle>;
 }
 
-/** Faults every simulator can inject on its next requests. */
+/**
+ * Faults every simulator can inject on its next requests, each the API's own
+ * answer: `throttle` its throttling error, `server-error` a 5xx, `slow` a
+ * delay (real ms) before the normal answer, and `malformed` an answer of the
+ * wrong shape that still carries the API's request id (in its envelope or
+ * header), so the run must fail naming that request.
+ */
 export type FixtureFault =
   | { kind: 'throttle'; times: number }
   | { kind: 'server-error'; times: number }
@@ -33,6 +61,8 @@ export interface SimulatorHandle {
    * visible only up to `maxDelaySeconds` after their event time.
    * `identicalPairs` adds that many pairs of records identical in every field
    * (for APIs without ids) or sharing the same second (for APIs with ids).
+   * `sameSecond` adds `count` records all dated second `at`, identical in
+   * every field (APIs without ids) or in every field but their ids.
    */
   addEvents(spec: {
     count: number;
@@ -41,6 +71,7 @@ export interface SimulatorHandle {
     seed: number;
     late?: { fraction: number; maxDelaySeconds: number };
     identicalPairs?: number;
+    sameSecond?: { at: number; count: number };
   }): void;
   /** Every raw record the simulator holds, as the API would serve it. */
   records(): unknown[];
@@ -49,5 +80,7 @@ export interface SimulatorHandle {
   inject(fault: FixtureFault): void;
   /** Requests the simulator answered, for rate and paging assertions. */
   requestCount(): number;
+  /** The request ids the simulator issued, in the order it received the requests. */
+  requestIds(): string[];
   close(): Promise<void>;
 }

@@ -3,19 +3,26 @@
  * DynamoDB API (dynalite) and a Firehose wire-API server, on one simulated
  * "now", and compares what Firehose acknowledged with what the simulator holds.
  *
- * Time. One FakeClock with `autoAdvance` is the "now" of the simulator (event
- * visibility, signature expiry, its rate limit), of the pipeline (windows,
- * lease expiry, the time budget) and of every sleep: the provider client's
- * rate limiter and retry backoff and the sink's backoff move it forward
- * instead of waiting. So pacing costs no real time, the client still spaces
- * its requests 50 ms apart in the simulator's eyes (its rate limit stays on
- * and is never hit), and a run's figures do not depend on machine speed.
- * Sleeps of concurrent lanes add up rather than overlap: simulated time runs
- * a little faster than it would, never slower. Between runs a scenario moves
- * the clock explicitly (`advance`), as the schedule would.
+ * Time. One SimulatedClock is the "now" of the simulator (event visibility,
+ * signature expiry, its rate limit), of the pipeline (windows, lease expiry,
+ * the time budget) and of every sleep: the provider client's rate limiter and
+ * retry backoff and the sink's backoff wait in simulated time, not real time.
+ * Sleeps wake in deadline order, concurrent ones overlapping as they would in
+ * real time, and time stands still while a request is on its way to the
+ * simulator (the harness holds the clock for every fetch to its endpoint), so
+ * the simulator sees each request at the simulated instant it was sent. So
+ * pacing costs no real time, the client's requests reach the simulator as far
+ * apart as its limiter spaced them (whatever the lanes do meanwhile, the
+ * simulator's rate limit, on at the API's documented rate, is never hit by a
+ * client that paces: requests == pages unless a scenario injects a fault),
+ * and a run's figures do not depend on machine speed. Between runs a
+ * scenario moves the clock explicitly (`advance`), as the schedule would.
  * The one real-time piece is TimeBudget's abort timer (a setTimeout of the
  * simulated time left): with the default deadline it never fires; scenarios
- * that cut a run use it on purpose (a slow response) or cut by the clock.
+ * that cut a run use it on purpose (a slow response) or cut by the clock. A
+ * fetch started a few simulated ms before pulling time ends gets that many
+ * real ms, so whether such a last page lands or is abandoned can differ from
+ * run to run; those scenarios assert bounds ("at most one per lane").
  *
  * Lanes. The pipeline pages up to four windows side by side (as deployed);
  * which lane's request meets an armed simulator fault, or which delivery an
@@ -41,8 +48,8 @@ import { decodeLines } from '../../shared/sinks/encode';
 import { FirehoseSink } from '../../shared/sinks/firehose-sink';
 import type { Sink } from '../../shared/sinks/sink';
 import { startDynamoDb, type TestDynamoDb } from '../support/dynamodb';
-import { FakeClock } from '../support/fake-clock';
 import { startFirehoseServer, type FirehoseServer } from '../support/firehose-server';
+import { SimulatedClock } from '../support/simulated-clock';
 import type { FixtureFault, ProviderFixture, SimulatorHandle } from './fixture';
 
 export const MINUTE = 60;
@@ -108,8 +115,15 @@ export interface FetchRecord {
   n: number;
   window: TimeWindow;
   pageToken?: string;
-  /** Set once the page arrived: how many records, and their canonical keys. */
+  /** Set once the page arrived: how many records it carried. */
   records?: number;
+  /** Event time of each record carried, in page order (undefined where the source cannot date it). */
+  times?: (number | undefined)[];
+  /**
+   * Canonical keys of the records the pipeline delivers from this page: all
+   * but those dated at or after the window's end, which it leaves to the
+   * window that covers them (an API whose end bound is inclusive returns them).
+   */
   keys?: string[];
   nextPageToken?: string;
   requestId?: string;
@@ -339,10 +353,11 @@ export class Scenario {
   private constructor(
     readonly fixture: ProviderFixture,
     readonly infra: Infrastructure,
-    readonly clock: FakeClock,
+    readonly clock: SimulatedClock,
     readonly sim: SimulatorHandle,
     readonly instance: SourceInstanceConfig,
     ids: { sourceId: string; tableName: string; stream: string },
+    private readonly unhold: () => void,
   ) {
     this.sourceId = ids.sourceId;
     this.tableName = ids.tableName;
@@ -351,8 +366,9 @@ export class Scenario {
 
   static async open(infra: Infrastructure, fixture: ProviderFixture, options: ScenarioOptions): Promise<Scenario> {
     const n = ++scenarioCount;
-    const clock = new FakeClock(options.startAt ?? Date.UTC(2025, 5, 2, 8, 0, 0), { autoAdvance: true });
+    const clock = new SimulatedClock(options.startAt ?? Date.UTC(2025, 5, 2, 8, 0, 0));
     const sim = await fixture.start({ now: () => clock.now() });
+    const unhold = holdClockWhileRequesting(sim.endpoint, clock);
     try {
       const sourceId = `${fixture.type}-s${n}`;
       const registry: Registry = new Map([[fixture.definition.type, fixture.definition]]);
@@ -391,8 +407,9 @@ export class Scenario {
       const ids = { sourceId, tableName: `cursors-${n}`, stream: `stream-${n}` };
       await infra.db.createTable(ids.tableName);
       infra.firehose.createStream(ids.stream);
-      return new Scenario(fixture, infra, clock, sim, instance, ids);
+      return new Scenario(fixture, infra, clock, sim, instance, ids, unhold);
     } catch (error) {
+      unhold();
       await sim.close();
       throw error;
     }
@@ -586,12 +603,48 @@ export class Scenario {
   }
 
   async close(): Promise<void> {
+    this.unhold();
     await this.sim.close();
   }
 }
 
 // ---------------------------------------------------------------------------
 // Instrumentation: delegates to the real objects, records what passed through
+
+const realFetch = globalThis.fetch;
+const clockByOrigin = new Map<string, SimulatedClock>();
+
+/**
+ * `fetch` as the provider clients call it. A request to a scenario's
+ * simulator holds that scenario's clock until its whole answer is in (the
+ * body read ahead, so what the client does next runs without real I/O in
+ * between): no other lane's sleep can move time past it meanwhile.
+ */
+const heldFetch: typeof fetch = (input, init) => {
+  const url = input instanceof Request ? input.url : String(input);
+  const clock = clockByOrigin.get(new URL(url).origin);
+  if (!clock) return realFetch(input, init);
+  const answer = realFetch(input, init).then(async (response) => {
+    const body = await response.arrayBuffer();
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  });
+  return clock.hold(answer);
+};
+
+/**
+ * Until the returned function is called, simulated time stands still while a
+ * request to `endpoint` is on its way, so the simulator stamps it with the
+ * instant the client sent it (see SimulatedClock). Other requests pass as they are.
+ */
+function holdClockWhileRequesting(endpoint: string, clock: SimulatedClock): () => void {
+  const origin = new URL(endpoint).origin;
+  clockByOrigin.set(origin, clock);
+  globalThis.fetch = heldFetch;
+  return () => {
+    if (clockByOrigin.get(origin) === clock) clockByOrigin.delete(origin);
+    if (clockByOrigin.size === 0) globalThis.fetch = realFetch;
+  };
+}
 
 function instrumentSource(
   source: Source,
@@ -613,7 +666,21 @@ function instrumentSource(
         await beforeFetch(record.n, request.signal);
         const page = await source.fetchPage(request);
         record.records = page.records.length;
-        record.keys = page.records.map(recordKey);
+        record.times = page.records.map((raw) => {
+          try {
+            const time = source.eventTime(raw);
+            return Number.isFinite(time) ? time : undefined;
+          } catch {
+            return undefined;
+          }
+        });
+        // As mapPage does: a record dated at or after the window's end is left to the next window.
+        record.keys = page.records
+          .filter((_, i) => {
+            const time = record.times![i];
+            return time === undefined || time < request.window.end;
+          })
+          .map(recordKey);
         record.nextPageToken = page.nextPageToken;
         record.requestId = page.requestId;
         return page;
