@@ -90,13 +90,19 @@ describe('cloudtap CLI', () => {
     expect(bad.stderr).toContain('sources[0].lag: expected a duration such as 30s, 10m, 6h or 7d');
   });
 
-  it('runs the demo end to end on embedded defaults (what `npm start` does)', async () => {
+  it('runs the demo end to end on embedded defaults (what `npm start` does), all four APIs', async () => {
     const demoDir = await mkdtemp(join(tmpdir(), 'cloudtap-demo-'));
     const result = await cloudtap(['demo'], { cwd: demoDir });
     expect(result.code).toBe(0);
-    const written = Number(/✓ demo-cloudaudit: (\d+) pulled, \1 delivered/.exec(result.stdout)?.[1]);
-    expect(written).toBeGreaterThan(2900);
-    expect(result.stdout).toMatch(/✓ demo-cloudaudit: 0 pulled, 0 delivered/);
-    expect(decodeLines(await readFile(join(demoDir, '.cloudtap/demo/events.ndjson'), 'utf8'))).toHaveLength(written);
+    let written = 0;
+    for (const type of ['tencent-cloudaudit', 'tencent-ssl', 'ucloud-operations', 'huawei-dbss']) {
+      const pulled = Number(new RegExp(`✓ demo-${type}: (\\d+) pulled, \\1 delivered`).exec(result.stdout)?.[1]);
+      expect(pulled, type).toBeGreaterThan(300);
+      expect(result.stdout).toMatch(new RegExp(`✓ demo-${type}: 0 pulled, 0 delivered`));
+      written += pulled;
+    }
+    const documents = decodeLines(await readFile(join(demoDir, '.cloudtap/demo/events.ndjson'), 'utf8'));
+    expect(documents).toHaveLength(written);
+    expect(new Set(documents.map((document) => document.event.id)).size).toBe(written);
   });
 });
