@@ -36,7 +36,7 @@ describe('parseConfig', () => {
       },
     ]);
     expect(config.destination).toMatchObject({ type: 's3', prefix: 'cloudtap/', bufferSeconds: 300 });
-    expect(config.local).toEqual({ stateDir: '.cloudtap/state', output: '.cloudtap/events.ndjson' });
+    expect(config.local).toEqual({ stateDir: '.cloudtap/state', output: '.cloudtap/events.ndjson', sink: { type: 'file' } });
   });
 
   it('takes an absolute start, a custom schedule, lag and credential variables', () => {
