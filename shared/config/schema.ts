@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration';
+import { destinationSchema, localSinkSchema } from './destination';
+
+export type { DestinationConfig, LocalSinkConfig } from './destination';
 
 /**
  * The one configuration file, read by the CDK app and by the local runner.
@@ -49,23 +52,13 @@ export const sourceInstanceSchema = z.object({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const destinationSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('s3'),
-    /** Prefix under which Firehose writes; dated folders follow it. */
-    prefix: z.string().default('cloudtap/'),
-    errorPrefix: z.string().default('cloudtap-errors/'),
-    /** Seconds Firehose buffers before writing an object. */
-    bufferSeconds: z.number().int().min(0).max(900).default(300),
-    bufferMiB: z.number().int().min(1).max(128).default(64),
-  }),
-]);
-
 export const localSchema = z.object({
   /** Where the file cursor store keeps one JSON file per source. */
   stateDir: z.string().default('.cloudtap/state'),
   /** The NDJSON file the local sink appends to. */
   output: z.string().default('.cloudtap/events.ndjson'),
+  /** Where local runs deliver: the NDJSON file, or a SIEM directly. */
+  sink: localSinkSchema.default({ type: 'file' }),
 });
 
 export const configSchema = z.object({
@@ -76,11 +69,11 @@ export const configSchema = z.object({
     errorPrefix: 'cloudtap-errors/',
     bufferSeconds: 300,
     bufferMiB: 64,
+    lifecycle: {},
   }),
-  local: localSchema.default({ stateDir: '.cloudtap/state', output: '.cloudtap/events.ndjson' }),
+  local: localSchema.default({ stateDir: '.cloudtap/state', output: '.cloudtap/events.ndjson', sink: { type: 'file' } }),
 });
 
 export type SourceInstanceInput = z.infer<typeof sourceInstanceSchema>;
-export type DestinationConfig = z.infer<typeof destinationSchema>;
 export type LocalConfig = z.infer<typeof localSchema>;
 export type ConfigInput = z.infer<typeof configSchema>;

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../shared/config/load';
+import { ConfigError } from '../../shared/core/errors';
+import { registry } from '../../shared/providers/registry';
+
+/** `destination` validation: every problem named with its path, before anything reaches CloudFormation. */
+const sources = [{ id: 'audit-gz', type: 'tencent-cloudaudit', region: 'ap-guangzhou' }];
+const HEC = 'https://http-inputs-firehose-acme.splunkcloud.com:443';
+const ELASTIC = 'https://acme.es.eu-west-1.aws.elastic-cloud.com';
+
+function problems(destination: unknown): string[] {
+  try {
+    parseConfig({ sources, destination }, registry, 'cloudtap.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues;
+  }
+  throw new Error('expected the destination to be refused');
+}
+
+describe('destination defaults', () => {
+  it('S3 when absent: 64 MiB / 300 s buffering (dynamic partitioning needs 64 MiB), no lifecycle', () => {
+    expect(parseConfig({ sources }, registry).destination).toEqual({
+      type: 's3',
+      prefix: 'cloudtap/',
+      errorPrefix: 'cloudtap-errors/',
+      bufferSeconds: 300,
+      bufferMiB: 64,
+      lifecycle: {},
+    });
+  });
+
+  it('Splunk: 180 s acknowledgement timeout, 300 s retries, failed events backed up', () => {
+    expect(parseConfig({ sources, destination: { type: 'splunk', hecEndpoint: HEC } }, registry).destination).toEqual({
+      type: 'splunk',
+      hecEndpoint: HEC,
+      ackTimeoutSeconds: 180,
+      retrySeconds: 300,
+      backup: 'failed',
+      backupPrefix: 'cloudtap-splunk-backup/',
+    });
+  });
+
+  it('Elastic: namespace default, 300 s retries, failed records backed up', () => {
+    expect(parseConfig({ sources, destination: { type: 'elastic', endpointUrl: ELASTIC } }, registry).destination).toEqual({
+      type: 'elastic',
+      endpointUrl: ELASTIC,
+      namespace: 'default',
+      retrySeconds: 300,
+      backup: 'failed',
+      backupPrefix: 'cloudtap-elastic-backup/',
+    });
+  });
+});
+
+describe('destination problems, named with their path', () => {
+  it.each([
+    // Which destination
+    { name: 'an unknown type', destination: { type: 'kafka' }, expected: ['destination.type: expected type s3, splunk or elastic'] },
+    { name: 'no type', destination: { prefix: 'x/' }, expected: ['destination.type: expected type s3, splunk or elastic'] },
+    // S3
+    { name: 'a buffer too small to partition', destination: { type: 's3', bufferMiB: 16 }, expected: [/^destination\.bufferMiB: at least 64: Firehose partitions/] },
+    { name: 'a buffer interval too short to partition', destination: { type: 's3', bufferSeconds: 30 }, expected: [/^destination\.bufferSeconds: at least 60/] },
+    { name: 'a buffer over the Firehose maximum', destination: { type: 's3', bufferMiB: 256 }, expected: [/^destination\.bufferMiB: /] },
+    {
+      name: 'expiry before archiving',
+      destination: { type: 's3', lifecycle: { archiveAfterDays: 90, expireAfterDays: 30 } },
+      expected: ['destination.lifecycle.expireAfterDays: must be later than archiveAfterDays'],
+    },
+    { name: 'expiry on the archive day', destination: { type: 's3', lifecycle: { archiveAfterDays: 30, expireAfterDays: 30 } }, expected: [/expireAfterDays: must be later/] },
+    { name: 'a Firehose expression in a prefix', destination: { type: 's3', prefix: 'logs/!{timestamp:yyyy}/' }, expected: [/^destination\.prefix: write a plain prefix/] },
+    { name: 'an unknown lifecycle key', destination: { type: 's3', lifecycle: { deleteAfterDays: 5 } }, expected: [/^destination\.lifecycle: Unrecognized key: "deleteAfterDays"/] },
+    // Splunk
+    { name: 'Splunk without its HEC URL', destination: { type: 'splunk' }, expected: ['destination.hecEndpoint: required: the https URL of your Splunk HTTP Event Collector'] },
+    { name: 'Splunk over http', destination: { type: 'splunk', hecEndpoint: 'http://splunk.example.com:8088' }, expected: ['destination.hecEndpoint: expected the https URL of your Splunk HTTP Event Collector'] },
+    { name: 'Splunk with a URL path', destination: { type: 'splunk', hecEndpoint: `${HEC}/services/collector` }, expected: [/^destination\.hecEndpoint: give the HEC base URL without a path/] },
+    { name: 'Splunk acknowledgement under 180 s', destination: { type: 'splunk', hecEndpoint: HEC, ackTimeoutSeconds: 60 }, expected: [/^destination\.ackTimeoutSeconds: /] },
+    { name: 'Splunk retries over 2 hours', destination: { type: 'splunk', hecEndpoint: HEC, retrySeconds: 7201 }, expected: [/^destination\.retrySeconds: /] },
+    { name: 'a bad Splunk index', destination: { type: 'splunk', hecEndpoint: HEC, index: 'Main Index' }, expected: [/^destination\.index: expected a Splunk index name/] },
+    { name: 'a bad backup mode', destination: { type: 'splunk', hecEndpoint: HEC, backup: 'none' }, expected: [/^destination\.backup: /] },
+    // Elastic
+    { name: 'Elastic without its endpoint URL', destination: { type: 'elastic' }, expected: ['destination.endpointUrl: required: the https URL of your Elastic Firehose endpoint'] },
+    { name: 'Elastic over http', destination: { type: 'elastic', endpointUrl: 'http://localhost:9200' }, expected: ['destination.endpointUrl: expected the https URL of your Elastic Firehose endpoint'] },
+    { name: 'an uppercase namespace', destination: { type: 'elastic', endpointUrl: ELASTIC, namespace: 'Prod' }, expected: [/^destination\.namespace: expected lowercase letters, digits or _/] },
+    { name: 'a namespace with a hyphen', destination: { type: 'elastic', endpointUrl: ELASTIC, namespace: 'eu-west' }, expected: [/^destination\.namespace: /] },
+    { name: 'a namespace over 100 characters', destination: { type: 'elastic', endpointUrl: ELASTIC, namespace: 'a'.repeat(101) }, expected: [/^destination\.namespace: /] },
+    { name: "an S3 field on Elastic", destination: { type: 'elastic', endpointUrl: ELASTIC, bufferMiB: 1 }, expected: [/^destination: Unrecognized key: "bufferMiB"/] },
+  ])('$name', ({ destination, expected }) => {
+    const found = problems(destination);
+    expect(found).toHaveLength(expected.length);
+    expected.forEach((pattern, i) => (typeof pattern === 'string' ? expect(found[i]).toBe(pattern) : expect(found[i]).toMatch(pattern)));
+  });
+
+  it('lists every problem of a destination at once', () => {
+    expect(problems({ type: 'elastic', endpointUrl: 'ftp://x', namespace: 'A-B', retrySeconds: -1 })).toEqual([
+      'destination.endpointUrl: expected the https URL of your Elastic Firehose endpoint',
+      expect.stringMatching(/^destination\.namespace: /),
+      expect.stringMatching(/^destination\.retrySeconds: /),
+    ]);
+  });
+
+  it('takes no credential in the file: a token written inline is refused without being repeated', () => {
+    const token = '11111111-2222-3333-4444-555555555555';
+    const splunk = problems({ type: 'splunk', hecEndpoint: HEC, hecToken: token });
+    expect(splunk).toEqual(['destination: Unrecognized key: "hecToken"']);
+    const elastic = problems({ type: 'elastic', endpointUrl: ELASTIC, apiKey: 'ZmFrZS1rZXk6ZmFrZQ==' });
+    expect(elastic).toEqual(['destination: Unrecognized key: "apiKey"']);
+    expect([...splunk, ...elastic].join('\n')).not.toMatch(/1111|ZmFrZS/);
+  });
+});
