@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { benchApis } from './apis';
+import { benchCost, FIREHOSE_PRICE } from './cost';
 import { benchDrain } from './drain';
 import { benchNormalize } from './normalize';
 import { benchPullRate } from './pull-rate';
 
 /**
  * `npm run bench`: normalize cost, pull rate against each API's documented
- * limit, and peak memory draining a large backlog. Figures are printed as
+ * limit, peak memory draining a large backlog, and Firehose's bill per destination. Figures are printed as
  * Markdown tables for the README; nothing here asserts a speed.
  */
 const { values } = parseArgs({
@@ -18,6 +19,8 @@ const { values } = parseArgs({
     'drain-events': { type: 'string', default: '1000000' },
     /** The drain benchmark's API (the memory figure does not depend on the API's pace). */
     'drain-api': { type: 'string', default: 'tencent-cloudaudit' },
+    /** Realistic events per API for the cost figures. */
+    'cost-events': { type: 'string', default: '20000' },
   },
 });
 const wanted = (part: string) => !values.only || values.only.includes(part);
@@ -54,5 +57,25 @@ if (wanted('drain')) {
   for (const api of benchApis.filter((candidate) => candidate.type === values['drain-api'])) {
     const r = await benchDrain(api, Number(values['drain-events']));
     out(`| ${r.type} | ${fixed(r.events)} | ${fixed(r.seconds, 1)} | ${fixed(r.events / r.seconds)} | ${fixed(r.peakRssMiB)} | ${fixed(r.peakHeapMiB)} |`);
+  }
+}
+
+if (wanted('cost')) {
+  const mib = (bytes: number) => fixed(bytes / 2 ** 20, 1);
+  const dollars = (value: number) => `$${fixed(value, 3)}`;
+  out('\n### Firehose cost per million events\n');
+  out(
+    `Billed bytes: each record rounded up to 5 KB (5,120 bytes). Price: Direct PUT ingestion, ${FIREHOSE_PRICE.region}, ` +
+      `$${FIREHOSE_PRICE.usdPerGB}/GB (${FIREHOSE_PRICE.tier}; GB = 2^30 bytes). Packed = each page the pipeline delivers, packed into records ` +
+      'of up to 1,000 KiB. Dynamic partitioning, backup and destination charges are not included.\n',
+  );
+  out('| API | destination | mean event bytes | events/record packed | billed MiB packed | billed MiB one per record | $ packed | $ one per record | saving |');
+  out('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of benchCost(apis, Number(values['cost-events']))) {
+    const packed = r.packable
+      ? [fixed(r.eventsPerRecord, 1), mib(r.packedBilledPerMillion), mib(r.onePerRecordBilledPerMillion), dollars(r.packedUsdPerMillion)]
+      : ['cannot pack: Elastic indexes one document per record', '—', mib(r.onePerRecordBilledPerMillion), '—'];
+    const saving = r.packable ? `${fixed(r.onePerRecordBilledPerMillion / r.packedBilledPerMillion, 1)}×` : '—';
+    out(`| ${r.type} | ${r.destination} | ${fixed(r.meanEventBytes)} | ${packed.join(' | ')} | ${dollars(r.onePerRecordUsdPerMillion)} | ${saving} |`);
   }
 }

@@ -1,4 +1,8 @@
+import { z } from 'zod';
+import type { DestinationConfig } from '../config/destination';
+import { ConfigError } from '../core/errors';
 import type { SourceInstanceConfig } from '../providers/definition';
+import { destinationFormatOf, type DestinationFormat } from '../sinks/encoders/for-destination';
 
 /**
  * What each EventBridge rule sends its puller function: which instance to pull
@@ -15,4 +19,38 @@ export interface PullInvocation {
 export const FUNCTION_ENV = {
   tableName: 'CLOUDTAP_TABLE_NAME',
   deliveryStreamName: 'CLOUDTAP_DELIVERY_STREAM',
+  /** The destination's record format as JSON, e.g. {"type":"splunk","index":"main"} (see destinationEnv). */
+  destination: 'CLOUDTAP_DESTINATION',
 } as const;
+
+/** The value the stack gives FUNCTION_ENV.destination: the format only, no endpoint or secret. */
+export function destinationEnv(destination: DestinationConfig | DestinationFormat): string {
+  return JSON.stringify(destinationFormatOf(destination));
+}
+
+const formatSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('s3') }).strict(),
+  z.object({ type: z.literal('splunk'), index: z.string().min(1).optional() }).strict(),
+  z.object({ type: z.literal('elastic') }).strict(),
+]);
+
+/**
+ * Read FUNCTION_ENV.destination. Unset means S3, the configuration's default
+ * destination; a value that is set but wrong stops the function at cold start
+ * rather than sending records the destination would refuse.
+ */
+export function readDestinationEnv(value: string | undefined): DestinationFormat {
+  if (value === undefined || value === '') return { type: 's3' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new ConfigError('function environment', [`${FUNCTION_ENV.destination} is not JSON`]);
+  }
+  const result = formatSchema.safeParse(parsed);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${FUNCTION_ENV.destination}${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
+    throw new ConfigError('function environment', problems);
+  }
+  return result.data;
+}

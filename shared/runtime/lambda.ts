@@ -9,9 +9,10 @@ import { runSource, type RunSummary } from '../core/pipeline';
 import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
 import { resolveInvocationSource } from './invocation-source';
 import type { SourceDefinition } from '../providers/definition';
+import { encoderFor } from '../sinks/encoders/for-destination';
 import { FirehoseSink } from '../sinks/firehose-sink';
 import { credentialsFromSecret } from './credentials';
-import { FUNCTION_ENV, type PullInvocation } from './invocation';
+import { FUNCTION_ENV, readDestinationEnv, type PullInvocation } from './invocation';
 
 /** Created once per cold start and reused by warm invocations. */
 const logger = new Logger({ serviceName: 'cloudtap' });
@@ -32,11 +33,16 @@ function requiredEnv(name: string): string {
 
 /**
  * The Lambda handler for one source type: pull the instance named in the
- * scheduled event into the stack's delivery stream, checkpointing in its table.
+ * scheduled event into the stack's delivery stream, in its destination's
+ * record format, checkpointing in its table.
  */
 export function createPullHandler(definition: SourceDefinition<any>) {
   const store = new DynamoDbCursorStore({ tableName: requiredEnv(FUNCTION_ENV.tableName) });
-  const sink = new FirehoseSink({ deliveryStreamName: requiredEnv(FUNCTION_ENV.deliveryStreamName), log });
+  const sink = new FirehoseSink({
+    deliveryStreamName: requiredEnv(FUNCTION_ENV.deliveryStreamName),
+    encoder: encoderFor(readDestinationEnv(process.env[FUNCTION_ENV.destination])),
+    log,
+  });
 
   const pull = async (event: PullInvocation, context: Context): Promise<RunSummary> => {
     const instance = resolveInvocationSource(definition, event.source);

@@ -19,9 +19,11 @@ export class DocumentTooLargeError extends Error {
   }
 }
 
-function line(document: EcsDocument): Buffer {
-  return Buffer.from(`${JSON.stringify(document)}\n`, 'utf8');
-}
+/** Serializes one (possibly reduced) document into the bytes one event takes in a record. */
+export type Serialize = (document: EcsDocument) => Buffer;
+
+/** The S3 format: the document as one NDJSON line. */
+export const ndjsonLine: Serialize = (document) => Buffer.from(`${JSON.stringify(document)}\n`, 'utf8');
 
 /**
  * Encode one document as one NDJSON line (UTF-8, trailing newline) of at most
@@ -32,12 +34,22 @@ function line(document: EcsDocument): Buffer {
  * is not modified.
  */
 export function encodeDocument(document: EcsDocument, maxBytes: number = MAX_RECORD_BYTES): Buffer {
-  const full = line(document);
+  return encodeWithin(document, ndjsonLine, maxBytes);
+}
+
+/**
+ * `encodeDocument`'s policy for any format that embeds the document's JSON
+ * once (a HEC envelope, an Elastic document): shrink, flag, or throw
+ * DocumentTooLargeError; never drop.
+ */
+export function encodeWithin(document: EcsDocument, serialize: Serialize, maxBytes: number = MAX_RECORD_BYTES): Buffer {
+  const full = serialize(document);
   if (full.length <= maxBytes) return full;
   const original = document.event.original ?? '';
-  const fitted = fitOriginal(document, original, maxBytes) ?? fitOriginal(coreOf(document), original, maxBytes);
+  const fitted =
+    fitOriginal(document, original, serialize, maxBytes) ?? fitOriginal(coreOf(document), original, serialize, maxBytes);
   if (fitted) return fitted;
-  throw new DocumentTooLargeError(document.event.id, line(withOriginal(coreOf(document), original, '')).length, maxBytes);
+  throw new DocumentTooLargeError(document.event.id, serialize(withOriginal(coreOf(document), original, '')).length, maxBytes);
 }
 
 function withOriginal(document: EcsDocument, original: string, text: string): EcsDocument {
@@ -65,9 +77,12 @@ function coreOf(document: EcsDocument): EcsDocument {
   };
 }
 
-/** The line with the longest prefix of `original` that fits, or undefined if even an empty one does not. */
-function fitOriginal(document: EcsDocument, original: string, maxBytes: number): Buffer | undefined {
-  const empty = line(withOriginal(document, original, ''));
+/**
+ * The encoding with the longest prefix of `original` that fits, or undefined if
+ * even an empty one does not. `serialize` must embed the document's JSON once.
+ */
+function fitOriginal(document: EcsDocument, original: string, serialize: Serialize, maxBytes: number): Buffer | undefined {
+  const empty = serialize(withOriginal(document, original, ''));
   if (empty.length > maxBytes) return undefined;
   // JSON escaping makes the cost per character uneven (quotes, control
   // characters, multi-byte UTF-8), so search for the longest prefix that fits.
@@ -83,7 +98,7 @@ function fitOriginal(document: EcsDocument, original: string, maxBytes: number):
   // Never split a surrogate pair: half of one would not survive as UTF-8.
   const code = original.charCodeAt(low - 1);
   if (low > 0 && code >= 0xd800 && code <= 0xdbff) low -= 1;
-  return line(withOriginal(document, original, original.slice(0, low)));
+  return serialize(withOriginal(document, original, original.slice(0, low)));
 }
 
 /** Split an NDJSON buffer (one record, or a whole file) back into documents. */

@@ -4,7 +4,8 @@ import { systemClock, type Clock } from '../core/clock';
 import { DeliveryError } from '../core/errors';
 import { silentLog, type Log } from '../core/logger';
 import { retry } from '../core/retry';
-import { encodeDocument } from './encode';
+import type { Encoder } from './encoders/encoder';
+import { ndjsonEncoder } from './encoders/ndjson';
 import { pack, type PackedCall, type PackedRecord } from './pack';
 import type { DeliveryReport, Sink } from './sink';
 
@@ -19,7 +20,9 @@ export interface FirehoseSinkOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   random?: () => number;
-  /** One document per Firehose record instead of packed NDJSON records. */
+  /** The destination's record format (see encoderFor); NDJSON for S3 by default. */
+  encoder?: Encoder;
+  /** One document per Firehose record even where the format could pack several. */
   onePerRecord?: boolean;
 }
 
@@ -73,9 +76,10 @@ class PartialFailure extends Error {
 
 const documentsIn = (records: readonly PackedRecord[]) => records.reduce((n, r) => n + r.count, 0);
 
-/** Delivers documents as NDJSON records through PutRecordBatch, retrying only what failed. */
+/** Delivers documents as records in the encoder's format through PutRecordBatch, retrying only what failed. */
 export class FirehoseSink implements Sink {
   readonly name: string;
+  readonly encoder: Encoder;
   private readonly client: FirehoseClient;
   private readonly ownsClient: boolean;
   private readonly clock: Clock;
@@ -87,11 +91,17 @@ export class FirehoseSink implements Sink {
     this.ownsClient = !options.client;
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? silentLog;
+    this.encoder = options.encoder ?? ndjsonEncoder;
   }
 
   async deliver(documents: EcsDocument[]): Promise<DeliveryReport> {
     // Encode everything first: a document that cannot fit fails the batch before anything is sent.
-    const calls = pack(documents.map((d) => encodeDocument(d)), { onePerRecord: this.options.onePerRecord });
+    // Formats the destination reads one event per record from (Elastic) are never packed.
+    const encoded = documents.map((d) => this.encoder.encode(d));
+    const calls = pack(encoded, {
+      onePerRecord: this.options.onePerRecord || !this.encoder.packable,
+      maxEventsPerRecord: this.encoder.maxEventsPerRecord,
+    });
     const report: DeliveryReport = { delivered: 0, records: 0, retries: 0 };
     for (const [i, call] of calls.entries()) {
       // On failure later calls are not attempted: the caller will not checkpoint, so they would only repeat.

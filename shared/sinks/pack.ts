@@ -1,6 +1,6 @@
 import { MAX_CALL_BYTES, MAX_RECORD_BYTES, MAX_RECORDS_PER_CALL } from './encode';
 
-/** One Firehose record: whole NDJSON lines, and which input documents they are. */
+/** One Firehose record: whole encoded events (NDJSON lines, HEC events), and which input documents they are. */
 export interface PackedRecord {
   data: Buffer;
   /** Index of the first document in the input, and how many follow it in order. */
@@ -15,19 +15,24 @@ export interface PackedCall {
 }
 
 export interface PackOptions {
-  /** One document per record, for destinations that cannot split NDJSON records. */
+  /** One event per record, for formats that are not packable (Elastic reads one document per record). */
   onePerRecord?: boolean;
+  /** At most this many events in one record. */
+  maxEventsPerRecord?: number;
   maxRecordBytes?: number;
   maxRecordsPerCall?: number;
   maxCallBytes?: number;
 }
 
 /**
- * Group encoded lines into records, in order. Firehose bills each record
- * rounded up to 5 KB, so many small lines share a record up to the record limit.
+ * Group encoded events into records, in order. Firehose bills each record
+ * rounded up to 5 KB (5,120 bytes), so many small events share a record up to
+ * the record limit. An event over the limit is refused, never split: a split
+ * event would reach the destination as two broken ones.
  */
 export function packRecords(lines: readonly Buffer[], options: PackOptions = {}): PackedRecord[] {
   const maxBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
+  const maxEvents = options.onePerRecord ? 1 : (options.maxEventsPerRecord ?? Infinity);
   const records: PackedRecord[] = [];
   let first = 0;
   let bytes = 0;
@@ -38,7 +43,7 @@ export function packRecords(lines: readonly Buffer[], options: PackOptions = {})
   };
   lines.forEach((line, i) => {
     if (line.length > maxBytes) throw new RangeError(`line ${i} is ${line.length} bytes, over the ${maxBytes}-byte record limit`);
-    if (options.onePerRecord || bytes + line.length > maxBytes) flush(i);
+    if (i - first >= maxEvents || bytes + line.length > maxBytes) flush(i);
     bytes += line.length;
   });
   flush(lines.length);
@@ -63,7 +68,17 @@ export function packCalls(records: readonly PackedRecord[], options: PackOptions
   return calls;
 }
 
-/** Lines to records to calls. */
+/** Encoded events to records to calls. */
 export function pack(lines: readonly Buffer[], options: PackOptions = {}): PackedCall[] {
   return packCalls(packRecords(lines, options), options);
+}
+
+/** Firehose bills each record's size rounded up to the next 5 KB, counted as 5,120 bytes. */
+export const BILLING_INCREMENT_BYTES = 5_120;
+
+/** The bytes Firehose bills for records of these sizes. */
+export function billedBytes(recordSizes: Iterable<number>): number {
+  let total = 0;
+  for (const size of recordSizes) total += Math.max(1, Math.ceil(size / BILLING_INCREMENT_BYTES)) * BILLING_INCREMENT_BYTES;
+  return total;
 }

@@ -89,7 +89,7 @@ describe('FirehoseSink', () => {
   });
 
   it('retries a partially failed packed record as a whole record', async () => {
-    const input = docs(600);
+    const input = docs(400); // one packed record (at most 500 events a record)
     server.faults.failNextCall([0]);
     const report = await sink().sink.deliver(input);
     expect(report.retries).toBe(1);

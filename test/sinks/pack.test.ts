@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_CALL_BYTES, MAX_RECORD_BYTES, MAX_RECORDS_PER_CALL } from '../../shared/sinks/encode';
-import { pack, packCalls, packRecords, type PackOptions } from '../../shared/sinks/pack';
+import { BILLING_INCREMENT_BYTES, billedBytes, pack, packCalls, packRecords, type PackOptions } from '../../shared/sinks/pack';
 
 /** A line of exactly `bytes` bytes whose content says which input it was. */
 const line = (bytes: number, tag: number): Buffer => {
@@ -21,6 +21,7 @@ describe('packRecords', () => {
     { name: 'lines filling the limit exactly share a record', sizes: [MAX_RECORD_BYTES - 100, 100, 1], expected: [[0, 1], [2]] },
     { name: 'one byte over starts a new record', sizes: [MAX_RECORD_BYTES - 100, 101], expected: [[0], [1]] },
     { name: 'large lines', sizes: [600 * KB, 600 * KB, 300 * KB, 101 * KB], expected: [[0], [1, 2], [3]] },
+    { name: 'at most N events a record', sizes: [10, 10, 10, 10, 10], options: { maxEventsPerRecord: 2 }, expected: [[0, 1], [2, 3], [4]] },
   ];
   it.each(cases)('$name', ({ sizes, options, expected }) => {
     const input = lines(sizes);
@@ -83,5 +84,27 @@ describe('pack', () => {
     const calls = pack(lines(Array(1000).fill(2700)));
     expect(calls).toHaveLength(1);
     expect(calls[0]!.records.map((r) => r.count)).toEqual([379, 379, 242]);
+  });
+});
+
+describe('billedBytes', () => {
+  it.each([
+    ['an empty record still bills one increment', [0], 5120],
+    ['1 byte', [1], 5120],
+    ['exactly 5 KB', [5120], 5120],
+    ['one byte over 5 KB', [5121], 10240],
+    ['the 42 KB example bills 45 KB', [42 * 1024], 45 * 1024],
+    ['the record limit', [MAX_RECORD_BYTES], MAX_RECORD_BYTES],
+    ['summed per record, not per call', [1024, 1024], 10240],
+  ])('%s', (_, sizes, billed) => {
+    expect(BILLING_INCREMENT_BYTES).toBe(5120);
+    expect(billedBytes(sizes)).toBe(billed);
+  });
+
+  it('packing 1,000 events of 1 KB bills 200 times less than one per record', () => {
+    const input = lines(Array(1000).fill(KB));
+    const size = (options: PackOptions) => billedBytes(pack(input, options).flatMap((c) => c.records.map((r) => r.data.length)));
+    expect(size({ onePerRecord: true })).toBe(1000 * 5120);
+    expect(size({})).toBe(5120 * 200); // 1,000 KiB in one record, exactly 200 increments
   });
 });

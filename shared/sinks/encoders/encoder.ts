@@ -10,6 +10,8 @@ export interface Encoder {
   readonly format: 'ndjson' | 'splunk-hec' | 'elastic';
   /** Whether several encoded events may share one Firehose record. */
   readonly packable: boolean;
+  /** At most this many events in one record, where the destination splits records itself. */
+  readonly maxEventsPerRecord?: number;
   /** One event, ready to concatenate (a trailing newline where the format needs one). Never drops data silently. */
   encode(document: EcsDocument): Buffer;
 }

@@ -1,0 +1,36 @@
+import type { DestinationConfig } from '../../config/destination';
+import { elasticEncoder } from './elastic';
+import type { Encoder } from './encoder';
+import { ndjsonEncoder } from './ndjson';
+import { createSplunkHecEncoder } from './splunk-hec';
+
+/**
+ * What of a destination decides its record format: the type, and Splunk's
+ * index, which travels in each HEC event. The stack hands the function this
+ * much (FUNCTION_ENV.destination), never endpoints or secrets.
+ */
+export type DestinationFormat = { type: 's3' } | { type: 'splunk'; index?: string } | { type: 'elastic' };
+
+/** The format part of a configured destination. */
+export function destinationFormatOf(destination: DestinationConfig | DestinationFormat): DestinationFormat {
+  switch (destination.type) {
+    case 's3':
+      return { type: 's3' };
+    case 'splunk':
+      return destination.index ? { type: 'splunk', index: destination.index } : { type: 'splunk' };
+    case 'elastic':
+      return { type: 'elastic' };
+  }
+}
+
+/** The encoder whose records the destination's Firehose stream delivers as its users expect. */
+export function encoderFor(destination: DestinationConfig | DestinationFormat): Encoder {
+  switch (destination.type) {
+    case 's3':
+      return ndjsonEncoder;
+    case 'splunk':
+      return createSplunkHecEncoder({ index: destination.index });
+    case 'elastic':
+      return elasticEncoder;
+  }
+}
