@@ -1,4 +1,5 @@
 import { loadConfigFile } from '../../shared/config/load';
+import type { LocalConfig } from '../../shared/config/schema';
 import { systemClock } from '../../shared/core/clock';
 import { ConfigError } from '../../shared/core/errors';
 import { registry } from '../../shared/providers/registry';
@@ -24,7 +25,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
 
   const once = async () => {
     const results = await runLocalOnce({ config, registry, sourceIds: options.sourceIds, log, onProgress: new ProgressBoard().update });
-    process.stdout.write(`${formatSummary(results, config.local.output)}\n`);
+    process.stdout.write(`${formatSummary(results, sinkTarget(config.local))}\n`);
     return results.every((result) => result.ok) ? 0 : 1;
   };
   if (!options.watch) return once();
@@ -34,6 +35,18 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     await once();
     process.stdout.write(`next pull in ${interval} s (Ctrl-C to stop)\n`);
     await systemClock.sleep(interval * 1000);
+  }
+}
+
+/** Where a local run's events went, for the summary line. */
+function sinkTarget(local: LocalConfig): string {
+  switch (local.sink.type) {
+    case 'file':
+      return local.output;
+    case 'splunk-hec':
+      return `Splunk HEC ${local.sink.url}`;
+    case 'elasticsearch':
+      return `Elasticsearch ${local.sink.node} (logs-cloudtap.*-${local.sink.namespace})`;
   }
 }
 

@@ -6,7 +6,7 @@ import { runSource, type RunProgress, type RunSummary } from '../core/pipeline';
 import type { CloudtapConfig, Registry } from '../config/load';
 import { FileCursorStore } from '../cursor/file-store';
 import type { CursorStore } from '../cursor/store';
-import { FileSink } from '../sinks/file-sink';
+import { createLocalSink } from '../sinks/create-local-sink';
 import type { Sink } from '../sinks/sink';
 import { credentialsFromEnv } from './credentials';
 
@@ -20,7 +20,7 @@ export interface LocalRunOptions {
   clock?: Clock;
   /** How long one pull may run before it checkpoints and stops; default 10 minutes. */
   budgetMs?: number;
-  /** Defaults to the file store and NDJSON sink named in `config.local`. */
+  /** Default to the file store in `config.local` and the sink `config.local.sink` names (the NDJSON file unless set). */
   store?: CursorStore;
   sink?: Sink;
   onProgress?: (progress: RunProgress) => void;
@@ -32,37 +32,44 @@ export type LocalRunResult = { sourceId: string } & ({ ok: true; summary: RunSum
 export async function runLocalOnce(options: LocalRunOptions): Promise<LocalRunResult[]> {
   const clock = options.clock ?? systemClock;
   const store = options.store ?? new FileCursorStore({ directory: options.config.local.stateDir, clock });
-  const sink = options.sink ?? new FileSink({ path: options.config.local.output });
+  const env = options.env ?? process.env;
+  // Built before anything is pulled: a missing SIEM credential fails the run with a ConfigError naming the variable.
+  const sink = options.sink ?? createLocalSink(options.config.local, { env, log: options.log, clock });
   const owner = `cli-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const instances = options.config.sources.filter((instance) =>
     options.sourceIds ? options.sourceIds.includes(instance.id) : instance.enabled,
   );
 
-  return Promise.all(
-    instances.map(async (instance): Promise<LocalRunResult> => {
-      try {
-        const definition = options.registry.get(instance.type)!;
-        const credentials = credentialsFromEnv(definition, instance, options.env ?? process.env);
-        const summary = await runSource({
-          sourceId: instance.id,
-          source: definition.create({ instance, credentials, clock, log: options.log }),
-          store,
-          sink,
-          owner,
-          lagSeconds: instance.lagSeconds,
-          start: instance.start,
-          deadline: clock.now() + (options.budgetMs ?? 600_000),
-          reserveMs: 10_000,
-          clock,
-          log: options.log,
-          onProgress: options.onProgress,
-        });
-        return { sourceId: instance.id, ok: true, summary };
-      } catch (error) {
-        return { sourceId: instance.id, ok: false, error: error as Error };
-      }
-    }),
-  );
+  try {
+    return await Promise.all(
+      instances.map(async (instance): Promise<LocalRunResult> => {
+        try {
+          const definition = options.registry.get(instance.type)!;
+          const credentials = credentialsFromEnv(definition, instance, env);
+          const summary = await runSource({
+            sourceId: instance.id,
+            source: definition.create({ instance, credentials, clock, log: options.log }),
+            store,
+            sink,
+            owner,
+            lagSeconds: instance.lagSeconds,
+            start: instance.start,
+            deadline: clock.now() + (options.budgetMs ?? 600_000),
+            reserveMs: 10_000,
+            clock,
+            log: options.log,
+            onProgress: options.onProgress,
+          });
+          return { sourceId: instance.id, ok: true, summary };
+        } catch (error) {
+          return { sourceId: instance.id, ok: false, error: error as Error };
+        }
+      }),
+    );
+  } finally {
+    // A sink this run built is this run's to release (the Elasticsearch client's sockets); a passed one is the caller's.
+    if (!options.sink) await sink.close?.();
+  }
 }
 
 /** Seconds between runs for a `rate(...)` schedule; cron schedules need an explicit interval locally. */

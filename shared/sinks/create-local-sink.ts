@@ -1,0 +1,53 @@
+import type { Clock } from '../core/clock';
+import { ConfigError } from '../core/errors';
+import type { Log } from '../core/logger';
+import type { LocalConfig } from '../config/schema';
+import { ElasticsearchSink, type ElasticsearchSinkOptions } from './elasticsearch-sink';
+import { FileSink } from './file-sink';
+import type { Sink } from './sink';
+import { SplunkHecSink, type SplunkHecSinkOptions } from './splunk-hec-sink';
+
+export interface LocalSinkOptions {
+  env?: NodeJS.ProcessEnv;
+  log?: Log;
+  clock?: Clock;
+  /** Tuning passed through to the SIEM sinks (tests shorten backoffs and ack timeouts). */
+  splunk?: Partial<SplunkHecSinkOptions>;
+  elasticsearch?: Partial<ElasticsearchSinkOptions>;
+}
+
+/** Read a credential from the variable the config names; a missing one is named, its value never is. */
+function secretFromEnv(env: NodeJS.ProcessEnv, variable: string, what: string, sinkType: string): string {
+  const value = env[variable];
+  if (value && value.trim() !== '') return value.trim();
+  throw new ConfigError('local.sink', [`${sinkType}: set the environment variable ${variable} to ${what}`]);
+}
+
+/** The sink a local run delivers to, as `config.local.sink` says: the NDJSON file, Splunk HEC or Elasticsearch. */
+export function createLocalSink(local: LocalConfig, options: LocalSinkOptions = {}): Sink {
+  const env = options.env ?? process.env;
+  const sink = local.sink;
+  switch (sink.type) {
+    case 'file':
+      return new FileSink({ path: local.output });
+    case 'splunk-hec':
+      return new SplunkHecSink({
+        url: sink.url,
+        token: secretFromEnv(env, sink.tokenEnv, 'the HEC token', sink.type),
+        index: sink.index,
+        ack: sink.ack,
+        log: options.log,
+        clock: options.clock,
+        ...options.splunk,
+      });
+    case 'elasticsearch':
+      return new ElasticsearchSink({
+        node: sink.node,
+        apiKey: secretFromEnv(env, sink.apiKeyEnv, 'an Elasticsearch API key (encoded form)', sink.type),
+        namespace: sink.namespace,
+        log: options.log,
+        clock: options.clock,
+        ...options.elasticsearch,
+      });
+  }
+}
