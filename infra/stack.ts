@@ -4,7 +4,7 @@ import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { CloudtapConfig, Registry } from '../shared/config/load';
 import { CursorTable } from './constructs/cursor-table';
-import { DeliveryToS3 } from './constructs/delivery-to-s3';
+import { createDelivery, type Delivery } from './constructs/delivery';
 import { SourcePuller, secretNameFor } from './constructs/source-puller';
 
 /** The repository root: bundling resolves modules and the lock file from here, whatever the cwd. */
@@ -22,7 +22,8 @@ export interface CloudtapStackProps extends StackProps {
 
 export class CloudtapStack extends Stack {
   readonly cursorTable: CursorTable;
-  readonly delivery: DeliveryToS3;
+  /** The Firehose stream to the configured destination, its bucket and its secret. */
+  readonly delivery: Delivery;
   /** Source type -> its puller. */
   readonly pullers = new Map<string, SourcePuller>();
 
@@ -32,7 +33,7 @@ export class CloudtapStack extends Stack {
     const entryFor = props.entryFor ?? defaultEntry;
 
     this.cursorTable = new CursorTable(this, 'CursorTable');
-    this.delivery = new DeliveryToS3(this, 'Delivery', { destination: config.destination });
+    this.delivery = createDelivery(this, 'Delivery', config.destination);
 
     for (const type of new Set(config.sources.map((source) => source.type))) {
       const definition = registry.get(type);
@@ -43,24 +44,32 @@ export class CloudtapStack extends Stack {
           definition,
           instances: config.sources.filter((source) => source.type === type),
           cursorTable: this.cursorTable,
-          deliveryStream: this.delivery.deliveryStream,
+          deliveryStream: this.delivery,
+          destination: this.delivery.functionDestination,
           entry: entryFor(type),
           projectRoot: PROJECT_ROOT,
         }),
       );
     }
 
-    Validations.of(this).acknowledge({
-      id: 'CloudFormation-Validate::W7001',
-      reason: 'the Firehose L2 always adds its CIDR mapping, used only by VPC destinations',
-    });
+    if (this.delivery.type === 's3') {
+      Validations.of(this).acknowledge({
+        id: 'CloudFormation-Validate::W7001',
+        reason: 'the Firehose L2 always adds its CIDR mapping, used only by VPC destinations',
+      });
+    }
 
     // Export names are prefixed with the stack name so two cloudtap stacks can share a region.
     const output = (scope: Construct, id: string, value: string, description: string) =>
       new CfnOutput(scope, id, { value, description, exportName: `${this.stackName}-${id}` });
     output(this, 'CursorTableName', this.cursorTable.table.tableName, 'DynamoDB table holding cursors and leases');
-    output(this, 'DeliveryStreamName', this.delivery.deliveryStream.deliveryStreamName, 'Firehose delivery stream');
-    output(this, 'BucketName', this.delivery.bucket.bucketName, 'S3 bucket receiving the events');
+    output(this, 'DeliveryStreamName', this.delivery.deliveryStreamName, `Firehose delivery stream to ${this.delivery.type}`);
+    const bucketHolds = this.delivery.type === 's3' ? 'receiving the events' : `where Firehose backs up records for ${this.delivery.type}`;
+    output(this, 'BucketName', this.delivery.bucket.bucketName, `S3 bucket ${bucketHolds}`);
+    if (this.delivery.secretName) {
+      const what = `Secret Firehose reads the ${this.delivery.type} credential from; set it after deploy`;
+      output(this, 'DestinationSecretName', this.delivery.secretName, what);
+    }
     // Under their own scope: ids with hyphens would otherwise collide once made alphanumeric.
     const secretOutputs = new Construct(this, 'SecretNames');
     for (const puller of this.pullers.values()) {

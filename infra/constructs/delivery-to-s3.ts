@@ -1,93 +1,105 @@
-import { Aws, Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration, Size } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { DestinationConfig } from '../../shared/config/schema';
+import { destinationFormatOf, type DestinationFormat } from '../../shared/sinks/encoders/for-destination';
+import type { Delivery } from './delivery';
+import { DeliveryLogs, FirehoseAccess, auditBucket, datedPrefixes, folder } from './delivery-common';
+
+export { FIREHOSE_S3_ACTIONS } from './delivery-common';
 
 export type S3DestinationConfig = Extract<DestinationConfig, { type: 's3' }>;
 
-/** What Firehose needs to write to S3 (its developer guide's policy); no delete, no ACLs. */
-export const FIREHOSE_S3_ACTIONS = [
-  's3:AbortMultipartUpload',
-  's3:GetBucketLocation',
-  's3:GetObject',
-  's3:ListBucket',
-  's3:ListBucketMultipartUploads',
-  's3:PutObject',
-];
+/** Partition keys, as JQ 1.6 over each ECS document (`@timestamp` is ISO 8601 UTC, so its first 10 characters are the date). */
+export const S3_PARTITION_KEYS = {
+  source_type: '.cloudtap.source_type',
+  source_id: '.cloudtap.source_id',
+  date: '."@timestamp"[0:10]',
+} as const;
 
 export interface DeliveryToS3Props {
   readonly destination: S3DestinationConfig;
 }
 
-/** A Direct PUT Firehose stream writing gzipped, hour-partitioned objects to a private bucket. */
-export class DeliveryToS3 extends Construct {
+/**
+ * A Direct PUT stream writing gzipped NDJSON to a private bucket, one folder per
+ * source type, instance and event date (Hive style, for Athena or Glue):
+ * `<prefix>source_type=…/source_id=…/date=YYYY-MM-DD/`. The pullers pack many
+ * NDJSON events per record (Firehose bills per 5 KB record); Firehose splits them
+ * back into events, partitions each by its own fields and ends each with a newline.
+ */
+export class DeliveryToS3 extends Construct implements Delivery {
+  readonly type = 's3';
   readonly bucket: s3.Bucket;
   readonly deliveryStream: firehose.DeliveryStream;
+  readonly functionDestination: DestinationFormat;
 
   constructor(scope: Construct, id: string, props: DeliveryToS3Props) {
     super(scope, id);
     const { destination } = props;
+    this.functionDestination = destinationFormatOf(destination);
+    const { archiveAfterDays, expireAfterDays } = destination.lifecycle;
 
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      // Firehose never overwrites keys, so versions only cost anything when something deletes
-      // or overwrites audit data; then they make it recoverable for a while.
-      versioned: true,
-      lifecycleRules: [
-        { noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) },
-      ],
-      // The audit trail outlives the stack.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.bucket = auditBucket(
+      this,
+      'Bucket',
+      archiveAfterDays || expireAfterDays
+        ? [
+            {
+              id: 'retention',
+              transitions: archiveAfterDays
+                ? [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(archiveAfterDays) }]
+                : undefined,
+              expiration: expireAfterDays ? Duration.days(expireAfterDays) : undefined,
+            },
+          ]
+        : [],
+    );
 
-    const errorLogs = new logs.LogGroup(this, 'ErrorLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
+    // The L2 names its own log stream in this group, so the role may write to the group (which serves only this stream).
+    const errorLogs = new DeliveryLogs(this, 'ErrorLogs');
     // The L2 destination would grant its role bucket read/write, deletes included; Firehose only
     // needs the documented write set, so the role is ours and the L2 gets it without policy updates.
-    const role = new iam.Role(this, 'FirehoseRole', {
-      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
-        conditions: { StringEquals: { 'sts:ExternalId': Aws.ACCOUNT_ID } },
-      }),
-    });
-    const policy = new iam.Policy(this, 'FirehosePolicy', {
-      roles: [role],
-      statements: [
-        new iam.PolicyStatement({
-          actions: FIREHOSE_S3_ACTIONS,
-          resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
-        }),
-        new iam.PolicyStatement({ actions: ['logs:PutLogEvents'], resources: [errorLogs.logGroupArn] }),
-      ],
-    });
+    const access = new FirehoseAccess(this, 'Firehose', { bucket: this.bucket, logResources: [errorLogs.group.logGroupArn] });
 
-    this.deliveryStream = new firehose.DeliveryStream(this, 'Stream', {
+    const partition = (key: keyof typeof S3_PARTITION_KEYS) => `${key}=!{partitionKeyFromQuery:${key}}`;
+    // aws-cdk-lib 2.276's L2 renders dynamic partitioning, its three processors and the
+    // 64 MiB / 60 s buffering minimum it imposes (config validation refuses less first).
+    // A new construct id: Firehose cannot turn dynamic partitioning on in an existing stream.
+    this.deliveryStream = new firehose.DeliveryStream(this, 'PartitionedStream', {
       destination: new firehose.S3Bucket(this.bucket, {
-        role: role.withoutPolicyUpdates(),
+        role: access.role.withoutPolicyUpdates(),
         compression: firehose.Compression.GZIP,
-        dataOutputPrefix: `${folder(destination.prefix)}!{timestamp:yyyy/MM/dd/HH}/`,
-        errorOutputPrefix: `${folder(destination.errorPrefix)}!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/`,
+        dynamicPartitioning: { enabled: true },
+        processors: [
+          // Firehose splits a record into at most 500 JSON events: the S3 packer must stay within that.
+          firehose.RecordDeAggregationProcessor.json(),
+          new firehose.AppendDelimiterToRecordProcessor(),
+          firehose.MetadataExtractionProcessor.jq16({ ...S3_PARTITION_KEYS }),
+        ],
+        dataOutputPrefix: `${folder(destination.prefix)}${partition('source_type')}/${partition('source_id')}/${partition('date')}/`,
+        errorOutputPrefix: datedPrefixes(destination.errorPrefix).errorOutputPrefix,
         bufferingInterval: Duration.seconds(destination.bufferSeconds),
         bufferingSize: Size.mebibytes(destination.bufferMiB),
-        loggingConfig: new firehose.EnableLogging(errorLogs),
+        loggingConfig: new firehose.EnableLogging(errorLogs.group),
       }),
       encryption: firehose.StreamEncryption.awsOwnedKey(),
     });
     // The stream may start writing as soon as it exists: give it its permissions first.
-    this.deliveryStream.node.addDependency(policy);
+    this.deliveryStream.node.addDependency(access.policy);
   }
-}
 
-/** `cloudtap` and `cloudtap/` both mean the folder `cloudtap/`; an empty prefix means the bucket root. */
-function folder(prefix: string): string {
-  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  get cfnDeliveryStream(): firehose.CfnDeliveryStream {
+    return this.deliveryStream.node.defaultChild as firehose.CfnDeliveryStream;
+  }
+
+  get deliveryStreamName(): string {
+    return this.deliveryStream.deliveryStreamName;
+  }
+
+  grantPutRecords(grantee: iam.IGrantable): iam.Grant {
+    return this.deliveryStream.grantPutRecords(grantee);
+  }
 }

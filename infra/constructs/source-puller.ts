@@ -3,15 +3,16 @@ import { Duration, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { SourceDefinition, SourceInstanceConfig } from '../../shared/providers/definition';
-import { FUNCTION_ENV, type PullInvocation } from '../../shared/runtime/invocation';
+import { FUNCTION_ENV, destinationEnv, type PullInvocation } from '../../shared/runtime/invocation';
+import type { DestinationFormat } from '../../shared/sinks/encoders/for-destination';
 import type { CursorTable } from './cursor-table';
+import type { DeliveryTarget } from './delivery';
 
 export interface SourcePullerProps {
   /** The source type's definition: its type name and credential fields. */
@@ -19,7 +20,9 @@ export interface SourcePullerProps {
   /** Every configured instance of this type, enabled or not. */
   readonly instances: readonly SourceInstanceConfig[];
   readonly cursorTable: CursorTable;
-  readonly deliveryStream: firehose.IDeliveryStream;
+  readonly deliveryStream: DeliveryTarget;
+  /** The record format the function encodes for. */
+  readonly destination: DestinationFormat;
   /** The handler file, normally functions/<type>/handler.ts. */
   readonly entry: string;
   /** The folder holding package-lock.json; esbuild resolves modules from here. */
@@ -60,6 +63,7 @@ export class SourcePuller extends Construct {
       environment: {
         [FUNCTION_ENV.tableName]: props.cursorTable.table.tableName,
         [FUNCTION_ENV.deliveryStreamName]: props.deliveryStream.deliveryStreamName,
+        [FUNCTION_ENV.destination]: destinationEnv(props.destination),
         // Stack traces point into the TypeScript sources rather than the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
       },
