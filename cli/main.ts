@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../shared/core/errors';
 import { runDemo } from './commands/demo';
+import { elasticSetupCommand } from './commands/elastic-setup';
 import { runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
 
@@ -11,9 +12,12 @@ Usage:
   cloudtap run --config FILE [--source ID]... [--watch [--interval SECONDS]] [--verbose]
                                              pull every enabled source once (or on its schedule with --watch)
   cloudtap validate --config FILE            check a configuration file and print what it configures
+  cloudtap elastic-setup --url URL [...]     install cloudtap's index template and ingest pipeline into Elasticsearch
 `;
 
 export async function main(argv: string[]): Promise<number> {
+  // elastic-setup has options of its own (--url...), so it parses its own arguments.
+  if (argv[0] === 'elastic-setup') return elasticSetupCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { unmappedDocument } from '../../shared/core/map-page';
+import type { EcsDocument } from '../../shared/ecs/document';
+import { mapDbssRecord } from '../../shared/providers/huawei/dbss/map';
+import { mapCloudAuditRecord } from '../../shared/providers/tencent/cloudaudit/map';
+import { mapSslOperationLog } from '../../shared/providers/tencent/ssl/map';
+import { mapUCloudOperationRecord } from '../../shared/providers/ucloud/operations/map';
+import { generateDbssEvents } from '../../simulators/huawei/dbss-events';
+import { generateCloudAuditEvents } from '../../simulators/tencent/cloudaudit-events';
+import { generateSslEvents } from '../../simulators/tencent/ssl-events';
+import { generateOperationEvents } from '../../simulators/ucloud/operations-events';
+
+/**
+ * ECS documents as cloudtap produces them: the documented example of each API
+ * and a few hundred simulated records, mapped by the real provider mappings.
+ */
+
+const fixture = (path: string) => JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8'));
+const context = (sourceId: string, occurrence = 0) => ({ sourceId, ingested: '2026-11-21T00:00:00.000Z', requestId: 'req-1', occurrence });
+const window = { count: 150, from: 1_763_000_000, to: 1_763_600_000 };
+const dbssScope = { region: 'cn-north-4', projectId: 'project-0001', instanceId: 'dbss-instance-1' };
+
+export const SOURCE_TYPES = ['tencent-cloudaudit', 'tencent-ssl', 'ucloud-operations', 'huawei-dbss'] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
+export const SOURCETYPE: Record<SourceType, string> = {
+  'tencent-cloudaudit': 'tencentcloud:cloudaudit',
+  'tencent-ssl': 'tencentcloud:ssl',
+  'ucloud-operations': 'ucloud:operations',
+  'huawei-dbss': 'huaweicloud:dbss',
+};
+
+/** The documented example payload of each API, mapped. */
+export function exampleDocuments(): Record<SourceType, EcsDocument> {
+  return {
+    'tencent-cloudaudit': mapCloudAuditRecord(fixture('tencent-cloudaudit/describe-events-seed.json').Response.Events[0], context('audit-prod')),
+    'tencent-ssl': mapSslOperationLog(fixture('tencent-ssl/describe-certificate-operate-logs-seed.json').Response.OperateLogs[0], context('ssl-prod')),
+    'ucloud-operations': mapUCloudOperationRecord(fixture('ucloud-operations/get-user-operation-events-seed.json').Events[0], context('ucloud-prod'), {
+      projectId: 'org-0001',
+    }),
+    'huawei-dbss': mapDbssRecord(fixture('huawei-dbss/operation-log-seed.json').operate_log[0], context('dbss-prod'), dbssScope),
+  };
+}
+
+/** Simulated records of every source type, mapped; deterministic (fixed seeds). */
+export function simulatedDocuments(): Record<SourceType, EcsDocument[]> {
+  return {
+    'tencent-cloudaudit': generateCloudAuditEvents({ ...window, seed: 11 }).map((e) => mapCloudAuditRecord(e.record, context('audit-prod'))),
+    'tencent-ssl': generateSslEvents({ ...window, seed: 12 }).map((e) => mapSslOperationLog(e.record, context('ssl-prod'))),
+    'ucloud-operations': generateOperationEvents({ ...window, seed: 13 }).map((e) =>
+      mapUCloudOperationRecord(e.record, context('ucloud-prod'), { projectId: 'org-0001' }),
+    ),
+    'huawei-dbss': generateDbssEvents({ ...window, seed: 14 }).map((e) => mapDbssRecord(e.record, context('dbss-prod'), dbssScope)),
+  };
+}
+
+/** The edge shapes: a record that could not be mapped, and CloudAudit parameters that are not JSON. */
+export function edgeDocuments(): EcsDocument[] {
+  const broken = unmappedDocument('tencent-ssl', { CreatedOn: 'not a time' }, undefined, context('ssl-prod'), new Error('CreatedOn: bad'));
+  const base = exampleDocuments()['tencent-cloudaudit'];
+  const inner = JSON.parse(fixture('tencent-cloudaudit/describe-events-seed.json').Response.Events[0].CloudAuditEvent);
+  const notJson = mapCloudAuditRecord(
+    { ...JSON.parse(base.event.original), CloudAuditEvent: JSON.stringify({ ...inner, requestParameters: '{not json' }) },
+    context('audit-prod'),
+  );
+  const scalar = mapCloudAuditRecord(
+    { ...JSON.parse(base.event.original), CloudAuditEvent: JSON.stringify({ ...inner, requestParameters: '12' }) },
+    context('audit-prod'),
+  );
+  return [broken, notJson, scalar];
+}
