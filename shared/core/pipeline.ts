@@ -1,13 +1,13 @@
-import type { Cursor, CursorStore, Lease, OpenWindow } from '../cursor/store';
+import type { Cursor, CursorStore, Lease } from '../cursor/store';
+import type { AlertRouter, Detector } from '../detection/types';
 import type { Sink } from '../sinks/sink';
-import { TimeBudget, isBudgetExhausted } from './budget';
 import { systemClock, unixSeconds, type Clock } from './clock';
-import { LeaseHeldError, MalformedResponseError, SourceRunError } from './errors';
+import { LeaseHeldError, SourceRunError } from './errors';
 import { silentLog, type Log } from './logger';
-import { mapPage } from './map-page';
-import type { Page, Source, TimeWindow } from './source';
+import { Run } from './run';
+import type { Source, TimeWindow } from './source';
 import { WindowBook } from './window-book';
-import { clampToRetention, initialCursor, type StartPoint, type WindowLimits } from './windows';
+import { clampToRetention, initialCursor, type StartPoint } from './windows';
 
 export interface RunOptions {
   sourceId: string;
@@ -29,6 +29,10 @@ export interface RunOptions {
    * source's client enforces across all of them.
    */
   parallelWindows?: number;
+  /** Detection rules evaluated on every document; their alerts travel to the sink beside the events. */
+  detector?: Detector;
+  /** Where alerts are published (after dedup) before the page that raised them is checkpointed. */
+  alerts?: AlertRouter;
   clock?: Clock;
   log?: Log;
   onProgress?: (progress: RunProgress) => void;
@@ -52,13 +56,12 @@ export interface RunSummary extends RunProgress {
   windowsCompleted: number;
   /** Seconds the cursor jumped because they fell out of the provider's retention. */
   skippedSeconds: number;
+  alerts: { raised: number; published: number; suppressed: number; deferred: number };
   cursor?: Cursor;
   durationMs: number;
 }
 
 const DEFAULT_PARALLEL_WINDOWS = 4;
-/** Cap on page tokens remembered per window to spot a provider paging in a loop. */
-const MAX_TOKENS_TRACKED = 100_000;
 
 /**
  * Pull one source until caught up or out of time: take the lease, page the
@@ -82,6 +85,7 @@ export async function runSource(options: RunOptions): Promise<RunSummary> {
     aheadRecords: 0,
     windowsCompleted: 0,
     skippedSeconds: 0,
+    alerts: { raised: 0, published: 0, suppressed: 0, deferred: 0 },
     stoppedBy: 'caught-up',
     durationMs: 0,
   };
@@ -109,6 +113,7 @@ export async function runSource(options: RunOptions): Promise<RunSummary> {
       cursor = clamped.cursor;
     }
     run.book = new WindowBook(cursor);
+    await run.flushDeferredAlerts();
     const lanes = Math.max(1, options.parallelWindows ?? DEFAULT_PARALLEL_WINDOWS);
     await Promise.all(Array.from({ length: lanes }, () => run.lane(lanes)));
     if (run.failure !== undefined) throw run.failure;
@@ -126,168 +131,3 @@ export async function runSource(options: RunOptions): Promise<RunSummary> {
   }
 }
 
-/** The shared state of one run's lanes: the window book, the lease, the summary, the first failure. */
-class Run {
-  book = new WindowBook({ windowStart: 0 });
-  failure: unknown;
-  private readonly budget: TimeBudget;
-  private readonly fetches = new Set<() => void>();
-  /** The cursor write under way, and the next one, shared by every page acknowledged meanwhile. */
-  private writing: Promise<void> = Promise.resolve();
-  private nextWrite?: Promise<void>;
-
-  constructor(
-    private readonly options: RunOptions,
-    private readonly clock: Clock,
-    private readonly log: Log,
-    private readonly summary: RunSummary,
-    public lease: Lease,
-    private readonly leaseTtlMs: number,
-  ) {
-    this.budget = new TimeBudget(clock, options.deadline, options.reserveMs ?? 30_000);
-  }
-
-  limits(): WindowLimits {
-    return {
-      nowSeconds: unixSeconds(this.clock.now()),
-      lagSeconds: this.options.lagSeconds,
-      maxWindowSeconds: this.options.source.maxWindowSeconds,
-      retentionSeconds: this.options.source.retentionSeconds,
-    };
-  }
-
-  /** One lane: take windows and page them until caught up, out of time, or the run failed. */
-  async lane(parallel: number): Promise<void> {
-    while (this.failure === undefined) {
-      const window = this.book.take(this.limits(), parallel);
-      if (!window) return;
-      if (!(await this.pageWindow(window))) {
-        this.book.release(window);
-        return;
-      }
-    }
-  }
-
-  /** Page one window to its end (true), or stop early for time or a failure (false). */
-  private async pageWindow(window: OpenWindow): Promise<boolean> {
-    const bounds = { start: window.start, end: window.end };
-    const tokensSeen = new Set<string>();
-    let inFlight = this.startFetch(bounds, window.pageToken);
-    try {
-      while (inFlight) {
-        const fetched = inFlight;
-        const page = await fetched.page;
-        if (!page) break;
-        const next = nextToken(window, page, tokensSeen, this.options.source.type);
-        // The next page is fetched while this one is delivered.
-        inFlight = next === undefined ? undefined : this.startFetch(bounds, next);
-        await this.deliver(window, page, next);
-        if (next === undefined) return true;
-      }
-      if (this.failure === undefined) this.summary.stoppedBy = 'time-budget';
-      return false;
-    } catch (error) {
-      this.fail(error);
-      return false;
-    } finally {
-      inFlight?.cancel();
-    }
-  }
-
-  private startFetch(window: TimeWindow, pageToken: string | undefined) {
-    if (this.failure !== undefined || !this.budget.canStartPage()) return undefined;
-    const { signal, dispose, cancel } = this.budget.pullSignal();
-    this.fetches.add(cancel);
-    const page: Promise<Page<unknown> | undefined> = this.options.source
-      .fetchPage({ window, pageToken, signal })
-      .catch((error: unknown) => {
-        if (isBudgetExhausted(error, signal)) return undefined;
-        throw error;
-      })
-      .finally(() => {
-        dispose();
-        this.fetches.delete(cancel);
-      });
-    // Never an unhandled rejection if the lane stops before awaiting this prefetch.
-    page.catch(() => undefined);
-    return { page, cancel };
-  }
-
-  /** Map and deliver one page, then checkpoint it; checkpoints are serialized across lanes. */
-  private async deliver(window: OpenWindow, page: Page<unknown>, next: string | undefined): Promise<void> {
-    const { source, sink, store, sourceId } = this.options;
-    const mapped = mapPage(source, page.records, window, {
-      sourceId,
-      ingested: new Date(this.clock.now()).toISOString(),
-      requestId: page.requestId,
-    });
-    if (mapped.documents.length > 0) await sink.deliver(mapped.documents);
-    // Only acknowledged pages ever reach the book, so any cursor it writes is safe.
-    this.book.advance(window, next);
-    await this.checkpoint();
-
-    const summary = this.summary;
-    summary.window = { start: window.start, end: window.end };
-    summary.pages++;
-    summary.pulled += page.records.length;
-    summary.delivered += mapped.documents.length;
-    summary.mappingErrors += mapped.mappingErrors;
-    summary.lateRecords += mapped.lateRecords;
-    summary.aheadRecords += mapped.aheadRecords;
-    if (next === undefined) summary.windowsCompleted++;
-    if (mapped.mappingErrors > 0) {
-      this.log.warn('records delivered raw because they could not be mapped', {
-        sourceId,
-        requestId: page.requestId,
-        count: mapped.mappingErrors,
-      });
-    }
-    this.options.onProgress?.({ ...summary });
-  }
-
-  /**
-   * Group commit: one cursor write covers every page acknowledged before it
-   * starts; pages acknowledged while it runs share the next one. Lanes wait
-   * for the write that covers them, so a page counts as done only once it is
-   * both delivered and checkpointed, and the store sees one write per round
-   * instead of one per lane.
-   */
-  private checkpoint(): Promise<void> {
-    if (this.nextWrite) return this.nextWrite;
-    const write = this.writing
-      .catch(() => undefined)
-      .then(async () => {
-        this.nextWrite = undefined;
-        // Each extension ends the lease a minute after the run's deadline, never later, so a
-        // run that dies late blocks the next one no longer than one that dies early.
-        const ttl = Math.min(this.leaseTtlMs, Math.max(1, this.options.deadline + 60_000 - this.clock.now()));
-        this.lease = await this.options.store.checkpoint(this.lease, this.book.cursor(), ttl);
-      });
-    this.nextWrite = write;
-    this.writing = write;
-    return write;
-  }
-
-  /** The first failure stops every lane: in-flight fetches are cancelled, deliveries under way finish. */
-  private fail(error: unknown): void {
-    if (this.failure !== undefined) return;
-    this.failure = error;
-    for (const cancel of this.fetches) cancel();
-  }
-}
-
-/** The page's next token, refusing a provider that pages in a loop. */
-function nextToken(window: OpenWindow, page: Page<unknown>, tokensSeen: Set<string>, provider: string): string | undefined {
-  const next = page.nextPageToken;
-  if (next === undefined) return undefined;
-  if (next === window.pageToken || tokensSeen.has(next)) {
-    throw new MalformedResponseError(
-      provider,
-      `page token ${next} repeats within window ${window.start}-${window.end}: the provider is paging in a loop`,
-      page.requestId,
-      '',
-    );
-  }
-  if (tokensSeen.size < MAX_TOKENS_TRACKED) tokensSeen.add(next);
-  return next;
-}
