@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { CloudtapConfig, Registry } from '../shared/config/load';
+import { Alerting } from './constructs/alerting';
 import { CursorTable } from './constructs/cursor-table';
 import { createDelivery, type Delivery } from './constructs/delivery';
 import { SourcePuller, secretNameFor } from './constructs/source-puller';
@@ -22,6 +23,8 @@ export interface CloudtapStackProps extends StackProps {
 
 export class CloudtapStack extends Stack {
   readonly cursorTable: CursorTable;
+  /** The alert topic and bus every puller publishes to. */
+  readonly alerting: Alerting;
   /** The Firehose stream to the configured destination, its bucket and its secret. */
   readonly delivery: Delivery;
   /** Source type -> its puller. */
@@ -34,6 +37,7 @@ export class CloudtapStack extends Stack {
 
     this.cursorTable = new CursorTable(this, 'CursorTable');
     this.delivery = createDelivery(this, 'Delivery', config.destination);
+    this.alerting = new Alerting(this, 'Alerting', { alerts: config.alerts, stateTable: this.cursorTable });
 
     for (const type of new Set(config.sources.map((source) => source.type))) {
       const definition = registry.get(type);
@@ -48,6 +52,8 @@ export class CloudtapStack extends Stack {
           destination: this.delivery.functionDestination,
           entry: entryFor(type),
           projectRoot: PROJECT_ROOT,
+          alerting: this.alerting,
+          rules: config.rules,
         }),
       );
     }
@@ -70,6 +76,8 @@ export class CloudtapStack extends Stack {
       const what = `Secret Firehose reads the ${this.delivery.type} credential from; set it after deploy`;
       output(this, 'DestinationSecretName', this.delivery.secretName, what);
     }
+    output(this, 'AlertTopicArn', this.alerting.topicArn, 'SNS topic cloudtap publishes alerts to');
+    output(this, 'AlertBusName', this.alerting.busName, 'EventBridge bus receiving "cloudtap alert" events');
     // Under their own scope: ids with hyphens would otherwise collide once made alphanumeric.
     const secretOutputs = new Construct(this, 'SecretNames');
     for (const puller of this.pullers.values()) {

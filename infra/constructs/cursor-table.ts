@@ -6,8 +6,9 @@ import { Construct } from 'constructs';
 
 /**
  * What DynamoDbCursorStore sends: GetItem (read) and conditional UpdateItem
- * (lease, checkpoint, release; it upserts). No Put, Delete, Scan or Query: a
- * puller never overwrites, wipes or lists progress. Widen here if the store grows.
+ * (lease, checkpoint, release; it upserts). No Scan or Query: a puller never
+ * lists progress. Alert dedup markers and the alert outbox, in the same table,
+ * add Put and Delete (see Alerting). Widen here if the store grows.
  */
 export const CURSOR_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 

@@ -8,9 +8,12 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { RulesConfig } from '../../shared/config/alerts';
 import type { SourceDefinition, SourceInstanceConfig } from '../../shared/providers/definition';
+import { BUNDLED_RULES_FILE, renderBundledRules } from '../../shared/runtime/bundled-rules';
 import { FUNCTION_ENV, destinationEnv, type PullInvocation } from '../../shared/runtime/invocation';
 import type { DestinationFormat } from '../../shared/sinks/encoders/for-destination';
+import type { AlertTarget } from './alerting';
 import type { CursorTable } from './cursor-table';
 import type { DeliveryTarget } from './delivery';
 
@@ -27,6 +30,10 @@ export interface SourcePullerProps {
   readonly entry: string;
   /** The folder holding package-lock.json; esbuild resolves modules from here. */
   readonly projectRoot: string;
+  /** Where alerts go; without it the function gets no alerting environment or grant. */
+  readonly alerting?: AlertTarget;
+  /** The configured `rules` section, written into the bundle as cloudtap-rules.json. */
+  readonly rules?: RulesConfig;
 }
 
 /**
@@ -50,6 +57,7 @@ export class SourcePuller extends Construct {
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
 
+    const rulesFile = props.rules && renderBundledRules(props.rules);
     this.function = new NodejsFunction(this, 'Function', {
       description: `cloudtap puller for ${definition.type}`,
       entry: props.entry,
@@ -64,6 +72,11 @@ export class SourcePuller extends Construct {
         [FUNCTION_ENV.tableName]: props.cursorTable.table.tableName,
         [FUNCTION_ENV.deliveryStreamName]: props.deliveryStream.deliveryStreamName,
         [FUNCTION_ENV.destination]: destinationEnv(props.destination),
+        ...(props.alerting && {
+          [FUNCTION_ENV.alertTopicArn]: props.alerting.topicArn,
+          [FUNCTION_ENV.alertBusName]: props.alerting.busName,
+          ...(props.alerting.siemLink && { [FUNCTION_ENV.siemLink]: props.alerting.siemLink }),
+        }),
         // Stack traces point into the TypeScript sources rather than the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
       },
@@ -84,6 +97,14 @@ export class SourcePuller extends Construct {
         sourcesContent: false,
         // Ship the SDK version the tests ran against rather than whatever the runtime carries.
         bundleAwsSDK: true,
+        // Rules may outgrow the environment (4 KB) and the schedule's input (8 KB): they ride in the bundle.
+        ...(rulesFile && {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_inputDir: string, outputDir: string) => writeFileCommands(`${outputDir}/${BUNDLED_RULES_FILE}`, rulesFile),
+          },
+        }),
       },
     });
 
@@ -122,7 +143,23 @@ export class SourcePuller extends Construct {
 
     props.cursorTable.grantCursorAccess(this.function);
     props.deliveryStream.grantPutRecords(this.function);
+    props.alerting?.grantPublishAlerts(this.function);
   }
+}
+
+/**
+ * Shell lines writing `content` to `path` that read the same to bash (Linux, macOS, Docker
+ * bundling) and to cmd (Windows): base64 needs no quoting in either, and chunks keep each
+ * line far below cmd's 8191 characters.
+ */
+export function writeFileCommands(path: string, content: string): string[] {
+  const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+  const target = base64(path);
+  const chunks = base64(content).match(/.{1,6000}/g) ?? [''];
+  return chunks.map(
+    (chunk, index) =>
+      `node -e "require('fs').${index === 0 ? 'writeFileSync' : 'appendFileSync'}(Buffer.from(process.argv[1],'base64').toString(),Buffer.from(process.argv[2]||'','base64'))" ${target} ${chunk}`,
+  );
 }
 
 export const secretNameFor = (sourceId: string): string => `cloudtap/${sourceId}`;

@@ -4,12 +4,21 @@ import type { z } from 'zod';
 import { ConfigError } from '../core/errors';
 import { parseDuration } from '../core/duration';
 import type { SourceDefinition, SourceInstanceConfig } from '../providers/definition';
-import { configSchema, type DestinationConfig, type LocalConfig, type SourceInstanceInput } from './schema';
+import {
+  configSchema,
+  type AlertsConfig,
+  type DestinationConfig,
+  type LocalConfig,
+  type RulesConfig,
+  type SourceInstanceInput,
+} from './schema';
 
 export interface CloudtapConfig {
   sources: SourceInstanceConfig[];
   destination: DestinationConfig;
   local: LocalConfig;
+  alerts: AlertsConfig;
+  rules: RulesConfig;
 }
 
 export type Registry = ReadonlyMap<string, SourceDefinition<any>>;
@@ -52,7 +61,8 @@ export function parseConfig(data: unknown, registry: Registry, where = 'configur
     if (resolved) sources.push(resolved);
   });
   if (problems.length > 0) throw new ConfigError(where, problems);
-  return { sources, destination: parsed.data.destination, local: parsed.data.local };
+  const { destination, local, alerts, rules } = parsed.data;
+  return { sources, destination, local, alerts, rules };
 }
 
 /** Fill a validated instance with its provider's defaults and check its options. */

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration';
+import { alertsSchema, rulesSchema } from './alerts';
 import { destinationSchema, localSinkSchema } from './destination';
 
+export type { AlertsConfig, RulesConfig } from './alerts';
 export type { DestinationConfig, LocalSinkConfig } from './destination';
 
 /**
@@ -72,6 +74,9 @@ export const configSchema = z.object({
     lifecycle: {},
   }),
   local: localSchema.default({ stateDir: '.cloudtap/state', output: '.cloudtap/events.ndjson', sink: { type: 'file' } }),
+  // Absent: no subscriptions, the default bus, every default rule and no custom one.
+  alerts: alertsSchema.prefault({}),
+  rules: rulesSchema.prefault({}),
 });
 
 export type SourceInstanceInput = z.infer<typeof sourceInstanceSchema>;

@@ -21,6 +21,12 @@ export const FUNCTION_ENV = {
   deliveryStreamName: 'CLOUDTAP_DELIVERY_STREAM',
   /** The destination's record format as JSON, e.g. {"type":"splunk","index":"main"} (see destinationEnv). */
   destination: 'CLOUDTAP_DESTINATION',
+  /** The SNS topic alerts are published to. */
+  alertTopicArn: 'CLOUDTAP_ALERT_TOPIC_ARN',
+  /** The EventBridge bus alerts are put on (`default` or the custom bus's name). */
+  alertBusName: 'CLOUDTAP_ALERT_BUS_NAME',
+  /** The SIEM link template with `{event.id}`; unset when not configured. */
+  siemLink: 'CLOUDTAP_SIEM_LINK',
 } as const;
 
 /** The value the stack gives FUNCTION_ENV.destination: the format only, no endpoint or secret. */

@@ -97,6 +97,8 @@ describe('CloudtapStack', () => {
         'AWS::Lambda::EventInvokeConfig',
         ...['AWS::SecretsManager::Secret', 'AWS::SecretsManager::Secret', 'AWS::SecretsManager::Secret'],
         ...['AWS::Events::Rule', 'AWS::Events::Rule', 'AWS::Lambda::Permission', 'AWS::Lambda::Permission'],
+        // Alerting with no subscriptions and the default bus (alerting.test.ts covers the rest).
+        ...['AWS::SNS::Topic', 'AWS::SNS::TopicPolicy'],
       ].sort(),
     );
   });
@@ -321,7 +323,7 @@ describe('SourcePuller', () => {
     }
   });
 
-  it('has a role with exactly: its log group, its secrets, two table actions, and puts to the stream', () => {
+  it('has a role with exactly: its log group, its secrets, its table actions, puts to the stream, and alert publishing', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] },
       ManagedPolicyArns: Match.absent(),
@@ -339,15 +341,18 @@ describe('SourcePuller', () => {
     );
     expect(secrets.flatMap(resources)).toHaveLength(3);
 
+    // Cursor access, then what alert dedup and the outbox add (alerting.test.ts checks the union).
     const dynamo = byService('dynamodb:');
-    expect(dynamo.flatMap(actions).sort()).toEqual([...CURSOR_TABLE_ACTIONS].sort());
-    expect(dynamo.flatMap(resources)).toEqual([arnOf(table)]);
+    expect(dynamo.map(actions).map((a) => a.sort())).toEqual([[...CURSOR_TABLE_ACTIONS].sort(), ['dynamodb:DeleteItem', 'dynamodb:PutItem']]);
+    expect(dynamo.flatMap(resources)).toEqual([arnOf(table), arnOf(table)]);
 
     const firehose = byService('firehose:');
     expect(firehose.flatMap(actions).sort()).toEqual(['firehose:PutRecord', 'firehose:PutRecordBatch']);
     expect(firehose.flatMap(resources)).toEqual([arnOf(deliveryStream)]);
 
-    expect(statements).toHaveLength(4);
+    expect(byService('sns:').flatMap(actions)).toEqual(['sns:Publish']);
+    expect(byService('events:').flatMap(actions)).toEqual(['events:PutEvents']);
+    expect(statements).toHaveLength(7);
   });
 
   it('bounds an event by one schedule period, between 1 minute and 24 hours', () => {

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { DEFAULT_BUS_NAME, type AlertsConfig } from '../../shared/config/alerts';
+import { CURSOR_TABLE_ACTIONS, type CursorTable } from './cursor-table';
+
+/**
+ * What the alert router sends the cursor table: dedup claims (conditional
+ * Update, Get) and outbox items (Put, Get, Update, Delete once published);
+ * stale ones expire by TTL on `expiresAt`. No Scan, Query or batch writes.
+ */
+export const ALERT_STATE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+
+export const AWS_MANAGED_SNS_KEY = 'alias/aws/sns';
+
+export interface AlertingProps {
+  readonly alerts: AlertsConfig;
+  /** Where dedup markers and the outbox live, beside the cursors. */
+  readonly stateTable: CursorTable;
+  /** A customer-managed key for the topic; the AWS-managed aws/sns key when absent. */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/** What a puller needs to know about alerting: where to send, and the grant to do it. */
+export interface AlertTarget {
+  readonly topicArn: string;
+  readonly busName: string;
+  readonly siemLink?: string;
+  grantPublishAlerts(grantee: iam.IGrantable): void;
+}
+
+/**
+ * The SNS topic people subscribe to (email, https) and the EventBridge bus
+ * that routes alerts to chat or paging tools (detail-type `cloudtap alert`).
+ */
+export class Alerting extends Construct implements AlertTarget {
+  readonly topic: sns.Topic;
+  readonly bus: events.IEventBus;
+  readonly topicArn: string;
+  readonly busName: string;
+  readonly siemLink?: string;
+  private readonly encryptionKey?: kms.IKey;
+  private readonly stateTable: CursorTable;
+
+  constructor(scope: Construct, id: string, props: AlertingProps) {
+    super(scope, id);
+    const { alerts } = props;
+    this.encryptionKey = props.encryptionKey;
+    this.stateTable = props.stateTable;
+    this.siemLink = alerts.siemLink;
+
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'cloudtap alerts',
+      masterKey: props.encryptionKey,
+      enforceSSL: true,
+    });
+    // aws/sns lets anyone in the account use it through SNS: publishers need no key grant, so no IKey either.
+    if (!props.encryptionKey) (this.topic.node.defaultChild as sns.CfnTopic).kmsMasterKeyId = AWS_MANAGED_SNS_KEY;
+    const subscribe = (protocol: sns.SubscriptionProtocol, kind: string, endpoint: string) =>
+      // Ids from a hash of the endpoint: stable when the list is reordered (an email subscription
+      // replaced needs confirming again), and no webhook token in a logical id.
+      new sns.Subscription(this, `${kind}-${createHash('sha256').update(endpoint).digest('hex').slice(0, 12)}`, {
+        topic: this.topic,
+        protocol,
+        endpoint,
+      });
+    for (const address of alerts.email) subscribe(sns.SubscriptionProtocol.EMAIL, 'Email', address);
+    for (const url of alerts.https) subscribe(sns.SubscriptionProtocol.HTTPS, 'Https', url);
+    this.topicArn = this.topic.topicArn;
+
+    this.bus =
+      alerts.eventBusName === DEFAULT_BUS_NAME
+        ? events.EventBus.fromEventBusName(this, 'Bus', DEFAULT_BUS_NAME)
+        : new events.EventBus(this, 'Bus', { eventBusName: alerts.eventBusName, description: 'cloudtap alerts' });
+    this.busName = this.bus.eventBusName;
+  }
+
+  /**
+   * Publish on this topic and put events on this bus, nothing else; and the
+   * alert state in the cursor table. A customer-managed topic key is granted
+   * for encryption only.
+   */
+  grantPublishAlerts(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [this.topic.topicArn] });
+    this.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.bus.grantPutEventsTo(grantee);
+    // Only what the cursor grant lacks, so each action is allowed once.
+    const extra = ALERT_STATE_ACTIONS.filter((action) => !(CURSOR_TABLE_ACTIONS as readonly string[]).includes(action));
+    this.stateTable.table.grant(grantee, ...extra);
+    this.stateTable.table.encryptionKey?.grantEncryptDecrypt(grantee);
+  }
+}
