@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { benchApis } from './apis';
 import { benchCost, FIREHOSE_PRICE } from './cost';
+import { benchCompile, benchDetection } from './detection';
 import { benchDrain } from './drain';
 import { benchNormalize } from './normalize';
 import { benchPullRate } from './pull-rate';
 
 /**
- * `npm run bench`: normalize cost, pull rate against each API's documented
+ * `npm run bench`: normalize cost, rule evaluation cost, pull rate against each API's documented
  * limit, peak memory draining a large backlog, and Firehose's bill per destination. Figures are printed as
  * Markdown tables for the README; nothing here asserts a speed.
  */
@@ -36,6 +37,17 @@ if (wanted('normalize')) {
   for (const api of apis) {
     const r = benchNormalize(api);
     out(`| ${r.type} | ${fixed(r.events)} | ${fixed(r.bareEventsPerSecond)} | ${fixed(r.normalizedEventsPerSecond)} | ${fixed(r.ratio, 2)} |`);
+  }
+}
+
+if (wanted('detection')) {
+  out('\n### Detection: the whole default rule pack (one core)\n');
+  out(`Validating and compiling the pack: ${fixed(benchCompile(), 0)} µs, once per cold start.\n`);
+  out('| API | events | rules | alerts raised | parse + map + NDJSON ev/s | rules ev/s, alerts built | rules ev/s, events raising none | detection share of CPU |');
+  out('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const api of apis) {
+    const r = benchDetection(api);
+    out(`| ${r.type} | ${fixed(r.events)} | ${r.rules} | ${fixed(r.alerts)} | ${fixed(r.normalizedEventsPerSecond)} | ${fixed(r.detectionEventsPerSecond)} | ${fixed(r.quietEventsPerSecond)} | ${fixed(r.detectionShare * 100, 1)}% |`);
   }
 }
 

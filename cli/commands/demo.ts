@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseConfig } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
 import { runLocalOnce } from '../../shared/runtime/local';
+import type { AlertPayload } from '../../shared/alerts/payload';
 import type { EcsDocument } from '../../shared/ecs/document';
 import { decodeLines } from '../../shared/sinks/encode';
 import { simulatedApis } from '../../simulators/catalog';
@@ -72,18 +73,22 @@ export async function runDemo({ verbose }: { verbose: boolean }): Promise<number
     }
     out('Requests are signed as each provider requires; events younger than each source\'s lag wait for the next run.');
     out();
-    const first = await runLocalOnce({ config, registry, env, log, onProgress: new ProgressBoard().update });
+    // Alerts are summed up after the run instead of printed one by one over the progress display.
+    const first = await runLocalOnce({ config, registry, env, log, alertConsole: false, onProgress: new ProgressBoard().update });
     out();
     out(formatSummary(first, resolve(config.local.output)));
 
     out();
     out('Pulling again: the cursors resume where the first run stopped, so nothing is delivered twice.');
-    const second = await runLocalOnce({ config, registry, env, log });
+    const second = await runLocalOnce({ config, registry, env, log, alertConsole: false });
     out(formatSummary(second, resolve(config.local.output)));
 
-    const documents = decodeLines(await readFile(config.local.output, 'utf8'));
+    // The SIEM receives alerts as documents too (event.kind: alert); here the events are described, the alerts below.
+    const documents = decodeLines(await readFile(config.local.output, 'utf8')).filter((document) => document.event.kind !== 'alert');
     out();
     out(describeDocuments(documents));
+    out();
+    out(await describeAlerts(`${config.local.stateDir}/alerts.ndjson`));
     out();
     out(`Cursor state: ${resolve(config.local.stateDir)}/`);
     out('Next: copy cloudtap.example.yaml, point it at your accounts and run `npx cloudtap run --config cloudtap.yaml` (see README).');
@@ -91,6 +96,32 @@ export async function runDemo({ verbose }: { verbose: boolean }): Promise<number
   } finally {
     await Promise.all(simulators.map(({ running }) => running.close()));
   }
+}
+
+/** The alerts the default rules raised: a count per rule and one message in full. */
+async function describeAlerts(file: string): Promise<string> {
+  const alerts = (await readFile(file, 'utf8').catch(() => ''))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AlertPayload);
+  if (alerts.length === 0) return 'No alert fired.';
+  const byRule = new Map<string, { severity: string; count: number }>();
+  for (const alert of alerts) {
+    const entry = byRule.get(alert.rule.name) ?? { severity: alert.severity, count: 0 };
+    entry.count++;
+    byRule.set(alert.rule.name, entry);
+  }
+  const order = ['critical', 'high', 'medium', 'low'];
+  const rows = [...byRule.entries()].sort((a, b) => order.indexOf(a[1].severity) - order.indexOf(b[1].severity) || b[1].count - a[1].count);
+  const example = alerts.find((alert) => alert.severity === 'critical') ?? alerts.find((alert) => alert.severity === 'high') ?? alerts[0]!;
+  return [
+    `${alerts.length} alerts from the default rules (after de-duplication), also in ${resolve(file)}:`,
+    ...rows.map(([name, { severity, count }]) => `  ${severity.padEnd(8)} ${String(count).padStart(4)}  ${name}`),
+    '',
+    `One of them, as SNS, EventBridge and the console would carry it:`,
+    `  ${example.subject}`,
+    ...(example.text ?? '').split('\n').map((line) => `    ${line}`),
+  ].join('\n');
 }
 
 /** What a person wants to see of the output: counts per source, and one event of each, read like a log line. */

@@ -7,6 +7,11 @@ import { ConfigError } from '../core/errors';
 import type { Log } from '../core/logger';
 import { runSource, type RunSummary } from '../core/pipeline';
 import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
+import { createDeployedAlertRouter } from '../alerts/wiring';
+import { compileRules } from '../detection/compile';
+import { defaultRules } from '../detection/default-rules';
+import { createDetector } from '../detection/engine';
+import { readBundledRules } from './bundled-rules';
 import { resolveInvocationSource } from './invocation-source';
 import type { SourceDefinition } from '../providers/definition';
 import { encoderFor } from '../sinks/encoders/for-destination';
@@ -37,10 +42,22 @@ function requiredEnv(name: string): string {
  * record format, checkpointing in its table.
  */
 export function createPullHandler(definition: SourceDefinition<any>) {
-  const store = new DynamoDbCursorStore({ tableName: requiredEnv(FUNCTION_ENV.tableName) });
+  const tableName = requiredEnv(FUNCTION_ENV.tableName);
+  const store = new DynamoDbCursorStore({ tableName });
   const sink = new FirehoseSink({
     deliveryStreamName: requiredEnv(FUNCTION_ENV.deliveryStreamName),
     encoder: encoderFor(readDestinationEnv(process.env[FUNCTION_ENV.destination])),
+    log,
+  });
+  // Rules are compiled once per cold start; each run gets a fresh detector (threshold counts are per run).
+  const bundled = readBundledRules();
+  const rules = compileRules([...defaultRules, ...bundled.custom], { disabled: bundled.disabled, log });
+  const alerts = createDeployedAlertRouter({
+    tableName,
+    topicArn: process.env[FUNCTION_ENV.alertTopicArn],
+    eventBusName: process.env[FUNCTION_ENV.alertBusName],
+    siemLink: process.env[FUNCTION_ENV.siemLink],
+    metricDimensions: { SourceType: definition.type },
     log,
   });
 
@@ -57,6 +74,8 @@ export function createPullHandler(definition: SourceDefinition<any>) {
       lagSeconds: instance.lagSeconds,
       start: instance.start,
       deadline: Date.now() + context.getRemainingTimeInMillis(),
+      detector: createDetector({ rules, log }),
+      alerts,
       log,
     });
     logger.info('run finished', { summary });

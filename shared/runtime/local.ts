@@ -7,6 +7,11 @@ import type { CloudtapConfig, Registry } from '../config/load';
 import { FileCursorStore } from '../cursor/file-store';
 import type { CursorStore } from '../cursor/store';
 import { createLocalSink } from '../sinks/create-local-sink';
+import { createLocalAlertRouter } from '../alerts/wiring';
+import { compileRules } from '../detection/compile';
+import { defaultRules } from '../detection/default-rules';
+import { createDetector } from '../detection/engine';
+import type { AlertRouter } from '../detection/types';
 import type { Sink } from '../sinks/sink';
 import { credentialsFromEnv } from './credentials';
 
@@ -23,6 +28,10 @@ export interface LocalRunOptions {
   /** Default to the file store in `config.local` and the sink `config.local.sink` names (the NDJSON file unless set). */
   store?: CursorStore;
   sink?: Sink;
+  /** Print each alert on the console as it is raised (default true); alerts always go to `<stateDir>/alerts.ndjson`. */
+  alertConsole?: boolean;
+  /** Defaults to the local router: dedup and outbox under the state dir, console and NDJSON notifiers. */
+  alerts?: AlertRouter;
   onProgress?: (progress: RunProgress) => void;
 }
 
@@ -36,6 +45,17 @@ export async function runLocalOnce(options: LocalRunOptions): Promise<LocalRunRe
   // Built before anything is pulled: a missing SIEM credential fails the run with a ConfigError naming the variable.
   const sink = options.sink ?? createLocalSink(options.config.local, { env, log: options.log, clock });
   const owner = `cli-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const { rules: rulesConfig, alerts: alertsConfig, local } = options.config;
+  const rules = compileRules([...defaultRules, ...rulesConfig.custom], { disabled: rulesConfig.disabled, log: options.log });
+  const alerts =
+    options.alerts ??
+    createLocalAlertRouter({
+      stateDirectory: local.stateDir,
+      console: options.alertConsole === false ? false : {},
+      siemLink: alertsConfig.siemLink,
+      clock,
+      log: options.log,
+    });
   const instances = options.config.sources.filter((instance) =>
     options.sourceIds ? options.sourceIds.includes(instance.id) : instance.enabled,
   );
@@ -56,6 +76,8 @@ export async function runLocalOnce(options: LocalRunOptions): Promise<LocalRunRe
             start: instance.start,
             deadline: clock.now() + (options.budgetMs ?? 600_000),
             reserveMs: 10_000,
+            detector: createDetector({ rules, log: options.log }),
+            alerts,
             clock,
             log: options.log,
             onProgress: options.onProgress,

@@ -62,12 +62,15 @@ describe('cloudtap CLI', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/✓ audit-test: 400 pulled, 400 delivered in \d+ pages/);
     expect(first.stdout).toContain('400 events written to out/events.ndjson');
-    const documents = decodeLines(await readFile(join(dir, 'out/events.ndjson'), 'utf8'));
-    expect(new Set(documents.map((document) => document.event.id)).size).toBe(400);
+    const events = async () =>
+      decodeLines(await readFile(join(dir, 'out/events.ndjson'), 'utf8')).filter((document) => document.event.kind !== 'alert');
+    expect(new Set((await events()).map((document) => document.event.id)).size).toBe(400);
+    // Alerts from the default rules are printed as they are raised, and kept in the state dir.
+    expect(first.stderr).toMatch(/ALERT (LOW|MEDIUM|HIGH|CRITICAL) · \[cloudtap/);
 
     const second = await cloudtap(['run', '--config', 'cloudtap.yaml'], { cwd: dir, env });
     expect(second.stdout).toMatch(/✓ audit-test: 0 pulled, 0 delivered/);
-    expect(decodeLines(await readFile(join(dir, 'out/events.ndjson'), 'utf8'))).toHaveLength(400);
+    expect(await events()).toHaveLength(400);
     for (const output of [first, second]) expect(`${output.stdout}${output.stderr}`).not.toContain(keys.secretKey);
   });
 
@@ -101,8 +104,13 @@ describe('cloudtap CLI', () => {
       expect(result.stdout).toMatch(new RegExp(`✓ demo-${type}: 0 pulled, 0 delivered`));
       written += pulled;
     }
-    const documents = decodeLines(await readFile(join(demoDir, '.cloudtap/demo/events.ndjson'), 'utf8'));
+    const delivered = decodeLines(await readFile(join(demoDir, '.cloudtap/demo/events.ndjson'), 'utf8'));
+    const documents = delivered.filter((document) => document.event.kind !== 'alert');
     expect(documents).toHaveLength(written);
     expect(new Set(documents.map((document) => document.event.id)).size).toBe(written);
+    // The default rules fire on the simulators' sensitive actions; each alert also travels to the sink.
+    const alerts = delivered.filter((document) => document.event.kind === 'alert');
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(result.stdout).toMatch(/\d+ alerts from the default rules/);
   });
 });

@@ -191,9 +191,16 @@ describe('tencent-cloudaudit Lambda handler', () => {
       { operation: 'GetSecretValue', secretId: secretArn, status: 200 },
     ]);
 
-    // Firehose holds every event exactly once, normalized.
-    const documents = firehose.acknowledgedDocuments(STREAM);
+    // Firehose holds every event exactly once, normalized, and beside them the alerts the default rules raised.
+    const delivered = firehose.acknowledgedDocuments(STREAM);
+    const documents = delivered.filter((d) => d.event.kind !== 'alert');
+    const alertDocuments = delivered.filter((d) => d.event.kind === 'alert');
     expect(documents).toHaveLength(120);
+    expect(alertDocuments.length).toBeGreaterThan(0);
+    const eventIds = new Set(documents.map((d) => d.event.id));
+    for (const alert of alertDocuments) {
+      expect(eventIds).toContain((alert.cloudtap.alert as { matched_event_id: string }).matched_event_id);
+    }
     expect(documents.map(documentKey).sort()).toEqual(events.map((e) => recordKey(e.record)).sort());
     expect(new Set(documents.map((d) => d.event.id))).toEqual(new Set(events.map((e) => e.record.EventId)));
     for (const document of documents) {
@@ -231,7 +238,7 @@ describe('tencent-cloudaudit Lambda handler', () => {
     const second = await invoke(event, lambdaContext('req-0002'));
     expect(second.error).toBeUndefined();
     expect(second.result).toMatchObject({ stoppedBy: 'caught-up', delivered: 0 });
-    expect(firehose.acknowledgedDocuments(STREAM)).toHaveLength(120);
+    expect(firehose.acknowledgedDocuments(STREAM)).toHaveLength(delivered.length);
     expect(second.result!.cursor!.windowStart).toBeGreaterThanOrEqual(cursorStart);
   });
 

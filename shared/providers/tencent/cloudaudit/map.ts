@@ -31,7 +31,8 @@ type Json = Record<string, any>;
 
 const IAM_SERVICES = new Set(['cam', 'sts', 'cam-iam']);
 const IAM_ACTIONS = /(User|Policy|Policies|Role|AccessKey|Group|Mfa|MFA|Password|Permission|SubAccount|Collaborator)/;
-const DENIED_CODES = /^(AuthFailure|UnauthorizedOperation|OperationDenied)|permission/i;
+/** API and CAM error codes of a refused call (errorMessage is no guide: CloudAudit writes "permission verify" on successes). */
+const DENIED_CODES = /^(AuthFailure|UnauthorizedOperation|OperationDenied)/;
 
 /** CloudAudit's event time in unix seconds. */
 export function cloudAuditEventTime(record: CloudAuditRecord): number {
@@ -70,7 +71,7 @@ export function mapCloudAuditRecord(record: CloudAuditRecord, context: MappingCo
   const readOnly = text(inner.actionType)?.toLowerCase() === 'read';
   const isIam = (service !== undefined && IAM_SERVICES.has(service)) || IAM_ACTIONS.test(action);
   const isLogin = /Login/i.test(action);
-  const denied = failed && DENIED_CODES.test(`${apiErrorCode ?? ''} ${text(inner.errorMessage) ?? ''}`);
+  const denied = failed && (DENIED_CODES.test(apiErrorCode ?? '') || DENIED_CODES.test(errorCode ?? ''));
 
   const userName = text(record.Username) ?? text(identity.userName);
   const userId = text(identity.principalId) ?? text(session.uin);
