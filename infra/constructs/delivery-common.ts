@@ -150,3 +150,22 @@ export function destinationSecret(scope: Construct, id: string, name: string, fi
 export function grantPutRecords(grantee: iam.IGrantable, streamArn: string): iam.Grant {
   return iam.Grant.addToPrincipal({ grantee, actions: PUT_RECORD_ACTIONS, resourceArns: [streamArn] });
 }
+
+/** Where Firehose keeps what a SIEM refused (or everything, in `all` mode): the stack's bucket, gzipped, dated. */
+const BACKUP_BUFFERING = { intervalInSeconds: 300, sizeInMBs: 5 } as const;
+
+export function backupS3Configuration(
+  bucket: s3.IBucket,
+  roleArn: string,
+  prefix: string,
+  logs: DeliveryLogs,
+): firehose.CfnDeliveryStream.S3DestinationConfigurationProperty {
+  return {
+    bucketArn: bucket.bucketArn,
+    roleArn,
+    ...datedPrefixes(prefix),
+    compressionFormat: 'GZIP',
+    bufferingHints: BACKUP_BUFFERING,
+    cloudWatchLoggingOptions: logs.options('BackupDelivery'),
+  };
+}

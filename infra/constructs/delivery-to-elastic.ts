@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { DestinationConfig } from '../../shared/config/schema';
 import { destinationFormatOf, type DestinationFormat } from '../../shared/sinks/encoders/for-destination';
 import type { Delivery } from './delivery';
-import { DeliveryLogs, FirehoseAccess, auditBucket, datedPrefixes, destinationSecret, grantPutRecords } from './delivery-common';
+import { DeliveryLogs, FirehoseAccess, auditBucket, backupS3Configuration, destinationSecret, grantPutRecords } from './delivery-common';
 
 export type ElasticDestinationConfig = Extract<DestinationConfig, { type: 'elastic' }>;
 
@@ -18,7 +18,6 @@ export const ELASTIC_API_KEY_SECRET_NAME = 'cloudtap/destination/elastic-api-key
  */
 export const ELASTIC_BUFFERING = { intervalInSeconds: 60, sizeInMBs: 1 } as const;
 
-const BACKUP_BUFFERING = { intervalInSeconds: 300, sizeInMBs: 5 } as const;
 
 /**
  * Where Elastic's Firehose endpoint writes: one data stream for every source. The
@@ -80,14 +79,7 @@ export class DeliveryToElastic extends Construct implements Delivery {
         roleArn: role,
         cloudWatchLoggingOptions: errorLogs.options('HttpEndpointDelivery'),
         s3BackupMode: destination.backup === 'all' ? 'AllData' : 'FailedDataOnly',
-        s3Configuration: {
-          bucketArn: this.bucket.bucketArn,
-          roleArn: role,
-          ...datedPrefixes(destination.backupPrefix),
-          compressionFormat: 'GZIP',
-          bufferingHints: BACKUP_BUFFERING,
-          cloudWatchLoggingOptions: errorLogs.options('BackupDelivery'),
-        },
+        s3Configuration: backupS3Configuration(this.bucket, role, destination.backupPrefix, errorLogs),
       },
     });
     this.cfnDeliveryStream.node.addDependency(access.policy);

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { DestinationConfig } from '../../shared/config/schema';
 import { destinationFormatOf, type DestinationFormat } from '../../shared/sinks/encoders/for-destination';
 import type { Delivery } from './delivery';
-import { DeliveryLogs, FirehoseAccess, auditBucket, datedPrefixes, destinationSecret, grantPutRecords } from './delivery-common';
+import { DeliveryLogs, FirehoseAccess, auditBucket, backupS3Configuration, destinationSecret, grantPutRecords } from './delivery-common';
 
 export type SplunkDestinationConfig = Extract<DestinationConfig, { type: 'splunk' }>;
 
@@ -15,8 +15,6 @@ export const SPLUNK_HEC_SECRET_NAME = 'cloudtap/destination/splunk-hec-token';
 /** Firehose's Splunk defaults, written out: the HEC gets a request at least every minute. */
 export const SPLUNK_BUFFERING = { intervalInSeconds: 60, sizeInMBs: 5 } as const;
 
-/** The backup leg's buffering: objects of failed events need no hurry. */
-const BACKUP_BUFFERING = { intervalInSeconds: 300, sizeInMBs: 5 } as const;
 
 export interface DeliveryToSplunkProps {
   readonly destination: SplunkDestinationConfig;
@@ -65,14 +63,7 @@ export class DeliveryToSplunk extends Construct implements Delivery {
         secretsManagerConfiguration: { enabled: true, secretArn: this.secret.secretArn, roleArn: role },
         cloudWatchLoggingOptions: errorLogs.options('SplunkDelivery'),
         s3BackupMode: destination.backup === 'all' ? 'AllEvents' : 'FailedEventsOnly',
-        s3Configuration: {
-          bucketArn: this.bucket.bucketArn,
-          roleArn: role,
-          ...datedPrefixes(destination.backupPrefix),
-          compressionFormat: 'GZIP',
-          bufferingHints: BACKUP_BUFFERING,
-          cloudWatchLoggingOptions: errorLogs.options('BackupDelivery'),
-        },
+        s3Configuration: backupS3Configuration(this.bucket, role, destination.backupPrefix, errorLogs),
       },
     });
     // The stream may start delivering as soon as it exists: give it its permissions first.
