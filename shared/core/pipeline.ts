@@ -18,6 +18,8 @@ export interface RunOptions {
   owner: string;
   lagSeconds: number;
   start: StartPoint;
+  /** Stop at this time (unix seconds) instead of now - lag: a bounded pull such as a backfill. */
+  until?: number;
   /** Epoch ms by which the run must be completely finished (the Lambda deadline). */
   deadline: number;
   /** Kept back to deliver and checkpoint the last pages; default 30 s. */

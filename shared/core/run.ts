@@ -40,6 +40,7 @@ export class Run {
       lagSeconds: this.options.lagSeconds,
       maxWindowSeconds: this.options.source.maxWindowSeconds,
       retentionSeconds: this.options.source.retentionSeconds,
+      until: this.options.until,
     };
   }
 

@@ -8,6 +8,8 @@ export interface WindowLimits {
   lagSeconds: number;
   maxWindowSeconds: number;
   retentionSeconds: number;
+  /** A fixed end (unix seconds) for a bounded pull such as a backfill; the live cursor has none. */
+  until?: number;
 }
 
 /**
@@ -56,7 +58,7 @@ export function newWindow(
   parallel: number,
   backlogStart = frontier,
 ): { start: number; end: number } | undefined {
-  const horizon = limits.nowSeconds - limits.lagSeconds;
+  const horizon = Math.min(limits.nowSeconds - limits.lagSeconds, limits.until ?? Infinity);
   if (horizon <= frontier) return undefined;
   const share = Math.max(MIN_PARALLEL_WINDOW_SECONDS, Math.ceil((horizon - backlogStart) / parallel));
   return { start: frontier, end: Math.min(frontier + Math.min(share, limits.maxWindowSeconds), horizon) };

@@ -20,8 +20,10 @@ describe('windows', () => {
     { name: 'at least 15 minutes per parallel window', frontier: now - 3600 - 600, parallel: 8, expected: { start: now - 4200, end: now - 4200 + 900 } },
     { name: 'nothing once caught up to now - lag', frontier: now - 600, parallel: 4, expected: undefined },
     { name: 'nothing when the frontier is past the horizon', frontier: now - 10, parallel: 1, expected: undefined },
-  ])('plans $name', ({ frontier, parallel, expected }) => {
-    expect(newWindow(frontier, limits, parallel)).toEqual(expected);
+    { name: 'no further than a fixed end (a backfill)', frontier: now - 5 * DAY, parallel: 1, until: now - 4.5 * DAY, expected: { start: now - 5 * DAY, end: now - 4.5 * DAY } },
+    { name: 'nothing past a fixed end', frontier: now - 4 * DAY, parallel: 1, until: now - 4.5 * DAY, expected: undefined },
+  ])('plans $name', ({ frontier, parallel, until, expected }: { frontier: number; parallel: number; until?: number; expected: unknown }) => {
+    expect(newWindow(frontier, { ...limits, until }, parallel)).toEqual(expected);
   });
 
   it('leaves a cursor inside retention alone', () => {
