@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../shared/core/errors';
 import { runDemo } from './commands/demo';
 import { elasticSetupCommand } from './commands/elastic-setup';
+import { backfillCommand } from './commands/backfill';
 import { runCommand } from './commands/run';
+import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 
 const USAGE = `cloudtap — pull cloud audit logs, normalize them to ECS, deliver them to your SIEM
@@ -12,6 +14,10 @@ Usage:
   cloudtap run --config FILE [--source ID]... [--watch [--interval SECONDS]] [--verbose]
                                              pull every enabled source once (or on its schedule with --watch)
   cloudtap validate --config FILE            check a configuration file and print what it configures
+  cloudtap status --config FILE [--deployed | --stack NAME | --table NAME]
+                                             per source: last success, cursor, lag, last error
+  cloudtap backfill --config FILE --source ID --from T --to T [--deployed | --stack NAME | --table NAME --stream NAME]
+                                             pull a past range again without moving the live cursor (resumable)
   cloudtap elastic-setup --url URL [...]     install cloudtap's index template and ingest pipeline into Elasticsearch
 `;
 
@@ -25,6 +31,12 @@ export async function main(argv: string[]): Promise<number> {
       config: { type: 'string', short: 'c' },
       source: { type: 'string', multiple: true },
       watch: { type: 'boolean', default: false },
+      stack: { type: 'string' },
+      table: { type: 'string' },
+      stream: { type: 'string' },
+      deployed: { type: 'boolean', default: false },
+      from: { type: 'string' },
+      to: { type: 'string' },
       interval: { type: 'string' },
       verbose: { type: 'boolean', short: 'v', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -49,6 +61,20 @@ export async function main(argv: string[]): Promise<number> {
         });
       case 'validate':
         return await validateCommand(requireConfig(values.config));
+      case 'status':
+        return await statusCommand({ configPath: requireConfig(values.config), stack: values.stack, table: values.table, deployed: values.deployed });
+      case 'backfill':
+        return await backfillCommand({
+          configPath: requireConfig(values.config),
+          source: values.source?.[0] ?? '',
+          from: values.from ?? '',
+          to: values.to ?? '',
+          stack: values.stack,
+          table: values.table,
+          stream: values.stream,
+          deployed: values.deployed,
+          verbose: values.verbose,
+        });
       default:
         process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
         return 2;

@@ -1,6 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseConfig } from '../../shared/config/load';
+import { parseConfig, type CloudtapConfig } from '../../shared/config/load';
+import { FileCursorStore } from '../../shared/cursor/file-store';
+import type { SourceState } from '../../shared/cursor/store';
+import { buildStatusReport, formatStatusReport } from '../../shared/ops/status-report';
 import { registry } from '../../shared/providers/registry';
 import { runLocalOnce } from '../../shared/runtime/local';
 import type { AlertPayload } from '../../shared/alerts/payload';
@@ -90,12 +93,21 @@ export async function runDemo({ verbose }: { verbose: boolean }): Promise<number
     out();
     out(await describeAlerts(`${config.local.stateDir}/alerts.ndjson`));
     out();
-    out(`Cursor state: ${resolve(config.local.stateDir)}/`);
+    out(await statusOf(config));
     out('Next: copy cloudtap.example.yaml, point it at your accounts and run `npx cloudtap run --config cloudtap.yaml` (see README).');
     return [...first, ...second].every((result) => result.ok) ? 0 : 1;
   } finally {
     await Promise.all(simulators.map(({ running }) => running.close()));
   }
+}
+
+/** What `cloudtap status` prints for the demo's sources. */
+async function statusOf(config: CloudtapConfig): Promise<string> {
+  const store = new FileCursorStore({ directory: config.local.stateDir });
+  const states = new Map<string, SourceState | undefined>();
+  for (const source of config.sources) states.set(source.id, await store.read(source.id));
+  const now = Date.now();
+  return `$ cloudtap status\n${formatStatusReport(buildStatusReport(config.sources, states, now), now, `local state ${config.local.stateDir}`)}`;
 }
 
 /** The alerts the default rules raised: a count per rule and one message in full. */

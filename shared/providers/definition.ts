@@ -48,5 +48,7 @@ export interface SourceDefinition<Options = Record<string, unknown>> {
   /** Whether `region` is required. */
   requiresRegion: boolean;
   defaults: { schedule: string; lag: string; start: string };
+  /** The API's documented pace: requests per second and records per page (backfill ETAs). */
+  pace?: { requestsPerSecond: number; pageSize: number };
   create(args: SourceFactoryArgs<Options>): Source;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SourceDefinition } from '../../definition';
 import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
-import { CloudAuditSource } from './source';
+import { CLOUDAUDIT_LIMITS, CloudAuditSource } from './source';
 
 export const cloudAuditOptionsSchema = z
   .object({
@@ -24,5 +24,6 @@ export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions> = {
   requiresRegion: true,
   // CloudAudit indexes events within minutes; 10m of lag keeps late events in their window.
   defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
+  pace: { requestsPerSecond: CLOUDAUDIT_LIMITS.requestsPerSecond, pageSize: CLOUDAUDIT_LIMITS.maxResults },
   create: (args) => new CloudAuditSource(args),
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SourceDefinition } from '../../definition';
 import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
-import { SslSource } from './source';
+import { SSL_LIMITS, SslSource } from './source';
 
 export const sslOptionsSchema = z
   .object({
@@ -23,5 +23,6 @@ export const sslDefinition: SourceDefinition<SslOptions> = {
   // CloudAudit); 5m of lag covers clock skew and slow writes, and a 5-minute
   // schedule keeps deletions, revocations and key downloads close to real time.
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
+  pace: { requestsPerSecond: SSL_LIMITS.requestsPerSecond, pageSize: SSL_LIMITS.maxLimit },
   create: (args) => new SslSource(args),
 };

@@ -1,0 +1,127 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { loadConfigFile } from '../../shared/config/load';
+import { systemClock, unixSeconds, type Clock } from '../../shared/core/clock';
+import { parseDuration } from '../../shared/core/duration';
+import { ConfigError } from '../../shared/core/errors';
+import type { Log } from '../../shared/core/logger';
+import { compileRules } from '../../shared/detection/compile';
+import { defaultRules } from '../../shared/detection/default-rules';
+import { createDetector } from '../../shared/detection/engine';
+import { backfillKey, runBackfill, type BackfillProgress } from '../../shared/ops/backfill';
+import { humanDuration } from '../../shared/ops/status-report';
+import { backfillStore, resolveTarget } from '../../shared/ops/target';
+import { registry } from '../../shared/providers/registry';
+import { credentialsFromEnv } from '../../shared/runtime/credentials';
+import { createLocalSink } from '../../shared/sinks/create-local-sink';
+import { encoderFor } from '../../shared/sinks/encoders/for-destination';
+import { createFirehoseClient, FirehoseSink } from '../../shared/sinks/firehose-sink';
+import type { Sink } from '../../shared/sinks/sink';
+import { consoleLog } from '../console-log';
+
+export interface BackfillCommandOptions {
+  configPath: string;
+  source: string;
+  /** ISO 8601, unix seconds, or a duration ago (`7d`). */
+  from: string;
+  to: string;
+  stack?: string;
+  table?: string;
+  /** Deployed with --table: the Firehose delivery stream (the stack's output otherwise). */
+  stream?: string;
+  deployed?: boolean;
+  verbose?: boolean;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  budgetMs?: number;
+  cloudFormation?: CloudFormationClient;
+  dynamoDb?: DynamoDBClient;
+  firehose?: FirehoseClient;
+  /** Replace the configured sink (tests). */
+  sink?: Sink;
+  write?: (text: string) => void;
+  log?: Log;
+}
+
+/** `cloudtap backfill`: exit 0 when the range is complete, 1 when stopped early (re-run the same command to continue). */
+export async function backfillCommand(options: BackfillCommandOptions): Promise<number> {
+  const config = await loadConfigFile(options.configPath, registry);
+  const clock = options.clock ?? systemClock;
+  const env = options.env ?? process.env;
+  const write = options.write ?? ((text) => process.stderr.write(text));
+  const log = options.log ?? consoleLog(options.verbose ?? false);
+  const instance = config.sources.find((source) => source.id === options.source);
+  if (!instance) throw new ConfigError('--source', [`no source "${options.source}" in ${options.configPath}`]);
+  const nowSeconds = unixSeconds(clock.now());
+  const range = { from: parseTime(options.from, '--from', nowSeconds), to: parseTime(options.to, '--to', nowSeconds) };
+  const definition = registry.get(instance.type)!;
+  const target = await resolveTarget({ ...options, local: config.local, clock });
+  const sink = options.sink ?? deployedOrLocalSink();
+  function deployedOrLocalSink(): Sink {
+    if (target.kind === 'local') return createLocalSink(config.local, { env, log, clock });
+    const stream = options.stream ?? target.deliveryStreamName;
+    if (!stream) throw new ConfigError('--stream', ['a deployed backfill needs the delivery stream: pass --stream NAME or use --stack']);
+    return new FirehoseSink({ deliveryStreamName: stream, client: options.firehose ?? createFirehoseClient(), encoder: encoderFor(config.destination), clock, log });
+  }
+  const rules = compileRules([...defaultRules, ...config.rules.custom], { disabled: config.rules.disabled, log });
+  let lastPrinted = 0;
+  const onProgress = (progress: BackfillProgress) => {
+    if (clock.now() - lastPrinted < 1000 && progress.fraction < 1) return;
+    lastPrinted = clock.now();
+    write(`${formatProgress(progress)}\n`);
+  };
+  try {
+    const { summary, complete } = await runBackfill({
+      instance,
+      definition,
+      credentials: credentialsFromEnv(definition, instance, env),
+      range,
+      store: backfillStore(target, clock),
+      key: backfillKey(instance.id, range, target.kind),
+      sink,
+      owner: `cli-backfill-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+      detector: createDetector({ rules, log }),
+      clock,
+      log,
+      budgetMs: options.budgetMs,
+      onProgress,
+    });
+    const span = `${iso(range.from)} – ${iso(range.to)}`;
+    if (summary.stoppedBy === 'lease-held') {
+      write(`backfill of ${instance.id} ${span} is already running elsewhere\n`);
+      return 1;
+    }
+    write(
+      complete
+        ? `✓ backfill of ${instance.id} ${span} complete: ${summary.pulled} pulled, ${summary.delivered} delivered in ${summary.pages} pages\n`
+        : `… backfill of ${instance.id} stopped at ${iso(summary.cursor?.windowStart ?? range.from)} (${summary.delivered} delivered); run the same command again to continue\n`,
+    );
+    return complete ? 0 : 1;
+  } finally {
+    if (!options.sink) await sink.close?.();
+  }
+}
+
+function formatProgress(progress: BackfillProgress): string {
+  const width = 30;
+  const filled = Math.round(progress.fraction * width);
+  const eta = progress.etaSeconds === undefined ? 'ETA n/a' : `ETA ${humanDuration(progress.etaSeconds)}`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(progress.fraction * 100)}% ${progress.delivered} delivered, ${progress.pages} pages, ${eta}`;
+}
+
+/** ISO 8601, unix seconds, or a duration before now (`7d`, `36h`). */
+export function parseTime(text: string, flag: string, nowSeconds: number): number {
+  if (/^\d{9,11}$/.test(text)) return Number(text);
+  const ago = parseDuration(text);
+  if (ago !== undefined) return nowSeconds - ago;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new ConfigError(flag, [`"${text}" is not a time: use ISO 8601, unix seconds, or a duration ago like 7d`]);
+  return Math.floor(ms / 1000);
+}
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}

@@ -1,0 +1,43 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadConfigFile } from '../../shared/config/load';
+import { systemClock, type Clock } from '../../shared/core/clock';
+import type { SourceState } from '../../shared/cursor/store';
+import { buildStatusReport, formatStatusReport } from '../../shared/ops/status-report';
+import { resolveTarget } from '../../shared/ops/target';
+import { registry } from '../../shared/providers/registry';
+
+export interface StatusCommandOptions {
+  configPath: string;
+  /** Deployed: read the cursor table named by this stack's outputs. */
+  stack?: string;
+  /** Deployed: read this cursor table directly. */
+  table?: string;
+  /** Deployed with the default stack name (`--deployed`). */
+  deployed?: boolean;
+  clock?: Clock;
+  cloudFormation?: CloudFormationClient;
+  dynamoDb?: DynamoDBClient;
+  write?: (text: string) => void;
+}
+
+/** `cloudtap status`: one block per configured source instance. Exits 1 when an enabled source's last run failed. */
+export async function statusCommand(options: StatusCommandOptions): Promise<number> {
+  const config = await loadConfigFile(options.configPath, registry);
+  const clock = options.clock ?? systemClock;
+  const target = await resolveTarget({
+    local: config.local,
+    stack: options.stack,
+    table: options.table,
+    deployed: options.deployed,
+    cloudFormation: options.cloudFormation,
+    dynamoDb: options.dynamoDb,
+    clock,
+  });
+  const states = new Map<string, SourceState | undefined>();
+  await Promise.all(config.sources.map(async (source) => states.set(source.id, await target.store.read(source.id))));
+  const now = clock.now();
+  const rows = buildStatusReport(config.sources, states, now);
+  (options.write ?? ((text) => process.stdout.write(text)))(`${formatStatusReport(rows, now, target.describe)}\n`);
+  return rows.some((row) => row.enabled && row.health === 'failing') ? 1 : 0;
+}

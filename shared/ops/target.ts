@@ -1,0 +1,83 @@
+/**
+ * Where cloudtap's state lives for the operations commands: locally the file
+ * store under `config.local.stateDir`; deployed, the DynamoDB cursor table
+ * (and the Firehose delivery stream) named by the CloudFormation stack's outputs.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { join } from 'node:path';
+import type { LocalConfig } from '../config/schema';
+import type { Clock } from '../core/clock';
+import { ConfigError } from '../core/errors';
+import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
+import { FileCursorStore } from '../cursor/file-store';
+import type { CursorStore } from '../cursor/store';
+
+export const DEFAULT_STACK = 'Cloudtap';
+/** Output keys of infra/stack.ts. */
+export const STACK_OUTPUTS = { cursorTable: 'CursorTableName', deliveryStream: 'DeliveryStreamName' } as const;
+
+export type OpsTarget =
+  | { kind: 'local'; store: CursorStore; stateDir: string; describe: string }
+  | { kind: 'deployed'; store: CursorStore; tableName: string; deliveryStreamName?: string; describe: string };
+
+export interface ResolveTargetOptions {
+  local: LocalConfig;
+  /** Deployed: the stack whose outputs name the table (`--stack`; `Cloudtap` by default when `deployed`). */
+  stack?: string;
+  /** Deployed: the cursor table named directly (`--table`), skipping CloudFormation. */
+  table?: string;
+  deployed?: boolean;
+  cloudFormation?: CloudFormationClient;
+  dynamoDb?: DynamoDBClient;
+  clock?: Clock;
+}
+
+export async function resolveTarget(options: ResolveTargetOptions): Promise<OpsTarget> {
+  if (!options.deployed && options.stack === undefined && options.table === undefined) {
+    const stateDir = options.local.stateDir;
+    return { kind: 'local', stateDir, store: new FileCursorStore({ directory: stateDir, clock: options.clock }), describe: `local state ${stateDir}` };
+  }
+  const dynamoDb = options.dynamoDb ?? new DynamoDBClient({});
+  if (options.table !== undefined) {
+    return {
+      kind: 'deployed',
+      tableName: options.table,
+      store: new DynamoDbCursorStore({ tableName: options.table, client: dynamoDb, clock: options.clock }),
+      describe: `DynamoDB table ${options.table}`,
+    };
+  }
+  const stackName = options.stack ?? DEFAULT_STACK;
+  const outputs = await stackOutputs(options.cloudFormation ?? new CloudFormationClient({}), stackName);
+  const tableName = outputs[STACK_OUTPUTS.cursorTable];
+  if (!tableName) throw new ConfigError(`stack ${stackName}`, [`has no output ${STACK_OUTPUTS.cursorTable}; is it a cloudtap stack?`]);
+  return {
+    kind: 'deployed',
+    tableName,
+    deliveryStreamName: outputs[STACK_OUTPUTS.deliveryStream],
+    store: new DynamoDbCursorStore({ tableName, client: dynamoDb, clock: options.clock }),
+    describe: `stack ${stackName} (table ${tableName})`,
+  };
+}
+
+/** The stack's outputs by key; a missing stack is a ConfigError naming it. */
+export async function stackOutputs(client: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
+  let stacks;
+  try {
+    ({ Stacks: stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName })));
+  } catch (error) {
+    const e = error as { name?: string; message?: string };
+    if (e.name === 'ValidationError') throw new ConfigError(`--stack ${stackName}`, [e.message ?? 'stack not found']);
+    throw error;
+  }
+  const stack = stacks?.[0];
+  if (!stack) throw new ConfigError(`--stack ${stackName}`, ['stack not found']);
+  const outputs: Record<string, string> = {};
+  for (const output of stack.Outputs ?? []) if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
+  return outputs;
+}
+
+/** Backfill progress of a local target lives beside, never inside, the live cursors. */
+export function backfillStore(target: OpsTarget, clock?: Clock): CursorStore {
+  return target.kind === 'local' ? new FileCursorStore({ directory: join(target.stateDir, 'backfill'), clock }) : target.store;
+}
