@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { systemClock, type Clock } from '../core/clock';
 import { MalformedResponseError, ProviderError } from '../core/errors';
 import { RateLimiter } from '../core/rate-limiter';
@@ -77,6 +78,14 @@ export async function fetchText(
   }
 }
 
+/** Who hears of every retry made within `observeRetries` (a run's metrics counting throttling). */
+const retryObservers = new AsyncLocalStorage<(error: ProviderError) => void>();
+
+/** Run `fn` with `observer` told of each retried ProviderError of any client called within it. */
+export function observeRetries<T>(observer: (error: ProviderError) => void, fn: () => T): T {
+  return retryObservers.run(observer, fn);
+}
+
 /** The share of a provider's documented rate a client uses. */
 export const PACE_HEADROOM = 0.9;
 
@@ -112,7 +121,10 @@ export class Transport {
       {
         ...this.retry,
         isRetryable: (error) => error instanceof ProviderError && error.retryable,
-        onRetry: (error, n, delayMs) => onRetry(error as ProviderError, n, delayMs),
+        onRetry: (error, n, delayMs) => {
+          retryObservers.getStore()?.(error as ProviderError);
+          onRetry(error as ProviderError, n, delayMs);
+        },
         signal,
         clock: this.clock,
       },

@@ -5,7 +5,9 @@ import type { Context } from 'aws-lambda';
 import { systemClock } from '../core/clock';
 import { ConfigError } from '../core/errors';
 import type { Log } from '../core/logger';
-import { runSource, type RunSummary } from '../core/pipeline';
+import { runSource, type RunProgress, type RunSummary } from '../core/pipeline';
+import { describeFailure, publishRunMetrics, RetryCounter } from '../ops/run-metrics';
+import { observeRetries } from '../providers/http';
 import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
 import { createDeployedAlertRouter } from '../alerts/wiring';
 import { compileRules } from '../detection/compile';
@@ -64,22 +66,47 @@ export function createPullHandler(definition: SourceDefinition<any>) {
   const pull = async (event: PullInvocation, context: Context): Promise<RunSummary> => {
     const instance = resolveInvocationSource(definition, event.source);
     logger.appendKeys({ sourceId: instance.id, sourceType: instance.type });
-    const credentials = await credentialsFromSecret(definition, instance, event.secretArn);
-    const summary = await runSource({
-      sourceId: instance.id,
-      source: definition.create({ instance, credentials, clock: systemClock, log }),
-      store,
-      sink,
-      owner: context.awsRequestId,
-      lagSeconds: instance.lagSeconds,
-      start: instance.start,
-      deadline: Date.now() + context.getRemainingTimeInMillis(),
-      detector: createDetector({ rules, log }),
-      alerts,
-      log,
-    });
-    logger.info('run finished', { summary });
-    return summary;
+    const startedAt = Date.now();
+    const retries = new RetryCounter();
+    let progress: RunProgress | undefined;
+    try {
+      const credentials = await credentialsFromSecret(definition, instance, event.secretArn);
+      const summary = await observeRetries(retries.observe, () =>
+        runSource({
+          sourceId: instance.id,
+          source: definition.create({ instance, credentials, clock: systemClock, log }),
+          store,
+          sink,
+          owner: context.awsRequestId,
+          lagSeconds: instance.lagSeconds,
+          start: instance.start,
+          deadline: Date.now() + context.getRemainingTimeInMillis(),
+          detector: createDetector({ rules, log }),
+          alerts,
+          log,
+          onProgress: (update) => (progress = update),
+        }),
+      );
+      logger.info('run finished', { summary });
+      const windowStart = summary.cursor?.windowStart ?? (await storedWindowStart(instance.id));
+      publishRunMetrics({ sourceType: instance.type, sourceId: instance.id, summary, failed: false, retries, windowStart, durationMs: Date.now() - startedAt });
+      return summary;
+    } catch (error) {
+      logger.error('run failed', { ...describeFailure(error), progress });
+      const windowStart = await storedWindowStart(instance.id);
+      publishRunMetrics({ sourceType: instance.type, sourceId: instance.id, progress, failed: true, retries, windowStart, durationMs: Date.now() - startedAt });
+      throw error;
+    }
+  };
+
+  /** The stored cursor's windowStart, for the lag of a run that has no summary cursor; a failed read only loses the lag. */
+  const storedWindowStart = async (sourceId: string): Promise<number | undefined> => {
+    try {
+      return (await store.read(sourceId))?.cursor?.windowStart;
+    } catch (error) {
+      logger.warn('could not read the cursor for the lag metric', { error: String(error) });
+      return undefined;
+    }
   };
 
   return middy(pull).use(injectLambdaContext(logger, { resetKeys: true }));

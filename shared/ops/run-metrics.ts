@@ -1,0 +1,124 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MalformedResponseError, ProviderError, SourceRunError } from '../core/errors';
+import type { RunProgress, RunSummary } from '../core/pipeline';
+
+/**
+ * One CloudWatch EMF object per run of a source instance, namespace `cloudtap`,
+ * dimension set `service`, `SourceType`, `SourceId`. Emitted after every run,
+ * successful or not, so a failing source still shows up on the dashboard.
+ */
+export type RunMetricName =
+  | 'EventsPulled'
+  | 'EventsDelivered'
+  | 'Pages'
+  | 'MappingErrors'
+  | 'ThrottledRetries'
+  | 'Retries'
+  | 'RunsFailed'
+  | 'DeliveryFailures'
+  | 'IngestionLagSeconds'
+  | 'RunDurationMs';
+
+export const RUN_METRIC_UNITS: Record<RunMetricName, (typeof MetricUnit)[keyof typeof MetricUnit]> = {
+  EventsPulled: MetricUnit.Count,
+  EventsDelivered: MetricUnit.Count,
+  Pages: MetricUnit.Count,
+  MappingErrors: MetricUnit.Count,
+  ThrottledRetries: MetricUnit.Count,
+  Retries: MetricUnit.Count,
+  RunsFailed: MetricUnit.Count,
+  DeliveryFailures: MetricUnit.Count,
+  IngestionLagSeconds: MetricUnit.Seconds,
+  RunDurationMs: MetricUnit.Milliseconds,
+};
+
+/**
+ * Throttling as each provider spells it: HTTP 429 anywhere, Tencent
+ * `RequestLimitExceeded*`, UCloud RetCode 153, Huawei API Gateway `APIGW.0308`
+ * (`APIG.0308`). Other retries (5xx, timeouts, resets) count only as `Retries`.
+ */
+export function isThrottling(error: ProviderError): boolean {
+  return error.httpStatus === 429 || /^RequestLimitExceeded/.test(error.code) || error.code === '153' || /^APIGW?\.0308$/.test(error.code);
+}
+
+/** Counts one run's retries; pass `observe` to `observeRetries` (shared/providers/http). */
+export class RetryCounter {
+  retries = 0;
+  throttled = 0;
+  readonly observe = (error: ProviderError): void => {
+    this.retries++;
+    if (isThrottling(error)) this.throttled++;
+  };
+}
+
+export interface RunMetricsInput {
+  sourceType: string;
+  sourceId: string;
+  /** The run's summary; absent when it failed. */
+  summary?: RunSummary;
+  /** What the run got through before it failed (the last progress report). */
+  progress?: RunProgress;
+  failed: boolean;
+  retries: RetryCounter;
+  /** The cursor's windowStart (unix seconds) after the run: the summary's, or the stored one after a failure. */
+  windowStart?: number;
+  durationMs: number;
+  /** Epoch ms; default Date.now(). */
+  now?: number;
+}
+
+/** The figures of one run, by metric name. Lag is absent when no cursor exists yet. */
+export function runMetricValues(input: RunMetricsInput): Partial<Record<RunMetricName, number>> {
+  const done = input.summary ?? input.progress;
+  const failed = input.failed ? 1 : 0;
+  const values: Partial<Record<RunMetricName, number>> = {
+    EventsPulled: done?.pulled ?? 0,
+    EventsDelivered: done?.delivered ?? 0,
+    Pages: done?.pages ?? 0,
+    MappingErrors: input.summary?.mappingErrors ?? 0,
+    ThrottledRetries: input.retries.throttled,
+    Retries: input.retries.retries,
+    RunsFailed: failed,
+    DeliveryFailures: failed,
+    RunDurationMs: Math.max(0, Math.round(input.durationMs)),
+  };
+  if (input.windowStart !== undefined) {
+    values.IngestionLagSeconds = Math.max(0, Math.floor((input.now ?? Date.now()) / 1000) - input.windowStart);
+  }
+  return values;
+}
+
+export interface RunMetricsOptions {
+  /** Default POWERTOOLS_METRICS_NAMESPACE, else `cloudtap`. */
+  namespace?: string;
+  /** Powertools' `service` dimension; default POWERTOOLS_SERVICE_NAME, else `cloudtap`. */
+  serviceName?: string;
+}
+
+/** Write the run's EMF object to stdout (Lambda ships it to CloudWatch, which makes the metrics). */
+export function publishRunMetrics(input: RunMetricsInput, options: RunMetricsOptions = {}): void {
+  const metrics = new Metrics({
+    namespace: options.namespace ?? (process.env.POWERTOOLS_METRICS_NAMESPACE || 'cloudtap'),
+    serviceName: options.serviceName ?? (process.env.POWERTOOLS_SERVICE_NAME || 'cloudtap'),
+  });
+  metrics.addDimensions({ SourceType: input.sourceType, SourceId: input.sourceId });
+  for (const [name, value] of Object.entries(runMetricValues(input)) as [RunMetricName, number][]) {
+    metrics.addMetric(name, RUN_METRIC_UNITS[name], value);
+  }
+  metrics.publishStoredMetrics();
+}
+
+/** The fields of a run's failure log line: the message, and the provider's code and request id where there are. */
+export function describeFailure(error: unknown): Record<string, unknown> {
+  const cause = error instanceof SourceRunError ? error.cause : error;
+  const fields: Record<string, unknown> = {
+    error: error instanceof Error ? error.message : String(error),
+    errorName: cause instanceof Error ? cause.name : typeof cause,
+  };
+  if (cause instanceof ProviderError) {
+    Object.assign(fields, { provider: cause.provider, code: cause.code, requestId: cause.requestId, httpStatus: cause.httpStatus });
+  } else if (cause instanceof MalformedResponseError) {
+    Object.assign(fields, { provider: cause.provider, code: 'MalformedResponse', requestId: cause.requestId, bodyExcerpt: cause.bodyExcerpt });
+  }
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,237 @@
+/**
+ * Run metrics as the deployed handler emits them: functions/tencent-cloudaudit/handler.ts
+ * invoked as Lambda would, against dynalite, the Firehose wire-API server, a
+ * Secrets Manager server and the CloudAudit simulator. stdout is captured and
+ * the EMF object (`_aws.CloudWatchMetrics`) parsed back, as CloudWatch would.
+ */
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { resolveInstance } from '../../shared/config/load';
+import { sourceInstanceSchema } from '../../shared/config/schema';
+import { ProviderError, SourceRunError } from '../../shared/core/errors';
+import { isThrottling } from '../../shared/ops/run-metrics';
+import type { RunSummary } from '../../shared/core/pipeline';
+import type { SourceInstanceConfig } from '../../shared/providers/definition';
+import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
+import type { PullInvocation } from '../../shared/runtime/invocation';
+import type { TencentApiServer } from '../../simulators/tencent/api-server';
+import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
+import { startDynamoDb, type TestDynamoDb } from '../support/dynamodb';
+import { startFirehoseServer, type FirehoseServer } from '../support/firehose-server';
+import { startSecretsManagerServer, type SecretsManagerServer } from '../support/secrets-manager-server';
+
+const TABLE = 'cloudtap-metrics-cursors';
+const STREAM = 'cloudtap-metrics-events';
+const TENCENT = { secretId: 'AKIDmetricsTestKeyId01', secretKey: 'metrics-test-secret-key-0001' };
+const AWS_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIALOCALMETRICSTEST',
+  AWS_SECRET_ACCESS_KEY: 'local-metrics-test-secret-access-key',
+};
+const COUNTS = ['EventsPulled', 'EventsDelivered', 'Pages', 'MappingErrors', 'ThrottledRetries', 'Retries', 'RunsFailed', 'DeliveryFailures'];
+
+type Handler = (event: unknown, context: Context) => Promise<RunSummary>;
+type Line = Record<string, any>;
+
+let db: TestDynamoDb;
+let firehose: FirehoseServer;
+let secrets: SecretsManagerServer;
+let server: TencentApiServer;
+let cloudaudit: CloudAuditSimulator;
+let handler: Handler;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  [db, firehose, secrets] = await Promise.all([
+    startDynamoDb(),
+    startFirehoseServer({ streams: [STREAM] }),
+    startSecretsManagerServer({ region: AWS_ENV.AWS_REGION }),
+  ]);
+  await db.createTable(TABLE);
+  ({ server, cloudaudit } = await startCloudAuditSimulator({ credentials: [TENCENT], enforceRateLimit: true }));
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS']) delete process.env[name];
+  for (const name of ['POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_DISABLED', 'POWERTOOLS_DEV']) delete process.env[name];
+  Object.assign(process.env, AWS_ENV, {
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    AWS_ENDPOINT_URL_FIREHOSE: firehose.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    CLOUDTAP_TABLE_NAME: TABLE,
+    CLOUDTAP_DELIVERY_STREAM: STREAM,
+    AWS_LAMBDA_FUNCTION_NAME: 'cloudtap-tencent-cloudaudit',
+  });
+  ({ handler } = (await import('../../functions/tencent-cloudaudit/handler')) as unknown as { handler: Handler });
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await Promise.all([db?.stop(), firehose?.stop(), secrets?.stop(), server?.close()]);
+});
+
+function instance(id: string): SourceInstanceConfig {
+  const input = sourceInstanceSchema.parse({ id, type: 'tencent-cloudaudit', region: 'ap-guangzhou', endpoint: server.url, lag: '1m', start: '2h' });
+  const problems: string[] = [];
+  const resolved = resolveInstance(input, cloudAuditDefinition, 'sources[0]', problems);
+  expect(problems).toEqual([]);
+  return resolved as SourceInstanceConfig;
+}
+
+function lambdaContext(awsRequestId: string): Context {
+  const deadline = Date.now() + 120_000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'cloudtap-tencent-cloudaudit',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cloudtap-tencent-cloudaudit',
+    memoryLimitInMB: '512',
+    awsRequestId,
+    logGroupName: '/aws/lambda/cloudtap-tencent-cloudaudit',
+    logStreamName: '2025/06/02/[$LATEST]0123456789abcdef',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Invoke the handler; the JSON lines it wrote (logs and EMF), split into the two. */
+async function invoke(event: PullInvocation, requestId: string) {
+  const output: string[] = [];
+  const capture = ((chunk: string | Uint8Array) => {
+    output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  }) as typeof process.stdout.write;
+  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  let result: RunSummary | undefined;
+  let error: unknown;
+  const before = Date.now();
+  try {
+    result = await handler(event, lambdaContext(requestId));
+  } catch (caught) {
+    error = caught;
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  const after = Date.now();
+  const lines = output.join('').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Line);
+  const emf = lines.filter((line) => line._aws);
+  const logs = lines.filter((line) => !line._aws);
+  return { result, error, emf, logs, before, after };
+}
+
+/** The run's single EMF object, checked for namespace, dimensions and units; its values by name. */
+function runMetrics(emf: Line[], sourceId: string): Record<string, number> {
+  const mine = emf.filter((line) => line.SourceId === sourceId);
+  expect(mine).toHaveLength(1);
+  const object = mine[0]!;
+  expect(object._aws.CloudWatchMetrics).toHaveLength(1);
+  const directive = object._aws.CloudWatchMetrics[0];
+  expect(directive.Namespace).toBe('cloudtap');
+  expect(directive.Dimensions).toEqual([['service', 'SourceType', 'SourceId']]);
+  expect(object).toMatchObject({ service: 'cloudtap', SourceType: 'tencent-cloudaudit', SourceId: sourceId });
+  const units = Object.fromEntries((directive.Metrics as { Name: string; Unit: string }[]).map((m) => [m.Name, m.Unit]));
+  for (const name of COUNTS) expect(units[name], name).toBe('Count');
+  expect(units.RunDurationMs).toBe('Milliseconds');
+  if ('IngestionLagSeconds' in units) expect(units.IngestionLagSeconds).toBe('Seconds');
+  return Object.fromEntries(Object.keys(units).map((name) => [name, object[name] as number]));
+}
+
+const secretFor = (id: string) => secrets.putSecret(`cloudtap/${id}`, TENCENT);
+
+describe('isThrottling', () => {
+  const error = (provider: string, code: string, httpStatus?: number) => new ProviderError(provider, code, 'x', 'req', true, httpStatus);
+  it('knows each provider\'s throttling and nothing else', () => {
+    expect(isThrottling(error('tencent', 'RequestLimitExceeded'))).toBe(true);
+    expect(isThrottling(error('tencent', 'RequestLimitExceeded.UinLimitExceeded'))).toBe(true);
+    expect(isThrottling(error('ucloud', '153'))).toBe(true);
+    expect(isThrottling(error('huaweicloud', 'APIGW.0308', 429))).toBe(true);
+    expect(isThrottling(error('huaweicloud', 'APIG.0308', 400))).toBe(true);
+    expect(isThrottling(error('huaweicloud', 'DBSS.0001', 429))).toBe(true);
+    for (const [code, status] of [['InternalError', 200], ['150', 200], ['Timeout', undefined], ['APIGW.0101', 500]] as const) {
+      expect(isThrottling(error('any', code, status))).toBe(false);
+    }
+  });
+});
+
+describe('run metrics from the Lambda handler', () => {
+  it('a successful run: volume, pages, no failure, lag of about the configured lag, duration', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    cloudaudit.addEvents(generateCloudAuditEvents({ count: 80, from: now - 7_000, to: now - 120, seed: 11 }));
+    const run = await invoke({ source: instance('metrics-ok'), secretArn: secretFor('metrics-ok') }, 'req-m-0001');
+    expect(run.error).toBeUndefined();
+    const summary = run.result!;
+    const values = runMetrics(run.emf, 'metrics-ok');
+    expect(values).toMatchObject({
+      EventsPulled: summary.pulled,
+      EventsDelivered: summary.delivered,
+      Pages: summary.pages,
+      MappingErrors: 0,
+      ThrottledRetries: 0,
+      Retries: 0,
+      RunsFailed: 0,
+      DeliveryFailures: 0,
+    });
+    expect(summary.pulled).toBeGreaterThanOrEqual(80);
+    expect(values.Pages).toBeGreaterThanOrEqual(4);
+    // The cursor ends at now - lag (1 minute): that is the lag.
+    expect(values.IngestionLagSeconds).toBe(Math.floor(run.after / 1000) - summary.cursor!.windowStart);
+    expect(values.IngestionLagSeconds).toBeGreaterThanOrEqual(60);
+    expect(values.IngestionLagSeconds).toBeLessThanOrEqual(62);
+    expect(values.RunDurationMs).toBeGreaterThan(0);
+    expect(values.RunDurationMs).toBeLessThanOrEqual(run.after - run.before);
+    // Every log line of the run carries the source id.
+    expect(run.logs.length).toBeGreaterThan(0);
+    for (const line of run.logs) expect(line).toMatchObject({ sourceId: 'metrics-ok', function_request_id: 'req-m-0001' });
+  });
+
+  it('a throttled run counts the throttled retries and still delivers everything', async () => {
+    const source = instance('metrics-throttled');
+    const secretArn = secretFor('metrics-throttled');
+    server.faults.push({ kind: 'throttle', action: 'DescribeEvents', times: 3 }, { kind: 'internal', action: 'DescribeEvents' });
+    const run = await invoke({ source, secretArn }, 'req-m-0101');
+    expect(run.error).toBeUndefined();
+    const values = runMetrics(run.emf, 'metrics-throttled');
+    expect(values).toMatchObject({ ThrottledRetries: 3, Retries: 4, RunsFailed: 0, EventsDelivered: run.result!.delivered });
+    const retried = run.logs.filter((line) => line.message === 'tencent request failed; retrying');
+    expect(retried.map((line) => line.code)).toEqual(['RequestLimitExceeded', 'RequestLimitExceeded', 'RequestLimitExceeded', 'InternalError']);
+    for (const line of retried) {
+      expect(line).toMatchObject({ sourceId: 'metrics-throttled' });
+      expect(line.requestId).toEqual(expect.any(String));
+    }
+  });
+
+  it('a failed run emits RunsFailed, lag from the stored cursor, and one ERROR line with the provider code and request id', async () => {
+    const source = instance('metrics-failed');
+    const secretArn = secretFor('metrics-failed');
+    const first = await invoke({ source, secretArn }, 'req-m-0201');
+    expect(first.error).toBeUndefined();
+    const storedStart = first.result!.cursor!.windowStart;
+    // Let now - lag pass the cursor so the next run has a window to page.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+    server.faults.push({ kind: 'error', action: 'DescribeEvents', code: 'AuthFailure.SecretIdNotFound', message: 'The SecretId is not found.' });
+    const run = await invoke({ source, secretArn }, 'req-m-0202');
+    expect(run.error).toBeInstanceOf(SourceRunError);
+    const values = runMetrics(run.emf, 'metrics-failed');
+    expect(values).toMatchObject({ RunsFailed: 1, DeliveryFailures: 1, EventsPulled: 0, EventsDelivered: 0, Pages: 0, ThrottledRetries: 0 });
+    expect(values.IngestionLagSeconds).toBe(Math.floor(run.after / 1000) - storedStart);
+    expect(values.IngestionLagSeconds).toBeGreaterThanOrEqual(61);
+
+    const errors = run.logs.filter((line) => line.level === 'ERROR');
+    expect(errors).toHaveLength(1);
+    const failure = errors[0]!;
+    expect(failure).toMatchObject({
+      message: 'run failed',
+      sourceId: 'metrics-failed',
+      sourceType: 'tencent-cloudaudit',
+      function_request_id: 'req-m-0202',
+      errorName: 'ProviderError',
+      provider: 'tencent',
+      code: 'AuthFailure.SecretIdNotFound',
+    });
+    const requestId = server.requestsFor('DescribeEvents').at(-1)!.requestId;
+    expect(failure.requestId).toBe(requestId);
+    expect(failure.error).toContain(`request ${requestId}`);
+    expect(JSON.stringify(run.logs)).not.toContain(TENCENT.secretKey);
+  });
+});
