@@ -6,6 +6,7 @@ import type { CloudtapConfig, Registry } from '../shared/config/load';
 import { Alerting } from './constructs/alerting';
 import { CursorTable } from './constructs/cursor-table';
 import { createDelivery, type Delivery } from './constructs/delivery';
+import { Monitoring } from './constructs/monitoring';
 import { SourcePuller, secretNameFor } from './constructs/source-puller';
 
 /** The repository root: bundling resolves modules and the lock file from here, whatever the cwd. */
@@ -29,6 +30,8 @@ export class CloudtapStack extends Stack {
   readonly delivery: Delivery;
   /** Source type -> its puller. */
   readonly pullers = new Map<string, SourcePuller>();
+  /** Alarms on lag, failures and delivery, notifying the alert topic, and the dashboard. */
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: CloudtapStackProps) {
     super(scope, id, props);
@@ -57,6 +60,15 @@ export class CloudtapStack extends Stack {
         }),
       );
     }
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      config: config.monitoring,
+      sources: config.sources,
+      functions: new Map([...this.pullers].map(([type, puller]) => [type, puller.function])),
+      delivery: this.delivery,
+      destination: config.destination,
+      topic: this.alerting.topic,
+    });
 
     if (this.delivery.type === 's3') {
       Validations.of(this).acknowledge({

@@ -9,6 +9,7 @@ import {
   type AlertsConfig,
   type DestinationConfig,
   type LocalConfig,
+  type MonitoringConfig,
   type RulesConfig,
   type SourceInstanceInput,
 } from './schema';
@@ -19,6 +20,7 @@ export interface CloudtapConfig {
   local: LocalConfig;
   alerts: AlertsConfig;
   rules: RulesConfig;
+  monitoring: MonitoringConfig;
 }
 
 export type Registry = ReadonlyMap<string, SourceDefinition<any>>;
@@ -61,8 +63,8 @@ export function parseConfig(data: unknown, registry: Registry, where = 'configur
     if (resolved) sources.push(resolved);
   });
   if (problems.length > 0) throw new ConfigError(where, problems);
-  const { destination, local, alerts, rules } = parsed.data;
-  return { sources, destination, local, alerts, rules };
+  const { destination, local, alerts, rules, monitoring } = parsed.data;
+  return { sources, destination, local, alerts, rules, monitoring };
 }
 
 /** Fill a validated instance with its provider's defaults and check its options. */

@@ -2,9 +2,11 @@ import { z } from 'zod';
 import { parseDuration } from '../core/duration';
 import { alertsSchema, rulesSchema } from './alerts';
 import { destinationSchema, localSinkSchema } from './destination';
+import { monitoringSchema } from './monitoring';
 
 export type { AlertsConfig, RulesConfig } from './alerts';
 export type { DestinationConfig, LocalSinkConfig } from './destination';
+export type { MonitoringConfig } from './monitoring';
 
 /**
  * The one configuration file, read by the CDK app and by the local runner.
@@ -77,6 +79,7 @@ export const configSchema = z.object({
   // Absent: no subscriptions, the default bus, every default rule and no custom one.
   alerts: alertsSchema.prefault({}),
   rules: rulesSchema.prefault({}),
+  monitoring: monitoringSchema.prefault({}),
 });
 
 export type SourceInstanceInput = z.infer<typeof sourceInstanceSchema>;

@@ -99,6 +99,9 @@ describe('CloudtapStack', () => {
         ...['AWS::Events::Rule', 'AWS::Events::Rule', 'AWS::Lambda::Permission', 'AWS::Lambda::Permission'],
         // Alerting with no subscriptions and the default bus (alerting.test.ts covers the rest).
         ...['AWS::SNS::Topic', 'AWS::SNS::TopicPolicy'],
+        // Monitoring: 2 enabled sources × 2, 1 function × 2, delivery × 2 (monitoring.test.ts covers them).
+        ...Array<string>(8).fill('AWS::CloudWatch::Alarm'),
+        'AWS::CloudWatch::Dashboard',
       ].sort(),
     );
   });
