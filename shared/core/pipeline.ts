@@ -122,11 +122,11 @@ export async function runSource(options: RunOptions): Promise<RunSummary> {
 
     summary.cursor = run.book.cursor();
     summary.durationMs = clock.now() - startedAt;
-    await options.store.release(run.lease, { at: clock.now() });
+    await options.store.release(run.lease, { at: clock.now(), delivered: summary.delivered });
     return summary;
   } catch (error) {
     const failure = new SourceRunError(options.sourceId, error);
-    await options.store.release(run.lease, { at: clock.now(), error: failure.message }).catch((releaseError) =>
+    await options.store.release(run.lease, { at: clock.now(), error: failure.message, delivered: summary.delivered }).catch((releaseError) =>
       log.warn('could not release the lease after a failed run', { sourceId: options.sourceId, error: String(releaseError) }),
     );
     throw failure;

@@ -16,6 +16,8 @@
  *   lastRunAt       N  epoch ms at which the last run ended
  *   lastSuccessAt   N  epoch ms of the last successful run
  *   lastError       S  the last run's error, removed by a successful run
+ *   recentRuns      L  [M{ at N, delivered N }] delivered counts of the runs of the last 24 h (≤ 300),
+ *                      oldest first, written whole by release
  *
  * Lease times come from the injected clock (the invoking Lambda's), not the
  * server's: DynamoDB has no "now" in condition expressions.
@@ -25,7 +27,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { systemClock, type Clock } from '../core/clock';
 import { LeaseHeldError, LeaseLostError } from '../core/errors';
 import { decodeCursor, encodeCursor } from './codec';
-import type { Cursor, CursorStore, Lease, RunOutcome, SourceState } from './store';
+import { appendRecentRun, type Cursor, type CursorStore, type Lease, type RecentRun, type RunOutcome, type SourceState } from './store';
 
 export interface DynamoDbCursorStoreOptions {
   tableName: string;
@@ -119,19 +121,29 @@ export class DynamoDbCursorStore implements CursorStore {
    */
   async release(lease: Lease, outcome: RunOutcome): Promise<void> {
     const success = outcome.error === undefined;
+    // recentRuns is read, trimmed and written whole rather than grown with
+    // list_append (which cannot trim, so the item would grow without bound).
+    // The read-modify-write is safe: only the lease holder writes recentRuns,
+    // and the write stays one conditional UpdateItem on `leaseOwner = :owner`,
+    // so if the lease changed hands after the read nothing is written at all.
+    const recentRuns = appendRecentRun(await this.readRecentRuns(lease.sourceId), outcome);
+    const set = ['lastRunAt = :at', success ? 'lastSuccessAt = :at' : 'lastError = :error'];
+    const remove = ['leaseOwner', 'leaseExpiresAt'];
+    if (success) remove.unshift('lastError');
+    if (recentRuns.length > 0) set.push('recentRuns = :recentRuns');
+    else remove.push('recentRuns');
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: sourceKey(lease.sourceId) },
-          UpdateExpression: success
-            ? 'SET lastRunAt = :at, lastSuccessAt = :at REMOVE lastError, leaseOwner, leaseExpiresAt'
-            : 'SET lastRunAt = :at, lastError = :error REMOVE leaseOwner, leaseExpiresAt',
+          UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
           ConditionExpression: 'leaseOwner = :owner',
           ExpressionAttributeValues: {
             ':at': outcome.at,
             ':owner': lease.owner,
             ...(success ? {} : { ':error': outcome.error }),
+            ...(recentRuns.length > 0 ? { ':recentRuns': recentRuns } : {}),
           },
         }),
       );
@@ -145,6 +157,18 @@ export class DynamoDbCursorStore implements CursorStore {
       new GetCommand({ TableName: this.tableName, Key: { pk: sourceKey(sourceId) }, ConsistentRead: true }),
     );
     return out.Item ? toState(out.Item) : undefined;
+  }
+
+  private async readRecentRuns(sourceId: string): Promise<RecentRun[] | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: sourceKey(sourceId) },
+        ConsistentRead: true,
+        ProjectionExpression: 'recentRuns',
+      }),
+    );
+    return decodeRecentRuns(out.Item?.recentRuns);
   }
 
   private async readHolder(sourceId: string): Promise<{ owner: string; expiresAt: number } | undefined> {
@@ -174,7 +198,17 @@ function toState(item: Record<string, unknown>): SourceState {
   if (typeof item.lastRunAt === 'number') state.lastRunAt = item.lastRunAt;
   if (typeof item.lastError === 'string') state.lastError = item.lastError;
   if (typeof item.updatedAt === 'number') state.updatedAt = item.updatedAt;
+  const recentRuns = decodeRecentRuns(item.recentRuns);
+  if (recentRuns) state.recentRuns = recentRuns;
   return state;
+}
+
+/** Entries that are not `{ at: number, delivered: number }` are dropped rather than failing status. */
+function decodeRecentRuns(value: unknown): RecentRun[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.flatMap((entry: { at?: unknown; delivered?: unknown } | null) =>
+    typeof entry?.at === 'number' && typeof entry.delivered === 'number' ? [{ at: entry.at, delivered: entry.delivered }] : [],
+  );
 }
 
 /** The holder from a ConditionalCheckFailedException's raw (unmarshalled by nobody) ALL_OLD item. */

@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock';
 import { LeaseHeldError, LeaseLostError } from '../core/errors';
 import { cursorSchema, encodeCursor } from './codec';
-import type { Cursor, CursorStore, Lease, RunOutcome, SourceState } from './store';
+import { appendRecentRun, type Cursor, type CursorStore, type Lease, type RunOutcome, type SourceState } from './store';
 
 export interface FileCursorStoreOptions {
   directory: string;
@@ -52,6 +52,7 @@ const fileSchema = z.strictObject({
   lastRunAt: z.number().optional(),
   lastSuccessAt: z.number().optional(),
   lastError: z.string().optional(),
+  recentRuns: z.array(z.strictObject({ at: z.number(), delivered: z.number() })).optional(),
 });
 type StateFile = z.infer<typeof fileSchema>;
 
@@ -107,6 +108,9 @@ export class FileCursorStore implements CursorStore {
       } else {
         file.lastError = outcome.error;
       }
+      const recentRuns = appendRecentRun(file.recentRuns, outcome);
+      if (recentRuns.length > 0) file.recentRuns = recentRuns;
+      else delete file.recentRuns;
       return undefined;
     });
   }
@@ -227,6 +231,7 @@ function toState(file: StateFile): SourceState {
   if (file.lastRunAt !== undefined) state.lastRunAt = file.lastRunAt;
   if (file.lastError !== undefined) state.lastError = file.lastError;
   if (file.updatedAt !== undefined) state.updatedAt = file.updatedAt;
+  if (file.recentRuns !== undefined) state.recentRuns = file.recentRuns.map((run) => ({ ...run }));
   return state;
 }
 

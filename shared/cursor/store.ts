@@ -36,6 +36,29 @@ export interface SourceState {
   lastError?: string;
   /** Epoch ms of the last checkpoint. */
   updatedAt?: number;
+  /**
+   * Records delivered by each recent run, oldest first: appended on release,
+   * trimmed to the 24 hours before the releasing run and to RECENT_RUNS_MAX
+   * entries, so the item stays small. Feeds `cloudtap status`'s events (24h).
+   */
+  recentRuns?: RecentRun[];
+}
+
+export interface RecentRun {
+  /** Epoch ms at which the run ended. */
+  at: number;
+  delivered: number;
+}
+
+/** 24 h at one run every 5 minutes is 288; a little headroom for manual runs. */
+export const RECENT_RUNS_MAX = 300;
+export const RECENT_RUNS_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** The list a release stores: `runs` plus this run (if it reports a count), only the last 24 h, at most RECENT_RUNS_MAX. */
+export function appendRecentRun(runs: readonly RecentRun[] | undefined, outcome: RunOutcome): RecentRun[] {
+  const all = [...(runs ?? [])];
+  if (outcome.delivered !== undefined) all.push({ at: outcome.at, delivered: outcome.delivered });
+  return all.filter((run) => run.at > outcome.at - RECENT_RUNS_WINDOW_MS).slice(-RECENT_RUNS_MAX);
 }
 
 export interface Lease {
@@ -50,6 +73,8 @@ export interface RunOutcome {
   /** Epoch ms. */
   at: number;
   error?: string;
+  /** Records the run delivered (before its failure, if it failed); recorded in `recentRuns`. */
+  delivered?: number;
 }
 
 export interface CursorStore {

@@ -1,6 +1,6 @@
 /** `cloudtap status`, pure: what each configured source instance's state says, and how to print it. */
 import type { SourceInstanceConfig } from '../providers/definition';
-import type { SourceState } from '../cursor/store';
+import { RECENT_RUNS_WINDOW_MS, type SourceState } from '../cursor/store';
 
 export interface StatusRow {
   sourceId: string;
@@ -15,7 +15,7 @@ export interface StatusRow {
   openWindows: number;
   /** now − windowStart, seconds; undefined before the first run. */
   lagSeconds?: number;
-  /** Runs record no event counts in the state, so this is not available from the store. */
+  /** Records delivered by the runs that ended in the last 24 h; undefined when no run recorded a count. */
   eventsLastDay?: number;
   health: 'ok' | 'failing' | 'never-run';
 }
@@ -38,6 +38,8 @@ export function buildStatusReport(
     if (state?.lastSuccessAt !== undefined) row.lastSuccessAt = state.lastSuccessAt;
     if (state?.lastRunAt !== undefined) row.lastRunAt = state.lastRunAt;
     if (state?.lastError !== undefined) row.lastError = state.lastError;
+    const lastDay = state?.recentRuns?.filter((run) => run.at > nowMs - RECENT_RUNS_WINDOW_MS);
+    if (state?.recentRuns && state.recentRuns.length > 0) row.eventsLastDay = (lastDay ?? []).reduce((sum, run) => sum + run.delivered, 0);
     if (cursor) {
       row.windowStart = cursor.windowStart;
       row.lagSeconds = Math.max(0, Math.floor(nowMs / 1000) - cursor.windowStart);

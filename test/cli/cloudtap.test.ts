@@ -71,6 +71,12 @@ describe('cloudtap CLI', () => {
     const second = await cloudtap(['run', '--config', 'cloudtap.yaml'], { cwd: dir, env });
     expect(second.stdout).toMatch(/✓ audit-test: 0 pulled, 0 delivered/);
     expect(await events()).toHaveLength(400);
+
+    // `status` reads what the runs recorded: the cursor, and what they delivered in the last day.
+    const status = await cloudtap(['status', '--config', 'cloudtap.yaml'], { cwd: dir });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/✓ audit-test \(tencent-cloudaudit\)/);
+    expect(status.stdout).toMatch(/events \(24h\): 400\b/);
     for (const output of [first, second]) expect(`${output.stdout}${output.stderr}`).not.toContain(keys.secretKey);
   });
 

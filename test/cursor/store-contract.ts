@@ -3,7 +3,7 @@
  * against each implementation by its own test file.
  */
 import { describe, expect, it } from 'vitest';
-import type { CursorStore } from '../../shared/cursor/store';
+import { RECENT_RUNS_MAX, type CursorStore } from '../../shared/cursor/store';
 import { LeaseHeldError, LeaseLostError } from '../../shared/core/errors';
 import type { FakeClock } from '../support/fake-clock';
 
@@ -120,6 +120,51 @@ export function describeCursorStoreContract(name: string, makeStore: () => Promi
       expect(await store.read('src-a')).toMatchObject({ lastSuccessAt: clock.now() - 1_000, lastRunAt: clock.now(), lastError: 'timeout' });
       await store.acquire('src-a', 'run-4', TTL);
     }));
+
+    it('records each run\'s delivered count, keeping only the last 24 hours', withStore(async ({ store, clock }) => {
+      const HOUR = 3_600_000;
+      const run = async (owner: string, outcome: { delivered?: number; error?: string }) => {
+        const { lease } = await store.acquire('src-a', owner, TTL);
+        await store.release(lease, { at: clock.now(), ...outcome });
+      };
+      const start = clock.now();
+      await run('run-1', { delivered: 10 });
+      clock.advance(12 * HOUR);
+      await run('run-2', { delivered: 5, error: 'sink down' }); // a failed run counts what it delivered
+      clock.advance(HOUR);
+      await run('run-3', {}); // no count: nothing appended
+      expect((await store.read('src-a'))?.recentRuns).toEqual([
+        { at: start, delivered: 10 },
+        { at: start + 12 * HOUR, delivered: 5 },
+      ]);
+      expect((await store.acquire('src-a', 'run-4', TTL)).state.recentRuns).toHaveLength(2);
+      await store.release({ sourceId: 'src-a', owner: 'run-4', expiresAt: 0 }, { at: clock.now() });
+
+      clock.set(start + 24 * HOUR); // run-1 is now exactly 24 h old: dropped
+      await run('run-5', { delivered: 0 });
+      expect((await store.read('src-a'))?.recentRuns).toEqual([
+        { at: start + 12 * HOUR, delivered: 5 },
+        { at: start + 24 * HOUR, delivered: 0 },
+      ]);
+
+      // A stale owner's release records nothing.
+      const { lease } = await store.acquire('src-a', 'run-6', TTL);
+      await store.release({ ...lease, owner: 'run-0' }, { at: clock.now(), delivered: 99 });
+      expect((await store.read('src-a'))?.recentRuns).toHaveLength(2);
+    }));
+
+    it('caps the recent runs at RECENT_RUNS_MAX, dropping the oldest', withStore(async ({ store, clock }) => {
+      const runs = RECENT_RUNS_MAX + 5;
+      for (let i = 0; i < runs; i++) {
+        const { lease } = await store.acquire('src-a', `run-${i}`, TTL);
+        await store.release(lease, { at: clock.now(), delivered: i });
+        clock.advance(60_000);
+      }
+      const recent = (await store.read('src-a'))?.recentRuns ?? [];
+      expect(recent).toHaveLength(RECENT_RUNS_MAX);
+      expect(recent[0]?.delivered).toBe(5);
+      expect(recent.at(-1)?.delivered).toBe(runs - 1);
+    }), 60_000);
 
     it('round-trips open windows exactly, big-integer page token included', withStore(async ({ store }) => {
       const cursor = {

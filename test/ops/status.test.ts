@@ -8,7 +8,7 @@ import { ConfigError } from '../../shared/core/errors';
 import { DynamoDbCursorStore } from '../../shared/cursor/dynamodb-store';
 import { FileCursorStore } from '../../shared/cursor/file-store';
 import type { CursorStore } from '../../shared/cursor/store';
-import { buildStatusReport, humanDuration } from '../../shared/ops/status-report';
+import { buildStatusReport, formatStatusReport, humanDuration } from '../../shared/ops/status-report';
 import { startCloudFormationServer, type CloudFormationServer } from '../support/cloudformation-server';
 import { startDynamoDb, type TestDynamoDb } from '../support/dynamodb';
 
@@ -120,5 +120,21 @@ describe('cloudtap status', () => {
     expect(rows[0]).toMatchObject({ lagSeconds: 90, health: 'ok', openWindows: 0 });
     expect(humanDuration(93_784)).toBe('1d 2h 3m');
     expect(humanDuration(90)).toBe('1m 30s');
+  });
+
+  it('sums the events delivered by the runs of the last 24 hours, n/a when no run recorded a count', () => {
+    const instances = [{ id: 'a', type: 't', enabled: true }, { id: 'b', type: 't', enabled: true }, { id: 'c', type: 't', enabled: true }] as never[];
+    const rows = buildStatusReport(
+      instances,
+      new Map([
+        ['a', { lastRunAt: NOW, recentRuns: [{ at: NOW - 25 * HOUR, delivered: 1000 }, { at: NOW - 23 * HOUR, delivered: 40 }, { at: NOW, delivered: 2 }] }],
+        ['b', { lastRunAt: NOW - 30 * HOUR, recentRuns: [{ at: NOW - 30 * HOUR, delivered: 7 }] }],
+        ['c', { lastRunAt: NOW }],
+      ]),
+      NOW,
+    );
+    expect(rows.map((row) => row.eventsLastDay)).toEqual([42, 0, undefined]);
+    const text = formatStatusReport(rows, NOW, 'test');
+    expect(text).toMatch(/✓ a [^]*events \(24h\): 42\n[^]*✓ b [^]*events \(24h\): 0\n[^]*✓ c [^]*events \(24h\): n\/a$/);
   });
 });
