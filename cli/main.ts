@@ -3,6 +3,7 @@ import { ConfigError } from '../shared/core/errors';
 import { runDemo } from './commands/demo';
 import { elasticSetupCommand } from './commands/elastic-setup';
 import { backfillCommand } from './commands/backfill';
+import { replayCommand } from './commands/replay';
 import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
@@ -18,6 +19,8 @@ Usage:
                                              per source: last success, cursor, lag, last error
   cloudtap backfill --config FILE --source ID --from T --to T [--deployed | --stack NAME | --table NAME --stream NAME]
                                              pull a past range again without moving the live cursor (resumable)
+  cloudtap replay --config FILE [--stack NAME | --bucket NAME --stream NAME] [--prefix P] [--dry-run]
+                                             send records Firehose backed up to S3 after failures back to the stream
   cloudtap elastic-setup --url URL [...]     install cloudtap's index template and ingest pipeline into Elasticsearch
 `;
 
@@ -37,6 +40,9 @@ export async function main(argv: string[]): Promise<number> {
       deployed: { type: 'boolean', default: false },
       from: { type: 'string' },
       to: { type: 'string' },
+      bucket: { type: 'string' },
+      prefix: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       interval: { type: 'string' },
       verbose: { type: 'boolean', short: 'v', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -63,6 +69,16 @@ export async function main(argv: string[]): Promise<number> {
         return await validateCommand(requireConfig(values.config));
       case 'status':
         return await statusCommand({ configPath: requireConfig(values.config), stack: values.stack, table: values.table, deployed: values.deployed });
+      case 'replay':
+        return await replayCommand({
+          configPath: requireConfig(values.config),
+          stack: values.stack,
+          bucket: values.bucket,
+          stream: values.stream,
+          prefix: values.prefix,
+          dryRun: values['dry-run'],
+          verbose: values.verbose,
+        });
       case 'backfill':
         return await backfillCommand({
           configPath: requireConfig(values.config),

@@ -6,7 +6,7 @@ import { silentLog, type Log } from '../core/logger';
 import { retry } from '../core/retry';
 import type { Encoder } from './encoders/encoder';
 import { ndjsonEncoder } from './encoders/ndjson';
-import { pack, type PackedCall, type PackedRecord } from './pack';
+import { pack, packCalls, type PackedCall, type PackedRecord } from './pack';
 import type { DeliveryReport, Sink } from './sink';
 
 export interface FirehoseSinkOptions {
@@ -109,6 +109,21 @@ export class FirehoseSink implements Sink {
       report.retries += await this.send(call, unsent);
       report.records += call.records.length;
       report.delivered += documentsIn(call.records);
+    }
+    return report;
+  }
+
+  /**
+   * Sends records exactly as given (one Firehose record each, bytes untouched), in calls within
+   * the limits, with the same retry of unacknowledged records; for replaying backed-up records.
+   */
+  async putRecords(records: readonly Buffer[]): Promise<DeliveryReport> {
+    const calls = packCalls(records.map((data, i) => ({ data, first: i, count: 1 })));
+    const report: DeliveryReport = { delivered: 0, records: 0, retries: 0 };
+    for (const [i, call] of calls.entries()) {
+      report.retries += await this.send(call, documentsIn(calls.slice(i + 1).flatMap((c) => c.records)));
+      report.records += call.records.length;
+      report.delivered += call.records.length;
     }
     return report;
   }
