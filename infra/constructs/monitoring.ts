@@ -91,7 +91,7 @@ export const ALARM_TEXT = {
     `Firehose failed to deliver to the ${type} destination in 3 consecutive 5-minute periods. Events are not lost: Firehose retries, then backs failed records up to the bucket. ` +
     (type === 's3'
       ? 'Check the bucket still exists and the stream role may write to it (and its KMS key), and the stream\'s error logs.'
-      : `Check the destination is up and reachable, and that the credential in the destination secret is valid; then re-send the records Firehose backed up to the bucket.`),
+      : `Check the destination is up and reachable, and that the credential in the destination secret is valid; then send the records Firehose backed up to the bucket again with cloudtap replay.`),
   deliveryFreshness: (type: DestinationType, seconds: number) =>
     `Records have waited in Firehose more than ${seconds} seconds for the ${type} destination: delivery is stuck or far behind. ` +
     `See the delivery success alarm and the stream's error logs; a slow destination (Splunk indexer acknowledgements, Elastic ingest) or a throttled bucket are the usual causes.`,

@@ -159,7 +159,7 @@ describe('Monitoring: delivery alarms per destination type', () => {
     const s = ref(splunk.stack.delivery.cfnDeliveryStream);
     expect(splunk.byName('delivery-failing')).toMatchObject({ MetricName: 'DeliveryToSplunk.Success', Dimensions: [{ Name: 'DeliveryStreamName', Value: s }] });
     expect(splunk.byName('delivery-stale')).toMatchObject({ MetricName: 'DeliveryToSplunk.DataFreshness', Threshold: 60 + 180 + 300 + 900 });
-    expect(splunk.byName('delivery-failing').AlarmDescription).toMatch(/re-send the records Firehose backed up to the bucket/);
+    expect(splunk.byName('delivery-failing').AlarmDescription).toMatch(/backed up to the bucket again with cloudtap replay/);
   });
 
   it('Elastic: the HTTP endpoint metrics', () => {
