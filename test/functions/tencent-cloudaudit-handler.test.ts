@@ -18,15 +18,12 @@ import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
 import type { PullInvocation } from '../../shared/runtime/invocation';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
-import {
-  generateCloudAuditEvents,
-  startCloudAuditSimulator,
-  type CloudAuditSimulator,
-} from '../../simulators/tencent/cloudaudit';
+import { generateCloudAuditEvents, type CloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
 import { documentKey, recordKey } from '../scenarios/harness';
-import { startDynamoDb, type TestDynamoDb } from '../support/dynamodb';
-import { startFirehoseServer, type FirehoseServer } from '../support/firehose-server';
-import { startSecretsManagerServer, type SecretsManagerServer } from '../support/secrets-manager-server';
+import { lambdaContext, startCloudAuditHandler, type CloudAuditHandlerEnvironment, type Handler } from '../support/cloudaudit-handler';
+import type { TestDynamoDb } from '../support/dynamodb';
+import type { FirehoseServer } from '../support/firehose-server';
+import type { SecretsManagerServer } from '../support/secrets-manager-server';
 
 const TABLE = 'cloudtap-handler-cursors';
 const STREAM = 'cloudtap-handler-events';
@@ -45,42 +42,26 @@ const AWS_ENV = {
   AWS_SECRET_ACCESS_KEY: 'local-handler-test-secret-access-key',
 };
 
-type Handler = (event: unknown, context: Context) => Promise<RunSummary>;
-
 let db: TestDynamoDb;
 let firehose: FirehoseServer;
 let secrets: SecretsManagerServer;
 let server: TencentApiServer;
 let cloudaudit: CloudAuditSimulator;
 let handler: Handler;
-const savedEnv = { ...process.env };
+let environment: CloudAuditHandlerEnvironment | undefined;
 
 beforeAll(async () => {
-  [db, firehose, secrets] = await Promise.all([
-    startDynamoDb(),
-    startFirehoseServer({ streams: [STREAM] }),
-    startSecretsManagerServer({ region: AWS_ENV.AWS_REGION }),
-  ]);
-  await db.createTable(TABLE);
-  ({ server, cloudaudit } = await startCloudAuditSimulator({ credentials: [TENCENT], enforceRateLimit: true }));
-
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS']) delete process.env[name];
-  Object.assign(process.env, AWS_ENV, {
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-    AWS_ENDPOINT_URL_FIREHOSE: firehose.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-    CLOUDTAP_TABLE_NAME: TABLE,
-    CLOUDTAP_DELIVERY_STREAM: STREAM,
-    AWS_LAMBDA_FUNCTION_NAME: 'cloudtap-tencent-cloudaudit',
-    POWERTOOLS_LOG_LEVEL: 'DEBUG',
+  environment = await startCloudAuditHandler({
+    table: TABLE,
+    stream: STREAM,
+    credentials: TENCENT,
+    awsEnv: AWS_ENV,
+    env: { POWERTOOLS_LOG_LEVEL: 'DEBUG' },
   });
-  ({ handler } = (await import('../../functions/tencent-cloudaudit/handler')) as unknown as { handler: Handler });
+  ({ db, firehose, secrets, server, cloudaudit, handler } = environment);
 });
 
-afterAll(async () => {
-  process.env = savedEnv;
-  await Promise.all([db?.stop(), firehose?.stop(), secrets?.stop(), server?.close()]);
-});
+afterAll(() => environment?.stop());
 
 beforeEach(() => {
   firehose.faults.reset();
@@ -101,25 +82,6 @@ function instance(id: string, overrides: Record<string, unknown> = {}): SourceIn
   const resolved = resolveInstance(input, cloudAuditDefinition, 'sources[0]', problems);
   expect(problems).toEqual([]);
   return resolved as SourceInstanceConfig;
-}
-
-function lambdaContext(awsRequestId: string, timeoutMs = 120_000): Context {
-  const deadline = Date.now() + timeoutMs;
-  const functionName = 'cloudtap-tencent-cloudaudit';
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: '2025/06/02/[$LATEST]0123456789abcdef',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 /** Invoke the handler, capturing what it writes to stdout/stderr (Powertools logs there). */

@@ -4,7 +4,6 @@
  * Secrets Manager server and the CloudAudit simulator. stdout is captured and
  * the EMF object (`_aws.CloudWatchMetrics`) parsed back, as CloudWatch would.
  */
-import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveInstance } from '../../shared/config/load';
 import { sourceInstanceSchema } from '../../shared/config/schema';
@@ -15,10 +14,10 @@ import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
 import type { PullInvocation } from '../../shared/runtime/invocation';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
-import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
-import { startDynamoDb, type TestDynamoDb } from '../support/dynamodb';
-import { startFirehoseServer, type FirehoseServer } from '../support/firehose-server';
-import { startSecretsManagerServer, type SecretsManagerServer } from '../support/secrets-manager-server';
+import { generateCloudAuditEvents, type CloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
+import { lambdaContext, startCloudAuditHandler, type CloudAuditHandlerEnvironment, type Handler } from '../support/cloudaudit-handler';
+import type { FirehoseServer } from '../support/firehose-server';
+import type { SecretsManagerServer } from '../support/secrets-manager-server';
 
 const TABLE = 'cloudtap-metrics-cursors';
 const STREAM = 'cloudtap-metrics-events';
@@ -31,42 +30,28 @@ const AWS_ENV = {
 };
 const COUNTS = ['EventsPulled', 'EventsDelivered', 'Pages', 'MappingErrors', 'ThrottledRetries', 'Retries', 'RunsFailed', 'DeliveryFailures'];
 
-type Handler = (event: unknown, context: Context) => Promise<RunSummary>;
 type Line = Record<string, any>;
 
-let db: TestDynamoDb;
 let firehose: FirehoseServer;
 let secrets: SecretsManagerServer;
 let server: TencentApiServer;
 let cloudaudit: CloudAuditSimulator;
 let handler: Handler;
-const savedEnv = { ...process.env };
+let environment: CloudAuditHandlerEnvironment | undefined;
 
 beforeAll(async () => {
-  [db, firehose, secrets] = await Promise.all([
-    startDynamoDb(),
-    startFirehoseServer({ streams: [STREAM] }),
-    startSecretsManagerServer({ region: AWS_ENV.AWS_REGION }),
-  ]);
-  await db.createTable(TABLE);
-  ({ server, cloudaudit } = await startCloudAuditSimulator({ credentials: [TENCENT], enforceRateLimit: true }));
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS']) delete process.env[name];
-  for (const name of ['POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_DISABLED', 'POWERTOOLS_DEV']) delete process.env[name];
-  Object.assign(process.env, AWS_ENV, {
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-    AWS_ENDPOINT_URL_FIREHOSE: firehose.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-    CLOUDTAP_TABLE_NAME: TABLE,
-    CLOUDTAP_DELIVERY_STREAM: STREAM,
-    AWS_LAMBDA_FUNCTION_NAME: 'cloudtap-tencent-cloudaudit',
+  environment = await startCloudAuditHandler({
+    table: TABLE,
+    stream: STREAM,
+    credentials: TENCENT,
+    awsEnv: AWS_ENV,
+    // Powertools' defaults, so the EMF namespace and service are the deployed ones.
+    unset: ['POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_DISABLED', 'POWERTOOLS_DEV'],
   });
-  ({ handler } = (await import('../../functions/tencent-cloudaudit/handler')) as unknown as { handler: Handler });
+  ({ firehose, secrets, server, cloudaudit, handler } = environment);
 });
 
-afterAll(async () => {
-  process.env = savedEnv;
-  await Promise.all([db?.stop(), firehose?.stop(), secrets?.stop(), server?.close()]);
-});
+afterAll(() => environment?.stop());
 
 function instance(id: string): SourceInstanceConfig {
   const input = sourceInstanceSchema.parse({ id, type: 'tencent-cloudaudit', region: 'ap-guangzhou', endpoint: server.url, lag: '1m', start: '2h' });
@@ -74,24 +59,6 @@ function instance(id: string): SourceInstanceConfig {
   const resolved = resolveInstance(input, cloudAuditDefinition, 'sources[0]', problems);
   expect(problems).toEqual([]);
   return resolved as SourceInstanceConfig;
-}
-
-function lambdaContext(awsRequestId: string): Context {
-  const deadline = Date.now() + 120_000;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'cloudtap-tencent-cloudaudit',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cloudtap-tencent-cloudaudit',
-    memoryLimitInMB: '512',
-    awsRequestId,
-    logGroupName: '/aws/lambda/cloudtap-tencent-cloudaudit',
-    logStreamName: '2025/06/02/[$LATEST]0123456789abcdef',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 /** Invoke the handler; the JSON lines it wrote (logs and EMF), split into the two. */
