@@ -29,6 +29,8 @@ export interface SourceFactoryArgs<Options> {
   log: Log;
   /** Benchmarks only: lift the API's documented pace to measure cloudtap itself. */
   requestsPerSecond?: number;
+  /** How long one request may take, ms; default the transport's (10 s). Fault tests shorten it. */
+  timeoutMs?: number;
 }
 
 /**

@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import type { Clock } from '../../../core/clock';
 import { ConfigError, MalformedResponseError } from '../../../core/errors';
-import type { Log } from '../../../core/logger';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/source';
 import type { EcsDocument } from '../../../ecs/document';
-import type { Credentials, SourceInstanceConfig } from '../../definition';
+import type { SourceFactoryArgs } from '../../definition';
 import { HuaweiClient, type HuaweiClientAuth } from '../client';
 import { resolveHuaweiAuth } from '../credentials';
 import { IamTokenProvider } from '../iam-token';
@@ -46,14 +44,7 @@ export function dbssTime(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-export interface DbssSourceArgs {
-  instance: SourceInstanceConfig<DbssOptions>;
-  credentials: Credentials;
-  clock: Clock;
-  log: Log;
-  /** Benchmarks only: lift the pace to measure cloudtap rather than the API's limit. */
-  requestsPerSecond?: number;
-}
+export type DbssSourceArgs = SourceFactoryArgs<DbssOptions>;
 
 /** Huawei Cloud DBSS operation logs of one audit instance: POST /v1/{project_id}/audit/{instance_id}/operation-log. */
 export class DbssSource implements Source<DbssOperateLog> {
@@ -78,6 +69,7 @@ export class DbssSource implements Source<DbssOperateLog> {
               endpoint: options.iamEndpoint ?? `https://iam.${instance.region}.myhuaweicloud.com`,
               credentials: resolved,
               projectId: options.projectId,
+              timeoutMs: args.timeoutMs,
               clock: args.clock,
               log: args.log,
             }),
@@ -88,6 +80,7 @@ export class DbssSource implements Source<DbssOperateLog> {
       projectId: options.projectId,
       auth,
       requestsPerSecond: args.requestsPerSecond ?? DBSS_LIMITS.requestsPerSecond,
+      timeoutMs: args.timeoutMs,
       clock: args.clock,
       log: args.log,
     });

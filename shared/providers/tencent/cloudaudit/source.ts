@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import type { Clock } from '../../../core/clock';
 import { MalformedResponseError } from '../../../core/errors';
-import type { Log } from '../../../core/logger';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/source';
 import type { EcsDocument } from '../../../ecs/document';
-import type { Credentials, SourceInstanceConfig } from '../../definition';
+import type { SourceFactoryArgs } from '../../definition';
 import { JsonInteger, TencentClient } from '../client';
 import type { CloudAuditOptions } from './definition';
 import { CLOUDAUDIT_TYPE, cloudAuditEventTime, mapCloudAuditRecord, type CloudAuditRecord } from './map';
@@ -27,14 +25,7 @@ const pageSchema = z.object({
   NextToken: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).nullish(),
 });
 
-export interface CloudAuditSourceArgs {
-  instance: SourceInstanceConfig<CloudAuditOptions>;
-  credentials: Credentials;
-  clock: Clock;
-  log: Log;
-  /** Benchmarks only: lift the documented rate to measure memory rather than the API's pace. */
-  requestsPerSecond?: number;
-}
+export type CloudAuditSourceArgs = SourceFactoryArgs<CloudAuditOptions>;
 
 /** Tencent Cloud CloudAudit `DescribeEvents` (2019-03-19), paged by NextToken/ListOver. */
 export class CloudAuditSource implements Source<CloudAuditRecord> {
@@ -62,6 +53,7 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
         token: args.credentials.token,
       },
       requestsPerSecond: args.requestsPerSecond ?? CLOUDAUDIT_LIMITS.requestsPerSecond,
+      timeoutMs: args.timeoutMs,
       clock: args.clock,
       log: args.log,
     });

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { Clock } from '../../../core/clock';
 import { MalformedResponseError } from '../../../core/errors';
 import type { Log } from '../../../core/logger';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/source';
 import type { EcsDocument } from '../../../ecs/document';
-import type { Credentials, SourceInstanceConfig } from '../../definition';
+import type { SourceFactoryArgs } from '../../definition';
 import { TencentClient } from '../client';
 import { formatBeijingTime } from './beijing-time';
 import type { SslOptions } from './definition';
@@ -40,14 +39,7 @@ const pageSchema = z.object({
   OperateLogs: z.array(z.unknown()).nullish(),
 });
 
-export interface SslSourceArgs {
-  instance: SourceInstanceConfig<SslOptions>;
-  credentials: Credentials;
-  clock: Clock;
-  log: Log;
-  /** Benchmarks only: lift the documented rate to measure memory rather than the API's pace. */
-  requestsPerSecond?: number;
-}
+export type SslSourceArgs = SourceFactoryArgs<SslOptions>;
 
 /** Tencent Cloud SSL Certificates `DescribeCertificateOperateLogs` (2019-12-05): id-less, newest-first, Offset/Limit. */
 export class SslSource implements Source<SslOperationLog> {
@@ -78,6 +70,7 @@ export class SslSource implements Source<SslOperationLog> {
         token: args.credentials.token,
       },
       requestsPerSecond: args.requestsPerSecond ?? SSL_LIMITS.requestsPerSecond,
+      timeoutMs: args.timeoutMs,
       language: args.instance.options.language,
       clock: args.clock,
       log: args.log,

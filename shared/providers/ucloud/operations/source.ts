@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import type { Clock } from '../../../core/clock';
 import { MalformedResponseError } from '../../../core/errors';
-import type { Log } from '../../../core/logger';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/source';
 import type { EcsDocument } from '../../../ecs/document';
-import type { Credentials, SourceInstanceConfig } from '../../definition';
+import type { SourceFactoryArgs } from '../../definition';
 import { UCloudClient } from '../client';
 import type { UCloudOperationsOptions } from './definition';
 import { UCLOUD_OPERATIONS_TYPE, mapUCloudOperationRecord, operationEventTime, type UCloudOperationRecord } from './map';
@@ -27,14 +25,7 @@ const pageSchema = z.object({
   NextToken: z.string().nullish(),
 });
 
-export interface UCloudOperationsSourceArgs {
-  instance: SourceInstanceConfig<UCloudOperationsOptions>;
-  credentials: Credentials;
-  clock: Clock;
-  log: Log;
-  /** Overrides the paced rate (benchmarks only). */
-  requestsPerSecond?: number;
-}
+export type UCloudOperationsSourceArgs = SourceFactoryArgs<UCloudOperationsOptions>;
 
 const safeTime = (record: UCloudOperationRecord): number | undefined => {
   try {
@@ -61,6 +52,7 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
       endpoint: args.instance.endpoint,
       credentials: { publicKey: args.credentials.publicKey ?? '', privateKey: args.credentials.privateKey ?? '' },
       requestsPerSecond: args.requestsPerSecond ?? UCLOUD_OPERATIONS_LIMITS.requestsPerSecond,
+      timeoutMs: args.timeoutMs,
       clock: args.clock,
       log: args.log,
       redact: projectId ? [projectId] : [],
