@@ -38,14 +38,18 @@ export interface ProviderFixture {
 /**
  * Faults every simulator can inject on its next requests, each the API's own
  * answer: `throttle` its throttling error, `server-error` a 5xx, `slow` a
- * delay (real ms) before the normal answer, and `malformed` an answer of the
+ * delay (real ms) before the normal answer, `malformed` an answer of the
  * wrong shape that still carries the API's request id (in its envelope or
- * header), so the run must fail naming that request.
+ * header), so the run must fail naming that request, `truncated` the normal
+ * answer cut in half (a complete HTTP message whose JSON stops midway), and
+ * `reset` the connection dropped without an answer.
  */
 export type FixtureFault =
   | { kind: 'throttle'; times: number }
   | { kind: 'server-error'; times: number }
   | { kind: 'malformed'; times: number }
+  | { kind: 'truncated'; times: number }
+  | { kind: 'reset'; times: number }
   | { kind: 'slow'; delayMs: number; times: number };
 
 export interface SimulatorHandle {
@@ -80,7 +84,32 @@ export interface SimulatorHandle {
   inject(fault: FixtureFault): void;
   /** Requests the simulator answered, for rate and paging assertions. */
   requestCount(): number;
+  /** Faults actually acted out so far (not merely armed), by kind. */
+  faultsActed(): FaultTally;
   /** The request ids the simulator issued, in the order it received the requests. */
   requestIds(): string[];
   close(): Promise<void>;
+}
+
+export type FaultTally = Partial<Record<FixtureFault['kind'], number>>;
+
+/** The contract's name for each vendor fault kind a simulator logs as `fault:<kind>`. */
+const CONTRACT_KIND: Record<string, FixtureFault['kind']> = {
+  throttle: 'throttle',
+  http500: 'server-error',
+  internal: 'server-error',
+  slow: 'slow',
+  malformed: 'malformed',
+  truncated: 'truncated',
+  reset: 'reset',
+};
+
+/** Tally a simulator's request outcomes (`fault:<kind>`), plus faults a fixture acts out itself. */
+export function tallyFaults(outcomes: readonly string[], extra: FaultTally = {}): FaultTally {
+  const tally: FaultTally = { ...extra };
+  for (const outcome of outcomes) {
+    const kind = outcome.startsWith('fault:') ? CONTRACT_KIND[outcome.slice('fault:'.length)] : undefined;
+    if (kind) tally[kind] = (tally[kind] ?? 0) + 1;
+  }
+  return tally;
 }

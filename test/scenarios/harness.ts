@@ -328,6 +328,8 @@ export interface ScenarioOptions {
   startFrom: number | ((limits: SourceLimits) => number);
   /** The instance's `lag`; default the definition's. */
   lag?: string;
+  /** How long one provider request may take (real ms); default the client's. */
+  requestTimeoutMs?: number;
 }
 
 /** What a scenario may need to know to size its data before the first run. */
@@ -358,6 +360,7 @@ export class Scenario {
     readonly instance: SourceInstanceConfig,
     ids: { sourceId: string; tableName: string; stream: string },
     private readonly unhold: () => void,
+    private readonly requestTimeoutMs?: number,
   ) {
     this.sourceId = ids.sourceId;
     this.tableName = ids.tableName;
@@ -407,7 +410,7 @@ export class Scenario {
       const ids = { sourceId, tableName: `cursors-${n}`, stream: `stream-${n}` };
       await infra.db.createTable(ids.tableName);
       infra.firehose.createStream(ids.stream);
-      return new Scenario(fixture, infra, clock, sim, instance, ids, unhold);
+      return new Scenario(fixture, infra, clock, sim, instance, ids, unhold, options.requestTimeoutMs);
     } catch (error) {
       unhold();
       await sim.close();
@@ -437,20 +440,31 @@ export class Scenario {
 
   /** A source as the definition builds it (for its limits; it makes no request until asked). */
   createSource(credentials: Record<string, string> = this.sim.credentials): Source {
-    return this.fixture.definition.create({ instance: this.instance, credentials, clock: this.clock, log: this.log });
+    return this.fixture.definition.create({
+      instance: this.instance,
+      credentials,
+      clock: this.clock,
+      log: this.log,
+      timeoutMs: this.requestTimeoutMs,
+    });
   }
 
   /**
    * A fresh set of objects, as a new Lambda container would build them. With
    * `freshClients` even the SDK clients are new, so nothing but DynamoDB
-   * carries state from an earlier process.
+   * carries state from an earlier process; `configureDynamo` gets the new
+   * DynamoDB client first (e.g. to add fault-injecting middleware).
    */
-  newProcess(options: { freshClients?: boolean; credentials?: Record<string, string> } = {}): Process {
+  newProcess(
+    options: { freshClients?: boolean; credentials?: Record<string, string>; configureDynamo?: (client: DynamoDBClient) => void } = {},
+  ): Process {
     const { db, firehose } = this.infra;
-    const dynamo = options.freshClients
+    const fresh = options.freshClients || options.configureDynamo !== undefined;
+    const dynamo = fresh
       ? new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
       : db.client;
-    const firehoseClient = options.freshClients
+    options.configureDynamo?.(dynamo);
+    const firehoseClient = fresh
       ? new FirehoseClient({
           endpoint: firehose.endpoint,
           region: 'us-east-1',
@@ -469,7 +483,7 @@ export class Scenario {
       }),
       source: this.createSource(options.credentials),
       close: () => {
-        if (options.freshClients) {
+        if (fresh) {
           dynamo.destroy();
           firehoseClient.destroy();
         }
