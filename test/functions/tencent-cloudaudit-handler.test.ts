@@ -18,9 +18,9 @@ import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
 import type { PullInvocation } from '../../shared/runtime/invocation';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
-import { generateCloudAuditEvents, type CloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
+import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
 import { documentKey, recordKey } from '../scenarios/harness';
-import { lambdaContext, startCloudAuditHandler, type CloudAuditHandlerEnvironment, type Handler } from '../support/cloudaudit-handler';
+import { lambdaContext, startSourceHandler, type Handler, type SourceHandlerEnvironment } from '../support/source-handler';
 import type { TestDynamoDb } from '../support/dynamodb';
 import type { FirehoseServer } from '../support/firehose-server';
 import type { SecretsManagerServer } from '../support/secrets-manager-server';
@@ -48,17 +48,19 @@ let secrets: SecretsManagerServer;
 let server: TencentApiServer;
 let cloudaudit: CloudAuditSimulator;
 let handler: Handler;
-let environment: CloudAuditHandlerEnvironment | undefined;
+let environment: SourceHandlerEnvironment<{ server: TencentApiServer; cloudaudit: CloudAuditSimulator }> | undefined;
 
 beforeAll(async () => {
-  environment = await startCloudAuditHandler({
+  environment = await startSourceHandler({
+    type: 'tencent-cloudaudit',
     table: TABLE,
     stream: STREAM,
-    credentials: TENCENT,
+    simulator: () => startCloudAuditSimulator({ credentials: [TENCENT], enforceRateLimit: true }),
     awsEnv: AWS_ENV,
     env: { POWERTOOLS_LOG_LEVEL: 'DEBUG' },
   });
-  ({ db, firehose, secrets, server, cloudaudit, handler } = environment);
+  ({ db, firehose, secrets, handler } = environment);
+  ({ server, cloudaudit } = environment.simulator);
 });
 
 afterAll(() => environment?.stop());

@@ -14,8 +14,8 @@ import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
 import type { PullInvocation } from '../../shared/runtime/invocation';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
-import { generateCloudAuditEvents, type CloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
-import { lambdaContext, startCloudAuditHandler, type CloudAuditHandlerEnvironment, type Handler } from '../support/cloudaudit-handler';
+import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
+import { lambdaContext, startSourceHandler, type Handler, type SourceHandlerEnvironment } from '../support/source-handler';
 import type { FirehoseServer } from '../support/firehose-server';
 import type { SecretsManagerServer } from '../support/secrets-manager-server';
 
@@ -37,18 +37,20 @@ let secrets: SecretsManagerServer;
 let server: TencentApiServer;
 let cloudaudit: CloudAuditSimulator;
 let handler: Handler;
-let environment: CloudAuditHandlerEnvironment | undefined;
+let environment: SourceHandlerEnvironment<{ server: TencentApiServer; cloudaudit: CloudAuditSimulator }> | undefined;
 
 beforeAll(async () => {
-  environment = await startCloudAuditHandler({
+  environment = await startSourceHandler({
+    type: 'tencent-cloudaudit',
     table: TABLE,
     stream: STREAM,
-    credentials: TENCENT,
+    simulator: () => startCloudAuditSimulator({ credentials: [TENCENT], enforceRateLimit: true }),
     awsEnv: AWS_ENV,
     // Powertools' defaults, so the EMF namespace and service are the deployed ones.
     unset: ['POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_DISABLED', 'POWERTOOLS_DEV'],
   });
-  ({ firehose, secrets, server, cloudaudit, handler } = environment);
+  ({ firehose, secrets, handler } = environment);
+  ({ server, cloudaudit } = environment.simulator);
 });
 
 afterAll(() => environment?.stop());

@@ -50,9 +50,10 @@ export class HuaweiClient {
 
   constructor({ auth, ...options }: HuaweiClientOptions) {
     this.#auth = auth.mode === 'aksk' ? { mode: 'aksk', credentials: { ...auth.credentials } } : auth;
+    // The key id too: a service quoting the request back must not put any credential into an error or a log.
     this.#errors = new ErrorFactory(() =>
       this.#auth.mode === 'aksk'
-        ? [this.#auth.credentials.secretAccessKey, this.#auth.credentials.securityToken]
+        ? [this.#auth.credentials.accessKeyId, this.#auth.credentials.secretAccessKey, this.#auth.credentials.securityToken]
         : this.#auth.tokens.knownSecrets(),
     );
     this.base = new URL(withScheme(options.endpoint));

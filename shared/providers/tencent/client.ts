@@ -77,7 +77,8 @@ export class TencentClient {
   constructor({ credentials, ...options }: TencentClientOptions) {
     this.options = options;
     this.#credentials = { ...credentials };
-    const secrets = [credentials.secretKey, credentials.token ?? ''].filter((s) => s.length >= 4);
+    // The key id too: a provider quoting the request back must not put any credential into an error or a log.
+    const secrets = [credentials.secretId, credentials.secretKey, credentials.token ?? ''].filter((s) => s.length >= 4);
     this.#errors = new RedactingErrors(PROVIDER, () => secrets);
     const endpoint = options.endpoint ?? `https://${options.service}.tencentcloudapi.com`;
     // API 3.0 always posts to `/`, which is also the signed path.

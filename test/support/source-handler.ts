@@ -1,0 +1,143 @@
+import { DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
+import type { Context } from 'aws-lambda';
+import { vi } from 'vitest';
+import type { RunSummary } from '../../shared/core/pipeline';
+import { startDynamoDb, type TestDynamoDb } from './dynamodb';
+import { startEventBridgeServer, type EventBridgeServer } from './eventbridge-server';
+import { startFirehoseServer, type FirehoseServer } from './firehose-server';
+import { startSecretsManagerServer, type SecretsManagerServer } from './secrets-manager-server';
+import { DEFAULT_TOPIC_ARN, startSnsServer, type SnsServer } from './sns-server';
+
+export type Handler = (event: unknown, context: Context) => Promise<RunSummary>;
+
+/** What every simulator start function returns: its server, and whatever else it hands out. */
+export interface StartedSimulator {
+  server: { url: string; close(): Promise<void> };
+}
+
+/** The custom bus the alerting environment names (the stack creates one unless told `default`). */
+export const ALERT_BUS = 'cloudtap-alerts';
+
+export interface SourceHandlerOptions<S extends StartedSimulator> {
+  /** The source type: `functions/<type>/handler.ts` is the module imported. */
+  type: string;
+  table: string;
+  stream: string;
+  /** Starts the provider simulator the instance's `endpoint` will name. */
+  simulator: () => Promise<S>;
+  /** The function role's AWS keys and region, as the Lambda runtime sets them. */
+  awsEnv: Record<string, string>;
+  /** Set the alerting variables as the stack does when alerts are configured (SNS topic and EventBridge bus). */
+  alerting?: boolean;
+  /** More variables to set, and ones to remove, before the import. */
+  env?: Record<string, string>;
+  unset?: string[];
+}
+
+export interface SourceHandlerEnvironment<S extends StartedSimulator> {
+  db: TestDynamoDb;
+  firehose: FirehoseServer;
+  secrets: SecretsManagerServer;
+  /** Always running, so no SDK client can reach real AWS; published to only with `alerting`. */
+  sns: SnsServer;
+  eventBridge: EventBridgeServer;
+  simulator: S;
+  handler: Handler;
+  /** Import the handler afresh into `handler`, as a new container's cold start would (no warm state carried over). */
+  coldStart(): Promise<void>;
+  /** Restore the process environment and stop every server. */
+  stop(): Promise<void>;
+}
+
+/** Whether a handler was imported into this test file's module registry already. */
+let handlerImported = false;
+
+/**
+ * A deployed puller handler, imported as Lambda would load it, wired to
+ * dynalite, the Firehose, Secrets Manager, SNS and EventBridge wire servers
+ * and a provider simulator through the AWS SDK's own endpoint variables. The
+ * handler builds its store, sink and alert clients at import, so the
+ * environment is set first.
+ */
+export async function startSourceHandler<S extends StartedSimulator>(options: SourceHandlerOptions<S>): Promise<SourceHandlerEnvironment<S>> {
+  const saved = { ...process.env };
+  const [db, firehose, secrets, sns, eventBridge, simulator] = await Promise.all([
+    startDynamoDb(),
+    startFirehoseServer({ streams: [options.stream] }),
+    startSecretsManagerServer({ region: options.awsEnv.AWS_REGION }),
+    startSnsServer({ topics: [DEFAULT_TOPIC_ARN] }),
+    startEventBridgeServer({ buses: [ALERT_BUS] }),
+    options.simulator(),
+  ]);
+  await db.createTable(options.table);
+
+  const unset = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', ...(options.unset ?? [])];
+  for (const name of unset) delete process.env[name];
+  Object.assign(process.env, options.awsEnv, {
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    AWS_ENDPOINT_URL_FIREHOSE: firehose.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    AWS_ENDPOINT_URL_SNS: sns.endpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+    CLOUDTAP_TABLE_NAME: options.table,
+    CLOUDTAP_DELIVERY_STREAM: options.stream,
+    ...(options.alerting && { CLOUDTAP_ALERT_TOPIC_ARN: DEFAULT_TOPIC_ARN, CLOUDTAP_ALERT_BUS_NAME: ALERT_BUS }),
+    AWS_LAMBDA_FUNCTION_NAME: `cloudtap-${options.type}`,
+    ...options.env,
+  });
+
+  const environment: SourceHandlerEnvironment<S> = {
+    db,
+    firehose,
+    secrets,
+    sns,
+    eventBridge,
+    simulator,
+    handler: await importHandler(options.type),
+    async coldStart() {
+      environment.handler = await importHandler(options.type);
+    },
+    async stop() {
+      process.env = saved;
+      await Promise.all([db.stop(), firehose.stop(), secrets.stop(), sns.stop(), eventBridge.stop(), simulator.server.close()]);
+    },
+  };
+  return environment;
+}
+
+/** `functions/<type>/handler.ts`, evaluated afresh unless it is the first handler this test file imports. */
+async function importHandler(type: string): Promise<Handler> {
+  // A second import must not reuse the module state of the first (clients, logger, alert
+  // breaker). The first shares the test file's registry, so classes the test imports
+  // (ConfigError, ...) are the handler's own.
+  if (handlerImported) vi.resetModules();
+  handlerImported = true;
+  // Powertools keeps getSecret's provider in node_modules, which resetModules leaves alone:
+  // drop it so the handler's first read builds its client from the current environment.
+  for (const name of Object.keys(DEFAULT_PROVIDERS)) delete DEFAULT_PROVIDERS[name];
+  const module = (await import(/* @vite-ignore */ `../../functions/${type}/handler`)) as { handler: Handler };
+  return module.handler;
+}
+
+/**
+ * A Lambda context with a real deadline `timeoutMs` from now, for the function
+ * the running handler environment names (as Lambda's context and environment agree).
+ */
+export function lambdaContext(awsRequestId: string, timeoutMs = 120_000): Context {
+  const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'cloudtap';
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: '2025/06/02/[$LATEST]0123456789abcdef',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
