@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { loadConfigFile } from '../shared/config/load';
 import { ConfigError } from '../shared/core/errors';
 import { registry } from '../shared/providers/registry';
@@ -9,6 +9,14 @@ const app = new App();
 // `-c config=path` wins over the `cloudtap:config` default in cdk.json.
 const configPath = resolve(app.node.tryGetContext('config') ?? app.node.tryGetContext('cloudtap:config') ?? 'cloudtap.example.yaml');
 const stackName: string = app.node.tryGetContext('cloudtap:stackName') ?? 'Cloudtap';
+
+// `-c cloudtap:nag=true`: cdk-nag's AwsSolutions checks run at synth and fail it on any
+// unacknowledged error; the template then records each acknowledgement and its reason
+// (Metadata.cdk_nag). cdk-nag is a dev dependency, so it is loaded only when asked for.
+if (String(app.node.tryGetContext('cloudtap:nag')) === 'true') {
+  const { AwsSolutionsChecks } = await import('cdk-nag');
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }));
+}
 
 try {
   const config = await loadConfigFile(configPath, registry);

@@ -6,6 +6,8 @@ import type { CloudtapConfig, Registry } from '../shared/config/load';
 import { Alerting } from './constructs/alerting';
 import { CursorTable } from './constructs/cursor-table';
 import { createDelivery, type Delivery } from './constructs/delivery';
+import { EncryptionKey } from './constructs/encryption-key';
+import { FailedInvocations } from './constructs/failed-invocations';
 import { Monitoring } from './constructs/monitoring';
 import { SourcePuller, secretNameFor } from './constructs/source-puller';
 
@@ -23,6 +25,8 @@ export interface CloudtapStackProps extends StackProps {
 }
 
 export class CloudtapStack extends Stack {
+  /** The customer-managed key everything with data at rest is encrypted with. */
+  readonly encryptionKey: EncryptionKey;
   readonly cursorTable: CursorTable;
   /** The alert topic and bus every puller publishes to. */
   readonly alerting: Alerting;
@@ -30,6 +34,8 @@ export class CloudtapStack extends Stack {
   readonly delivery: Delivery;
   /** Source type -> its puller. */
   readonly pullers = new Map<string, SourcePuller>();
+  /** The queue Lambda sends failed and expired puller invocations to. */
+  readonly failedInvocations: FailedInvocations;
   /** Alarms on lag, failures and delivery, notifying the alert topic, and the dashboard. */
   readonly monitoring: Monitoring;
 
@@ -38,9 +44,12 @@ export class CloudtapStack extends Stack {
     const { config, registry } = props;
     const entryFor = props.entryFor ?? defaultEntry;
 
-    this.cursorTable = new CursorTable(this, 'CursorTable');
-    this.delivery = createDelivery(this, 'Delivery', config.destination);
-    this.alerting = new Alerting(this, 'Alerting', { alerts: config.alerts, stateTable: this.cursorTable });
+    this.encryptionKey = new EncryptionKey(this, 'EncryptionKey');
+    const { key } = this.encryptionKey;
+    this.cursorTable = new CursorTable(this, 'CursorTable', { encryptionKey: key });
+    this.delivery = createDelivery(this, 'Delivery', config.destination, key);
+    this.alerting = new Alerting(this, 'Alerting', { alerts: config.alerts, stateTable: this.cursorTable, encryptionKey: key });
+    this.failedInvocations = new FailedInvocations(this, 'FailedInvocations', { encryptionKey: key });
 
     for (const type of new Set(config.sources.map((source) => source.type))) {
       const definition = registry.get(type);
@@ -57,6 +66,9 @@ export class CloudtapStack extends Stack {
           projectRoot: PROJECT_ROOT,
           alerting: this.alerting,
           rules: config.rules,
+          encryptionKey: key,
+          onFailure: this.failedInvocations,
+          reservedConcurrencyPerSource: config.deployment.reservedConcurrencyPerSource,
         }),
       );
     }
@@ -68,6 +80,7 @@ export class CloudtapStack extends Stack {
       delivery: this.delivery,
       destination: config.destination,
       topic: this.alerting.topic,
+      failedInvocations: this.failedInvocations.queue,
     });
 
     if (this.delivery.type === 's3') {
@@ -90,6 +103,8 @@ export class CloudtapStack extends Stack {
     }
     output(this, 'AlertTopicArn', this.alerting.topicArn, 'SNS topic cloudtap publishes alerts to');
     output(this, 'AlertBusName', this.alerting.busName, 'EventBridge bus receiving "cloudtap alert" events');
+    output(this, 'EncryptionKeyArn', key.keyArn, 'KMS key encrypting the table, buckets, stream, secrets, topic and queue');
+    output(this, 'FailedInvocationsQueueUrl', this.failedInvocations.queue.queueUrl, 'SQS queue holding failed puller invocations');
     // Under their own scope: ids with hyphens would otherwise collide once made alphanumeric.
     const secretOutputs = new Construct(this, 'SecretNames');
     for (const puller of this.pullers.values()) {

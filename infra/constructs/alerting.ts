@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULT_BUS_NAME, type AlertsConfig } from '../../shared/config/alerts';
 import { CURSOR_TABLE_ACTIONS, type CursorTable } from './cursor-table';
+import { ENVELOPE_WRITE_ACTIONS, grantKeyUse } from './encryption-key';
 
 /**
  * What the alert router sends the cursor table: dedup claims (conditional
@@ -81,15 +82,17 @@ export class Alerting extends Construct implements AlertTarget {
   /**
    * Publish on this topic and put events on this bus, nothing else; and the
    * alert state in the cursor table. A customer-managed topic key is granted
-   * for encryption only.
+   * for publishing to this topic only.
    */
   grantPublishAlerts(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [this.topic.topicArn] });
-    this.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    if (this.encryptionKey) {
+      grantKeyUse(this.encryptionKey, grantee, 'sns', ENVELOPE_WRITE_ACTIONS, { 'aws:sns:topicArn': this.topic.topicArn });
+    }
     this.bus.grantPutEventsTo(grantee);
     // Only what the cursor grant lacks, so each action is allowed once.
     const extra = ALERT_STATE_ACTIONS.filter((action) => !(CURSOR_TABLE_ACTIONS as readonly string[]).includes(action));
     this.stateTable.table.grant(grantee, ...extra);
-    this.stateTable.table.encryptionKey?.grantEncryptDecrypt(grantee);
+    this.stateTable.grantKeyUse(grantee);
   }
 }

@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { grantKeyUse } from './encryption-key';
 
 /**
  * What DynamoDbCursorStore sends: GetItem (read) and conditional UpdateItem
@@ -11,6 +12,20 @@ import { Construct } from 'constructs';
  * add Put and Delete (see Alerting). Widen here if the store grows.
  */
 export const CURSOR_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
+
+/**
+ * What DynamoDB asks KMS for on a caller's behalf with a customer-managed table
+ * key: CDK's encrypt/decrypt set with its wildcards spelled out (data key pairs,
+ * which a table never uses, left out).
+ */
+export const TABLE_KEY_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+] as const;
 
 export interface CursorTableProps {
   /** A customer-managed key; AWS-managed (aws/dynamodb) when absent. */
@@ -39,6 +54,12 @@ export class CursorTable extends Construct {
   /** Least privilege for a puller; also the key use once a customer-managed key is set. */
   grantCursorAccess(grantee: iam.IGrantable): void {
     this.table.grant(grantee, ...CURSOR_TABLE_ACTIONS);
-    this.table.encryptionKey?.grantEncryptDecrypt(grantee);
+    this.grantKeyUse(grantee);
+  }
+
+  /** Use of a customer-managed table key, through DynamoDB and for this table only; the AWS-managed key needs no grant. */
+  grantKeyUse(grantee: iam.IGrantable): void {
+    const key = this.table.encryptionKey;
+    if (key) grantKeyUse(key, grantee, 'dynamodb', TABLE_KEY_ACTIONS, { 'aws:dynamodb:tableName': this.table.tableName });
   }
 }

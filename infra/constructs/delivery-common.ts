@@ -1,10 +1,13 @@
-import { ArnFormat, Aws, Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledgeNag, acknowledgeThirdPartySecret, objectsWildcardFinding } from '../nag';
+import { ENVELOPE_WRITE_ACTIONS, keyUseStatement } from './encryption-key';
 
 /** What Firehose needs to write to S3 (its developer guide's policy); no delete, no ACLs. */
 export const FIREHOSE_S3_ACTIONS = [
@@ -32,23 +35,9 @@ export function datedPrefixes(prefix: string, errorPrefix = prefix): { prefix: s
   };
 }
 
-/** A private, encrypted, TLS-only, versioned bucket that outlives the stack: audit data, or records a SIEM refused. */
-export function auditBucket(scope: Construct, id: string, lifecycleRules: s3.LifecycleRule[] = []): s3.Bucket {
-  return new s3.Bucket(scope, id, {
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    enforceSSL: true,
-    minimumTLSVersion: 1.2,
-    // Firehose never overwrites keys, so versions only cost anything when something deletes
-    // or overwrites audit data; then they make it recoverable for a while.
-    versioned: true,
-    lifecycleRules: [
-      { noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) },
-      ...lifecycleRules,
-    ],
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
+/** Server-side encryption of a Direct PUT stream with the stack's key (Firehose creates and manages its own grant). */
+export function streamEncryption(key: kms.IKey): firehose.CfnDeliveryStream.DeliveryStreamEncryptionConfigurationInputProperty {
+  return { keyType: 'CUSTOMER_MANAGED_CMK', keyArn: key.keyArn };
 }
 
 /** Firehose's error logs: one group per stream, one log stream per delivery leg. */
@@ -92,6 +81,7 @@ export class DeliveryLogs extends Construct {
 }
 
 export interface FirehoseAccessProps {
+  /** Where Firehose writes (or backs up); its key, when customer-managed, is granted for this bucket only. */
   readonly bucket: s3.IBucket;
   /** What Firehose logs to: log stream ARNs, or a log group's ARN. */
   readonly logResources: string[];
@@ -109,26 +99,35 @@ export class FirehoseAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: FirehoseAccessProps) {
     super(scope, id);
+    const { bucket, secret } = props;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
         conditions: { StringEquals: { 'sts:ExternalId': Aws.ACCOUNT_ID } },
       }),
     });
     const statements = [
-      new iam.PolicyStatement({
-        actions: FIREHOSE_S3_ACTIONS,
-        resources: [props.bucket.bucketArn, props.bucket.arnForObjects('*')],
-      }),
+      new iam.PolicyStatement({ actions: FIREHOSE_S3_ACTIONS, resources: [bucket.bucketArn, bucket.arnForObjects('*')] }),
       new iam.PolicyStatement({ actions: ['logs:PutLogEvents'], resources: props.logResources }),
     ];
-    if (props.secret) {
-      statements.push(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.secret.secretArn] }));
+    // With S3 Bucket Keys the encryption context is the bucket's ARN, without them the object's.
+    if (bucket.encryptionKey) {
+      statements.push(
+        keyUseStatement(bucket.encryptionKey, 's3', ENVELOPE_WRITE_ACTIONS, { 'aws:s3:arn': [bucket.bucketArn, bucket.arnForObjects('*')] }),
+      );
+    }
+    if (secret) {
+      statements.push(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
       // A customer-managed key needs a grant; the default aws/secretsmanager key lets the account use it through Secrets Manager.
-      if (props.secret.encryptionKey) {
-        statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.secret.encryptionKey.keyArn] }));
+      if (secret.encryptionKey) {
+        statements.push(keyUseStatement(secret.encryptionKey, 'secretsmanager', ['kms:Decrypt'], { SecretARN: secret.secretArn }));
       }
     }
     this.policy = new iam.Policy(this, 'Policy', { roles: [this.role], statements });
+    acknowledgeNag(
+      this.policy,
+      objectsWildcardFinding(bucket),
+      'Firehose writes objects under keys it makes up (dated prefixes, partitions, error folders); the wildcard covers the objects of this one bucket.',
+    );
   }
 }
 
@@ -137,13 +136,20 @@ export class FirehoseAccess extends Construct {
  * `{"api_key": ...}`), holding an empty placeholder: the operator puts the real value
  * with put-secret-value, and CloudFormation leaves it alone while this template is unchanged.
  */
-export function destinationSecret(scope: Construct, id: string, name: string, field: string, what: string): secretsmanager.Secret {
-  return new secretsmanager.Secret(scope, id, {
-    secretName: name,
-    description: `cloudtap: ${what} Firehose delivers with, as {"${field}": "..."}; set the value after deploy`,
-    secretObjectValue: { [field]: SecretValue.unsafePlainText('') },
+export function destinationSecret(
+  scope: Construct,
+  id: string,
+  props: { name: string; field: string; what: string; encryptionKey: kms.IKey },
+): secretsmanager.Secret {
+  const secret = new secretsmanager.Secret(scope, id, {
+    secretName: props.name,
+    description: `cloudtap: ${props.what} Firehose delivers with, as {"${props.field}": "..."}; set the value after deploy`,
+    secretObjectValue: { [props.field]: SecretValue.unsafePlainText('') },
+    encryptionKey: props.encryptionKey,
     removalPolicy: RemovalPolicy.DESTROY,
   });
+  acknowledgeThirdPartySecret(secret);
+  return secret;
 }
 
 /** The right to put records into one stream, by its ARN. */

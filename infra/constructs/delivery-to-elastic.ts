@@ -1,12 +1,14 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { DestinationConfig } from '../../shared/config/schema';
 import { destinationFormatOf, type DestinationFormat } from '../../shared/sinks/encoders/for-destination';
 import type { Delivery } from './delivery';
-import { DeliveryLogs, FirehoseAccess, auditBucket, backupS3Configuration, destinationSecret, grantPutRecords } from './delivery-common';
+import { auditBucket } from './audit-bucket';
+import { DeliveryLogs, FirehoseAccess, backupS3Configuration, destinationSecret, grantPutRecords, streamEncryption } from './delivery-common';
 
 export type ElasticDestinationConfig = Extract<DestinationConfig, { type: 'elastic' }>;
 
@@ -28,6 +30,8 @@ export const elasticDataStreamFor = (namespace: string): string => `logs-cloudta
 
 export interface DeliveryToElasticProps {
   readonly destination: ElasticDestinationConfig;
+  /** Encrypts the stream, the backup bucket and the API key secret. */
+  readonly encryptionKey: kms.IKey;
 }
 
 /**
@@ -49,12 +53,17 @@ export class DeliveryToElastic extends Construct implements Delivery {
 
   constructor(scope: Construct, id: string, props: DeliveryToElasticProps) {
     super(scope, id);
-    const { destination } = props;
+    const { destination, encryptionKey } = props;
     this.functionDestination = destinationFormatOf(destination);
     this.dataStreamName = elasticDataStreamFor(destination.namespace);
 
-    this.bucket = auditBucket(this, 'BackupBucket');
-    this.secret = destinationSecret(this, 'ApiKey', ELASTIC_API_KEY_SECRET_NAME, 'api_key', 'the Elastic API key (encoded form)');
+    this.bucket = auditBucket(this, 'BackupBucket', { encryptionKey });
+    this.secret = destinationSecret(this, 'ApiKey', {
+      name: ELASTIC_API_KEY_SECRET_NAME,
+      field: 'api_key',
+      what: 'the Elastic API key (encoded form)',
+      encryptionKey,
+    });
     const errorLogs = new DeliveryLogs(this, 'ErrorLogs', ['HttpEndpointDelivery', 'BackupDelivery']);
     const access = new FirehoseAccess(this, 'Firehose', {
       bucket: this.bucket,
@@ -65,7 +74,7 @@ export class DeliveryToElastic extends Construct implements Delivery {
 
     this.cfnDeliveryStream = new firehose.CfnDeliveryStream(this, 'Stream', {
       deliveryStreamType: 'DirectPut',
-      deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' },
+      deliveryStreamEncryptionConfigurationInput: streamEncryption(encryptionKey),
       httpEndpointDestinationConfiguration: {
         // Never `accessKey`: the API key stays in Secrets Manager, out of the template.
         endpointConfiguration: { url: destination.endpointUrl, name: 'Elastic' },

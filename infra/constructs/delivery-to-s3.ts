@@ -1,12 +1,14 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { DestinationConfig } from '../../shared/config/schema';
 import { destinationFormatOf, type DestinationFormat } from '../../shared/sinks/encoders/for-destination';
 import type { Delivery } from './delivery';
-import { DeliveryLogs, FirehoseAccess, auditBucket, datedPrefixes, folder } from './delivery-common';
+import { auditBucket } from './audit-bucket';
+import { DeliveryLogs, FirehoseAccess, datedPrefixes, folder, streamEncryption } from './delivery-common';
 
 export { FIREHOSE_S3_ACTIONS } from './delivery-common';
 
@@ -21,6 +23,8 @@ export const S3_PARTITION_KEYS = {
 
 export interface DeliveryToS3Props {
   readonly destination: S3DestinationConfig;
+  /** Encrypts the stream and the bucket. */
+  readonly encryptionKey: kms.IKey;
 }
 
 /**
@@ -38,25 +42,25 @@ export class DeliveryToS3 extends Construct implements Delivery {
 
   constructor(scope: Construct, id: string, props: DeliveryToS3Props) {
     super(scope, id);
-    const { destination } = props;
+    const { destination, encryptionKey } = props;
     this.functionDestination = destinationFormatOf(destination);
     const { archiveAfterDays, expireAfterDays } = destination.lifecycle;
 
-    this.bucket = auditBucket(
-      this,
-      'Bucket',
-      archiveAfterDays || expireAfterDays
-        ? [
-            {
-              id: 'retention',
-              transitions: archiveAfterDays
-                ? [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(archiveAfterDays) }]
-                : undefined,
-              expiration: expireAfterDays ? Duration.days(expireAfterDays) : undefined,
-            },
-          ]
-        : [],
-    );
+    this.bucket = auditBucket(this, 'Bucket', {
+      encryptionKey,
+      lifecycleRules:
+        archiveAfterDays || expireAfterDays
+          ? [
+              {
+                id: 'retention',
+                transitions: archiveAfterDays
+                  ? [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(archiveAfterDays) }]
+                  : undefined,
+                expiration: expireAfterDays ? Duration.days(expireAfterDays) : undefined,
+              },
+            ]
+          : [],
+    });
 
     // The L2 names its own log stream in this group, so the role may write to the group (which serves only this stream).
     const errorLogs = new DeliveryLogs(this, 'ErrorLogs');
@@ -85,8 +89,10 @@ export class DeliveryToS3 extends Construct implements Delivery {
         bufferingSize: Size.mebibytes(destination.bufferMiB),
         loggingConfig: new firehose.EnableLogging(errorLogs.group),
       }),
-      encryption: firehose.StreamEncryption.awsOwnedKey(),
     });
+    // The L2 would pair a customer-managed key with a role of its own that Direct PUT never
+    // uses; Firehose manages its grant on the key itself, so the setting goes on the resource.
+    this.cfnDeliveryStream.deliveryStreamEncryptionConfigurationInput = streamEncryption(encryptionKey);
     // The stream may start writing as soon as it exists: give it its permissions first.
     this.deliveryStream.node.addDependency(access.policy);
   }

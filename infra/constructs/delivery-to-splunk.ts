@@ -1,12 +1,14 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { DestinationConfig } from '../../shared/config/schema';
 import { destinationFormatOf, type DestinationFormat } from '../../shared/sinks/encoders/for-destination';
 import type { Delivery } from './delivery';
-import { DeliveryLogs, FirehoseAccess, auditBucket, backupS3Configuration, destinationSecret, grantPutRecords } from './delivery-common';
+import { auditBucket } from './audit-bucket';
+import { DeliveryLogs, FirehoseAccess, backupS3Configuration, destinationSecret, grantPutRecords, streamEncryption } from './delivery-common';
 
 export type SplunkDestinationConfig = Extract<DestinationConfig, { type: 'splunk' }>;
 
@@ -18,6 +20,8 @@ export const SPLUNK_BUFFERING = { intervalInSeconds: 60, sizeInMBs: 5 } as const
 
 export interface DeliveryToSplunkProps {
   readonly destination: SplunkDestinationConfig;
+  /** Encrypts the stream, the backup bucket and the HEC token secret. */
+  readonly encryptionKey: kms.IKey;
 }
 
 /**
@@ -37,11 +41,16 @@ export class DeliveryToSplunk extends Construct implements Delivery {
 
   constructor(scope: Construct, id: string, props: DeliveryToSplunkProps) {
     super(scope, id);
-    const { destination } = props;
+    const { destination, encryptionKey } = props;
     this.functionDestination = destinationFormatOf(destination);
 
-    this.bucket = auditBucket(this, 'BackupBucket');
-    this.secret = destinationSecret(this, 'HecToken', SPLUNK_HEC_SECRET_NAME, 'hec_token', 'the Splunk HEC token');
+    this.bucket = auditBucket(this, 'BackupBucket', { encryptionKey });
+    this.secret = destinationSecret(this, 'HecToken', {
+      name: SPLUNK_HEC_SECRET_NAME,
+      field: 'hec_token',
+      what: 'the Splunk HEC token',
+      encryptionKey,
+    });
     const errorLogs = new DeliveryLogs(this, 'ErrorLogs', ['SplunkDelivery', 'BackupDelivery']);
     const access = new FirehoseAccess(this, 'Firehose', {
       bucket: this.bucket,
@@ -52,7 +61,7 @@ export class DeliveryToSplunk extends Construct implements Delivery {
 
     this.cfnDeliveryStream = new firehose.CfnDeliveryStream(this, 'Stream', {
       deliveryStreamType: 'DirectPut',
-      deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' },
+      deliveryStreamEncryptionConfigurationInput: streamEncryption(encryptionKey),
       splunkDestinationConfiguration: {
         hecEndpoint: destination.hecEndpoint,
         hecEndpointType: 'Event',

@@ -1,5 +1,6 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -17,7 +18,7 @@ export interface DeliveryTarget {
   grantPutRecords(grantee: iam.IGrantable): iam.Grant;
 }
 
-/** One Direct PUT, encrypted Firehose stream to the configured destination, whichever it is. */
+/** One Direct PUT Firehose stream, encrypted with the stack's key, to the configured destination, whichever it is. */
 export interface Delivery extends DeliveryTarget {
   readonly type: DestinationType;
   /** The stream's CloudFormation resource, whichever construct made it. */
@@ -32,14 +33,14 @@ export interface Delivery extends DeliveryTarget {
   readonly functionDestination: DestinationFormat;
 }
 
-/** The delivery for `config.destination`. */
-export function createDelivery(scope: Construct, id: string, destination: DestinationConfig): Delivery {
+/** The delivery for `config.destination`, its stream, bucket and secret encrypted with `encryptionKey`. */
+export function createDelivery(scope: Construct, id: string, destination: DestinationConfig, encryptionKey: kms.IKey): Delivery {
   switch (destination.type) {
     case 's3':
-      return new DeliveryToS3(scope, id, { destination });
+      return new DeliveryToS3(scope, id, { destination, encryptionKey });
     case 'splunk':
-      return new DeliveryToSplunk(scope, id, { destination });
+      return new DeliveryToSplunk(scope, id, { destination, encryptionKey });
     case 'elastic':
-      return new DeliveryToElastic(scope, id, { destination });
+      return new DeliveryToElastic(scope, id, { destination, encryptionKey });
   }
 }

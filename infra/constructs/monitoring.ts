@@ -1,13 +1,16 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { MonitoringConfig } from '../../shared/config/monitoring';
 import type { DestinationConfig } from '../../shared/config/schema';
 import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import type { DestinationType } from './delivery';
+import { FAILED_INVOCATION_RETENTION } from './failed-invocations';
 import { stalenessBound } from './source-puller';
 
 /** Where the runs' EMF metrics land: Powertools adds `service` to every dimension set. */
@@ -28,6 +31,8 @@ export interface MonitoringProps {
   readonly destination: DestinationConfig;
   /** Every alarm notifies this topic, on ALARM and on OK. */
   readonly topic: sns.ITopic;
+  /** The pullers' on-failure destination: any message in it alarms. */
+  readonly failedInvocations: sqs.IQueue;
 }
 
 /** A run metric of one source instance, as the pullers emit it. */
@@ -85,8 +90,12 @@ export const ALARM_TEXT = {
     `The ${type} puller function ended with an error in ${periods} consecutive 5-minute periods. ` +
     `Its log group says which source and why; also look for timeouts or out-of-memory (then shorten the schedule so runs stay small, or raise the memory).`,
   functionThrottles: (type: string) =>
-    `Lambda throttled invocations of the ${type} puller: the account or function ran out of concurrency. EventBridge retries twice, then the next scheduled run picks up from the cursor. ` +
-    `If it persists, raise the account's concurrency quota or look for other functions using it up.`,
+    `Lambda throttled invocations of the ${type} puller: the function used up its reserved concurrency (deployment.reservedConcurrencyPerSource per enabled source), or the account ran out. Lambda retries a throttled run for up to one schedule period, then the next scheduled run picks up from the cursor. ` +
+    `If it persists, raise deployment.reservedConcurrencyPerSource (or the account's concurrency quota), or look for runs that take longer than their schedule interval.`,
+  failedInvocations: () =>
+    `At least one scheduled puller invocation failed or expired unrun; its record waits in the stack's failed-invocations queue (output FailedInvocationsQueueUrl) for up to ${FAILED_INVOCATION_RETENTION.toDays()} days. ` +
+    `Read the messages: requestPayload.source.id names the source, requestContext.condition says why. RetriesExhausted: the run failed (its "run failed" log line says why; the next scheduled run retries from the cursor). ` +
+    `EventAgeExceeded: Lambda never started it (throttled; see the throttles alarm). Once understood, purge the queue: the alarm clears when it is empty.`,
   deliverySuccess: (type: DestinationType) =>
     `Firehose failed to deliver to the ${type} destination in 3 consecutive 5-minute periods. Events are not lost: Firehose retries, then backs failed records up to the bucket. ` +
     (type === 's3'
@@ -109,6 +118,7 @@ export class Monitoring extends Construct {
     const { config } = props;
     this.action = new actions.SnsAction(props.topic);
     this.prefix = Stack.of(this).stackName;
+    this.allowAlarmsToNotify(props.topic);
     const enabled = props.sources.filter((source) => source.enabled);
     const lagThreshold = config.maxLagMinutes * 60;
 
@@ -176,6 +186,15 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: ALARM_TEXT.deliverySuccess(props.delivery.type),
     });
+    this.alarm('FailedInvocations', {
+      alarmName: 'failed-invocations',
+      metric: props.failedInvocations.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: ALARM_TEXT.failedInvocations(),
+    });
     const freshness = freshnessBoundSeconds(props.destination);
     this.alarm('DeliveryFreshness', {
       alarmName: 'delivery-stale',
@@ -206,6 +225,27 @@ export class Monitoring extends Construct {
       success: metric(`${base}.Success`, 'Average'),
       freshness: metric(`${base}.DataFreshness`, 'Maximum'),
     };
+  }
+
+  /**
+   * CloudWatch encrypts each notification with the topic's key itself, so a
+   * customer-managed key must say so in its policy: for this account's alarms
+   * named for this stack only. (An AWS-managed aws/sns key cannot: alarms cannot
+   * notify a topic encrypted with it.)
+   */
+  private allowAlarmsToNotify(topic: sns.ITopic): void {
+    const stack = Stack.of(this);
+    const alarms = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    topic.masterKey?.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsNotifyTheAlertTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        // A key policy's statements are about the key itself.
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': alarms } },
+      }),
+    );
   }
 
   private alarm(id: string, props: cloudwatch.AlarmProps & { alarmName: string }): cloudwatch.Alarm {

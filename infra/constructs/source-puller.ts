@@ -3,6 +3,7 @@ import { Duration, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,9 +14,11 @@ import type { SourceDefinition, SourceInstanceConfig } from '../../shared/provid
 import { BUNDLED_RULES_FILE, renderBundledRules } from '../../shared/runtime/bundled-rules';
 import { FUNCTION_ENV, destinationEnv, type PullInvocation } from '../../shared/runtime/invocation';
 import type { DestinationFormat } from '../../shared/sinks/encoders/for-destination';
+import { acknowledgeThirdPartySecret } from '../nag';
 import type { AlertTarget } from './alerting';
 import type { CursorTable } from './cursor-table';
 import type { DeliveryTarget } from './delivery';
+import { grantKeyUse } from './encryption-key';
 
 export interface SourcePullerProps {
   /** The source type's definition: its type name and credential fields. */
@@ -34,6 +37,12 @@ export interface SourcePullerProps {
   readonly alerting?: AlertTarget;
   /** The configured `rules` section, written into the bundle as cloudtap-rules.json. */
   readonly rules?: RulesConfig;
+  /** Encrypts the credentials secrets. */
+  readonly encryptionKey: kms.IKey;
+  /** Where Lambda sends a scheduled invocation that failed or expired unrun. */
+  readonly onFailure: lambda.IDestination;
+  /** `deployment.reservedConcurrencyPerSource`: executions reserved per enabled instance, or none. */
+  readonly reservedConcurrencyPerSource: number | false;
 }
 
 /**
@@ -64,7 +73,9 @@ export class SourcePuller extends Construct {
       projectRoot: props.projectRoot,
       depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
       handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      // The newest Node.js runtime aws-cdk-lib knows, and esbuild's target below with it;
+      // the code also runs on Node 20 (bundle.test.ts loads the bundle there).
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.minutes(5),
@@ -83,12 +94,18 @@ export class SourcePuller extends Construct {
       role,
       logGroup,
       tracing: lambda.Tracing.DISABLED,
+      // Guaranteed to this type and capped for it, so no source type starves another, nor the account
+      // (why two per source by default: shared/config/deployment.ts).
+      reservedConcurrentExecutions: reservedConcurrencyFor(instances, props.reservedConcurrencyPerSource),
       // A failed run leaves the cursor where it was; the next scheduled run retries it,
       // so Lambda's own async retries would only contend for the lease.
       retryAttempts: 0,
+      maxEventAge: maxEventAgeFor(instances),
+      // Failed and expired invocations are kept there; any of them raises an alarm.
+      onFailure: props.onFailure,
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: 'node24',
         mainFields: ['module', 'main'],
         // CommonJS dependencies call require() for Node built-ins; ESM output has none.
         banner: "import { createRequire as __cloudtapCreateRequire } from 'node:module'; const require = __cloudtapCreateRequire(import.meta.url);",
@@ -118,10 +135,11 @@ export class SourcePuller extends Construct {
         secretObjectValue: Object.fromEntries(
           definition.credentialFields.map((field) => [field.name, SecretValue.unsafePlainText('')]),
         ),
+        encryptionKey: props.encryptionKey,
         // Credentials of a removed source should not linger.
         removalPolicy: RemovalPolicy.DESTROY,
       });
-      secret.grantRead(this.function);
+      acknowledgeThirdPartySecret(secret);
       this.secrets.set(instance.id, secret);
 
       if (!instance.enabled) continue;
@@ -141,9 +159,21 @@ export class SourcePuller extends Construct {
       });
     }
 
+    this.grantReadSecrets(props.encryptionKey);
     props.cursorTable.grantCursorAccess(this.function);
     props.deliveryStream.grantPutRecords(this.function);
     props.alerting?.grantPublishAlerts(this.function);
+  }
+
+  /**
+   * Its own instances' secrets and their decryption, in the function's policy (Secret.grantRead
+   * would put a statement per function into the key policy instead).
+   */
+  private grantReadSecrets(key: kms.IKey): void {
+    const arns = [...this.secrets.values()].map((secret) => secret.secretArn);
+    const grantee = this.function;
+    iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resourceArns: arns });
+    grantKeyUse(key, grantee, 'secretsmanager', ['kms:Decrypt'], { SecretARN: arns });
   }
 }
 
@@ -163,6 +193,29 @@ export function writeFileCommands(path: string, content: string): string[] {
 }
 
 export const secretNameFor = (sourceId: string): string => `cloudtap/${sourceId}`;
+
+/**
+ * Executions reserved for a type's function: `perSource` for each enabled instance
+ * (at least one instance's worth, for manual test invocations), or none at all.
+ */
+export function reservedConcurrencyFor(instances: readonly SourceInstanceConfig[], perSource: number | false): number | undefined {
+  if (perSource === false) return undefined;
+  return perSource * Math.max(1, instances.filter((instance) => instance.enabled).length);
+}
+
+/** The range Lambda allows for how long it keeps an asynchronous event it has not yet run. */
+const LAMBDA_EVENT_AGE_SECONDS = { min: 60, max: 6 * 3600 } as const;
+
+/**
+ * How long Lambda may hold a scheduled event it could not start (throttled): one
+ * period of the slowest schedule among the type's enabled instances, after which
+ * the source's next run, starting from the same cursor, supersedes it. Expired
+ * events go to the on-failure destination, so they are seen, not silently dropped.
+ */
+export function maxEventAgeFor(instances: readonly SourceInstanceConfig[]): Duration {
+  const periods = instances.filter((instance) => instance.enabled).map((instance) => stalenessBound(instance.schedule).toSeconds());
+  return Duration.seconds(Math.min(Math.max(LAMBDA_EVENT_AGE_SECONDS.min, ...periods), LAMBDA_EVENT_AGE_SECONDS.max));
+}
 
 const UNIT_SECONDS = { minute: 60, hour: 3600, day: 86_400 } as const;
 

@@ -7,6 +7,7 @@ import type { SourceDefinition, SourceInstanceConfig } from '../providers/defini
 import {
   configSchema,
   type AlertsConfig,
+  type DeploymentConfig,
   type DestinationConfig,
   type LocalConfig,
   type MonitoringConfig,
@@ -21,6 +22,7 @@ export interface CloudtapConfig {
   alerts: AlertsConfig;
   rules: RulesConfig;
   monitoring: MonitoringConfig;
+  deployment: DeploymentConfig;
 }
 
 export type Registry = ReadonlyMap<string, SourceDefinition<any>>;
@@ -63,8 +65,8 @@ export function parseConfig(data: unknown, registry: Registry, where = 'configur
     if (resolved) sources.push(resolved);
   });
   if (problems.length > 0) throw new ConfigError(where, problems);
-  const { destination, local, alerts, rules, monitoring } = parsed.data;
-  return { sources, destination, local, alerts, rules, monitoring };
+  const { destination, local, alerts, rules, monitoring, deployment } = parsed.data;
+  return { sources, destination, local, alerts, rules, monitoring, deployment };
 }
 
 /** Fill a validated instance with its provider's defaults and check its options. */

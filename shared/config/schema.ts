@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration';
 import { alertsSchema, rulesSchema } from './alerts';
+import { deploymentSchema } from './deployment';
 import { destinationSchema, localSinkSchema } from './destination';
 import { monitoringSchema } from './monitoring';
 
 export type { AlertsConfig, RulesConfig } from './alerts';
+export type { DeploymentConfig } from './deployment';
 export type { DestinationConfig, LocalSinkConfig } from './destination';
 export type { MonitoringConfig } from './monitoring';
 
@@ -80,6 +82,7 @@ export const configSchema = z.object({
   alerts: alertsSchema.prefault({}),
   rules: rulesSchema.prefault({}),
   monitoring: monitoringSchema.prefault({}),
+  deployment: deploymentSchema.prefault({}),
 });
 
 export type SourceInstanceInput = z.infer<typeof sourceInstanceSchema>;

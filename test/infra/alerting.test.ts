@@ -45,9 +45,19 @@ const table = stack.cursorTable.table;
 const ofService = (all: Statement[], prefix: string) => all.filter((s) => actions(s).some((a) => a.startsWith(prefix)));
 
 describe('Alerting: the topic', () => {
-  it('is encrypted with the AWS-managed SNS key', () => {
+  it("is encrypted with the stack's key", () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: 'alias/aws/sns', DisplayName: 'cloudtap alerts' });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: arnOf(stack.encryptionKey.key), DisplayName: 'cloudtap alerts' });
+  });
+
+  it('falls back to the AWS-managed SNS key when built without one, publishers needing no key grant', () => {
+    const plainStack = new Stack(new App(), 'Plain');
+    const alerting = new Alerting(plainStack, 'Alerting', { alerts: alertsSchema.parse({}), stateTable: new CursorTable(plainStack, 'Cursors') });
+    const role = new iam.Role(plainStack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    alerting.grantPublishAlerts(role);
+    const plainJson = Template.fromStack(plainStack).toJSON() as { Resources: Record<string, any> };
+    expect(plainJson.Resources[logicalId(alerting.topic)].Properties.KmsMasterKeyId).toBe('alias/aws/sns');
+    expect(ofService(statementsOfRole(plainJson as never, logicalId(role)), 'kms:')).toEqual([]);
   });
 
   it('refuses every publish without TLS, and its policy allows nothing', () => {
@@ -83,7 +93,7 @@ describe('Alerting: the topic', () => {
     expect(Object.keys(reordered.findResources('AWS::SNS::Subscription')).sort()).toEqual(Object.keys(subscriptions).sort());
   });
 
-  it('takes a customer-managed key and grants publishers its use for encryption only', () => {
+  it('takes a customer-managed key and grants publishers its use for this topic only, through SNS', () => {
     const keyStack = new Stack(new App(), 'Key');
     const key = new kms.Key(keyStack, 'Key');
     const alerting = new Alerting(keyStack, 'Alerting', {
@@ -96,8 +106,12 @@ describe('Alerting: the topic', () => {
     const keyJson = Template.fromStack(keyStack).toJSON() as { Resources: Record<string, any> };
     expect(keyJson.Resources[logicalId(alerting.topic)].Properties.KmsMasterKeyId).toEqual(arnOf(key));
     const keyUse = ofService(statementsOfRole(keyJson as never, logicalId(role)), 'kms:');
-    expect(keyUse.flatMap(actions).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(keyUse.flatMap(actions).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     expect(keyUse.flatMap(resources)).toEqual([arnOf(key)]);
+    expect(keyUse[0]!.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+      StringLike: { 'kms:EncryptionContext:aws:sns:topicArn': ref(alerting.topic) },
+    });
   });
 });
 
@@ -131,8 +145,14 @@ describe('Alerting: the puller', () => {
     const dynamo = ofService(statements, 'dynamodb:');
     expect([...new Set(dynamo.flatMap(actions))].sort()).toEqual([...ALERT_STATE_ACTIONS].sort());
     expect(new Set(dynamo.flatMap(resources).map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify(arnOf(table))]));
-    // aws/sns needs no key grant.
-    expect(ofService(statements, 'kms:')).toEqual([]);
+    // The key for the topic and the table once each, however many grants asked for it.
+    const keyContexts = ofService(statements, 'kms:').map((s) => Object.keys(s.Condition!.StringLike!));
+    expect(keyContexts.flat().sort()).toEqual([
+      'kms:EncryptionContext:SecretARN',
+      'kms:EncryptionContext:aws:dynamodb:tableName',
+      'kms:EncryptionContext:aws:sns:topicArn',
+      'kms:EncryptionContext:aws:sqs:arn',
+    ]);
     for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
       for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) expect(resources(statement)).not.toContain('*');
     }

@@ -31,6 +31,22 @@ describe('infra/app.ts', () => {
     expect(result.stderr).not.toMatch(/Error/);
     expect(result.status).toBe(0);
     expect(existsSync(join(outdir, 'Cloudtap.template.json'))).toBe(true);
+    // cdk-nag only runs, and leaves its metadata, when asked (below).
+    expect(readFileSync(join(outdir, 'Cloudtap.template.json'), 'utf8')).not.toContain('cdk_nag');
+  });
+
+  it('runs the cdk-nag AwsSolutions checks with -c cloudtap:nag=true: nothing to report, each acknowledgement recorded', () => {
+    const outdir = join(work, 'nag');
+    const result = runApp({ 'cloudtap:nag': 'true' }, outdir);
+    expect(result.stderr).not.toMatch(/Error|AwsSolutions/);
+    expect(result.status).toBe(0);
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports).toEqual([]);
+    const template = JSON.parse(readFileSync(join(outdir, 'Cloudtap.template.json'), 'utf8'));
+    const secret = Object.values(template.Resources as Record<string, { Type: string; Metadata?: Record<string, any> }>).find(
+      (resource) => resource.Type === 'AWS::SecretsManager::Secret',
+    );
+    expect(secret?.Metadata?.cdk_nag.rules_to_suppress).toContainEqual({ id: 'AwsSolutions-SMG4', reason: expect.stringMatching(/third party/) });
   });
 
   it('fails with every configuration problem listed, and no stack trace; -c config wins over the default', () => {

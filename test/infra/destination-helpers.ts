@@ -13,8 +13,8 @@ export const SOURCES = [{ id: 'audit-gz', type: 'tencent-cloudaudit', region: 'a
 export const HEC = 'https://http-inputs-firehose-acme.splunkcloud.com:443';
 export const ELASTIC = 'https://acme.es.eu-west-1.aws.elastic-cloud.com';
 
-export function synth(destination: Record<string, unknown>) {
-  const config = parseConfig({ sources: SOURCES, destination }, registry);
+export function synth(destination: Record<string, unknown>, rest: Record<string, unknown> = {}) {
+  const config = parseConfig({ sources: SOURCES, destination, ...rest }, registry);
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
   const stack = new CloudtapStack(app, 'Dest', { config, registry });
   const template = Template.fromStack(stack);
@@ -24,7 +24,7 @@ export function synth(destination: Record<string, unknown>) {
 export const logicalId = (c: IConstruct) => Stack.of(c).getLogicalId(c instanceof CfnElement ? c : (c.node.defaultChild as CfnElement));
 export const ref = (c: IConstruct) => ({ Ref: logicalId(c) });
 export const arnOf = (c: IConstruct) => ({ 'Fn::GetAtt': [logicalId(c), 'Arn'] });
-export type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+export type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Principal?: unknown; Condition?: Record<string, Record<string, unknown>> };
 export const actions = (s: Statement) => [s.Action].flat();
 export const resources = (s: Statement) => [s.Resource].flat();
 export const statementsOfRole = (json: ReturnType<typeof synth>['json'], roleId: string): Statement[] =>

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { App, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { FIREHOSE_S3_ACTIONS } from '../../infra/constructs/delivery-common';
 import { DeliveryToS3, S3_PARTITION_KEYS } from '../../infra/constructs/delivery-to-s3';
 import { ECS_VERSION, type EcsDocument } from '../../shared/ecs/document';
 import { ndjsonEncoder } from '../../shared/sinks/encoders/ndjson';
 import { packRecords } from '../../shared/sinks/pack';
-import { ELASTIC, HEC, actions, arnOf, keysIn, logicalId, ref, resources, statementsOfRole, synth, type Statement } from './destination-helpers';
+import { ELASTIC, HEC, actions, arnOf, cdkContext, keysIn, logicalId, ref, resources, statementsOfRole, synth, type Statement } from './destination-helpers';
 
 /** Each destination type through the whole stack, as `cdk synth` builds it (bundling skipped). */
 const CASES = [
@@ -36,30 +37,58 @@ describe.each(CASES)('destination $type', ({ type, destination, configKey, env, 
   // Splunk has no top-level role: its backup leg and secret name it.
   const roleId: string = (config.RoleARN ?? config.S3Configuration.RoleARN)['Fn::GetAtt'][0];
   const puller = stack.pullers.get('tencent-cloudaudit')!;
+  const key = arnOf(stack.encryptionKey.key);
 
-  it('is one Direct PUT stream, encrypted with an AWS-owned key, created after its role policy', () => {
+  it("is one Direct PUT stream, encrypted with the stack's customer-managed key, created after its role policy", () => {
     expect(delivery.type).toBe(type);
     template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
     expect(stream.Properties.DeliveryStreamType).toBe('DirectPut');
-    expect(stream.Properties.DeliveryStreamEncryptionConfigurationInput).toEqual({ KeyType: 'AWS_OWNED_CMK' });
+    expect(stream.Properties.DeliveryStreamEncryptionConfigurationInput).toEqual({ KeyType: 'CUSTOMER_MANAGED_CMK', KeyARN: key });
     expect(stream.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/FirehosePolicy/)]));
   });
 
-  it('writes to (or backs up into) a private, encrypted, TLS-only, retained bucket', () => {
+  it("writes to (or backs up into) a private, TLS-only, retained bucket encrypted with the stack's key", () => {
     expect(json.Resources[logicalId(delivery.bucket)]).toMatchObject({
       DeletionPolicy: 'Retain',
       Properties: {
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key } }],
+        },
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       },
     });
     const bucketArn = type === 's3' ? config.BucketARN : config.S3Configuration.BucketARN;
     expect(bucketArn).toEqual(arnOf(delivery.bucket));
-    const policy = Object.values(json.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy')!;
-    expect(policy.Properties.PolicyDocument.Statement[0].Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    const policy = Object.values(json.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && r.Properties.Bucket.Ref === logicalId(delivery.bucket))!;
+    expect(policy.Properties.PolicyDocument.Statement.map((s: Statement) => s.Condition)).toEqual([
+      { Bool: { 'aws:SecureTransport': 'false' } },
+      { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+    ]);
   });
 
-  it("gives Firehose's role its bucket, its own log streams and its secret, nothing else, never '*'", () => {
+  it('logs every request to the bucket into a private, TLS-only access-log bucket kept a year, which only S3 logging for that bucket may write', () => {
+    const logBucketId: string = json.Resources[logicalId(delivery.bucket)].Properties.LoggingConfiguration.DestinationBucketName.Ref;
+    expect(json.Resources[logBucketId]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: {
+        // S3 server access logs are delivered to buckets with S3-managed encryption.
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 365 })] },
+      },
+    });
+    const policy = Object.values(json.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && r.Properties.Bucket.Ref === logBucketId)!;
+    const [tls, tlsVersion, logging] = policy.Properties.PolicyDocument.Statement as Statement[];
+    expect([tls!.Effect, tlsVersion!.Effect]).toEqual(['Deny', 'Deny']);
+    expect(logging).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Condition: { ArnLike: { 'aws:SourceArn': arnOf(delivery.bucket) }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+  });
+
+  it("gives Firehose's role its bucket, its own log streams and its secret, the key for those, nothing else, never '*'", () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [{ Principal: { Service: 'firehose.amazonaws.com' }, Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } } } }],
@@ -69,12 +98,18 @@ describe.each(CASES)('destination $type', ({ type, destination, configKey, env, 
     expect(statements.map(actions)).toEqual([
       FIREHOSE_S3_ACTIONS,
       ['logs:PutLogEvents'],
-      ...(secret ? [['secretsmanager:GetSecretValue']] : []),
+      ['kms:Decrypt', 'kms:GenerateDataKey'],
+      ...(secret ? [['secretsmanager:GetSecretValue'], ['kms:Decrypt']] : []),
     ]);
-    expect(resources(statements[0]!)).toEqual([arnOf(delivery.bucket), { 'Fn::Join': ['', [arnOf(delivery.bucket), '/*']] }]);
+    const objects = { 'Fn::Join': ['', [arnOf(delivery.bucket), '/*']] };
+    expect(resources(statements[0]!)).toEqual([arnOf(delivery.bucket), objects]);
     const logGroup = logicalId(stack.node.findChild('Delivery').node.findChild('ErrorLogs').node.findChild('Group'));
     for (const logResource of resources(statements[1]!)) expect(JSON.stringify(logResource)).toContain(logGroup);
-    if (secret) expect(resources(statements[2]!)).toEqual([ref(delivery.secret!)]);
+    expect(statements[2]).toMatchObject({ Resource: key, Condition: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': [arnOf(delivery.bucket), objects] } } });
+    if (secret) {
+      expect(resources(statements[3]!)).toEqual([ref(delivery.secret!)]);
+      expect(statements[4]).toMatchObject({ Resource: key, Condition: { StringLike: { 'kms:EncryptionContext:SecretARN': ref(delivery.secret!) } } });
+    }
     for (const policy of Object.values(json.Resources).filter((r) => r.Type === 'AWS::IAM::Policy')) {
       for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) expect(resources(statement)).not.toContain('*');
     }
@@ -102,7 +137,7 @@ describe.each(CASES)('destination $type', ({ type, destination, configKey, env, 
       expect(config.SecretsManagerConfiguration).toBeUndefined();
       return;
     }
-    expect(secrets.map(([, r]) => [r.Properties.Name, r.Properties.SecretString, r.Properties.KmsKeyId])).toEqual([[secret.name, secret.value, undefined]]);
+    expect(secrets.map(([, r]) => [r.Properties.Name, r.Properties.SecretString, r.Properties.KmsKeyId])).toEqual([[secret.name, secret.value, key]]);
     expect(config.SecretsManagerConfiguration).toEqual({ Enabled: true, SecretARN: { Ref: secrets[0]![0] }, RoleARN: { 'Fn::GetAtt': [roleId, 'Arn'] } });
   });
 
@@ -190,8 +225,9 @@ describe('S3: GZIP NDJSON partitioned by source type, instance and event date', 
   });
 
   it('refuses a buffer dynamic partitioning cannot take even when built around config validation', () => {
-    const scope = new Stack(new App(), 'Direct');
+    const scope = new Stack(new App({ context: cdkContext }), 'Direct');
     const destination = { type: 's3' as const, prefix: 'p/', errorPrefix: 'e/', bufferSeconds: 300, bufferMiB: 16, lifecycle: {} };
-    expect(() => new DeliveryToS3(scope, 'Small', { destination })).toThrow(/at least 64 MiBs/);
+    const encryptionKey = new kms.Key(scope, 'Key');
+    expect(() => new DeliveryToS3(scope, 'Small', { destination, encryptionKey })).toThrow(/at least 64 MiBs/);
   });
 });

@@ -81,8 +81,8 @@ describe('Monitoring: alarms per source instance', () => {
   it('gives disabled sources no alarm, and every alarm a description and the topic', () => {
     const names = Object.values(alarms).map((alarm) => alarm.Properties.AlarmName as string);
     expect(names.filter((name) => name.includes('ucloud'))).toEqual([]);
-    // 2 sources × 2, 2 live functions × 2, delivery × 2.
-    expect(names).toHaveLength(10);
+    // 2 sources × 2, 2 live functions × 2, delivery × 2, failed invocations.
+    expect(names).toHaveLength(11);
     for (const alarm of Object.values(alarms)) {
       expect(alarm.Properties.AlarmActions).toEqual([topic]);
       expect(alarm.Properties.OKActions).toEqual([topic]);
@@ -127,6 +127,8 @@ describe('Monitoring: alarms per puller function', () => {
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
     });
+    // The function's own reservation is the likelier limit: the description says how to raise it.
+    expect(byName('tencent-cloudaudit-function-throttles').AlarmDescription).toMatch(/deployment\.reservedConcurrencyPerSource/);
     expect(() => byName('ucloud-operations-function-errors')).toThrow(/no alarm/);
   });
 });
@@ -166,6 +168,53 @@ describe('Monitoring: delivery alarms per destination type', () => {
     const elastic = synth({ destination: { type: 'elastic', endpointUrl: ELASTIC } });
     expect(elastic.byName('delivery-failing')).toMatchObject({ MetricName: 'DeliveryToHttpEndpoint.Success', Statistic: 'Average' });
     expect(elastic.byName('delivery-stale')).toMatchObject({ MetricName: 'DeliveryToHttpEndpoint.DataFreshness', Threshold: 300 + 300 + 900 });
+  });
+});
+
+describe('Monitoring: failed invocations', () => {
+  it('alarms as soon as one message waits in the failed-invocations queue, until it is empty', () => {
+    const queue = stack.failedInvocations.queue;
+    const alarm = byName('failed-invocations');
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+    expect(alarm.AlarmDescription).toMatch(/FailedInvocationsQueueUrl\) for up to 14 days.*RetriesExhausted.*EventAgeExceeded.*purge the queue/);
+  });
+});
+
+describe('Monitoring: notifying an encrypted topic', () => {
+  it("lets CloudWatch use the topic's key for this account's alarms of this stack only", () => {
+    const keyPolicy = template.toJSON().Resources[logicalId(stack.encryptionKey.key)].Properties.KeyPolicy;
+    const statements = (keyPolicy.Statement as { Principal: unknown }[]).filter((s) => JSON.stringify(s.Principal).includes('cloudwatch'));
+    expect(statements).toEqual([
+      {
+        Sid: 'AlarmsNotifyTheAlertTopic',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:Cloudtap-*']],
+            },
+          },
+        },
+      },
+    ]);
+    // Every alarm's name is under that pattern.
+    for (const alarm of Object.values(alarms)) expect(alarm.Properties.AlarmName).toMatch(/^Cloudtap-/);
   });
 });
 

@@ -44,9 +44,13 @@ describe('every source type in the stack', () => {
     const secret = puller.secrets.get(instance.id)!;
     const secretId = logicalId(secret);
 
-    // The function: the supported runtime on ARM, one per type.
+    // The function: the latest runtime on ARM, one per type, two executions reserved for its one enabled instance.
     const fn = template.findResources('AWS::Lambda::Function')[functionId]!;
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', ReservedConcurrentExecutions: 2 });
+
+    // Failed invocations of every type go to the one queue.
+    const invokeConfig = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).find((c) => c.Properties.FunctionName.Ref === functionId);
+    expect(invokeConfig?.Properties.DestinationConfig).toEqual({ OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.failedInvocations.queue), 'Arn'] } } });
 
     // The secret: named for the instance, a placeholder with exactly the definition's credential fields.
     const secretResource = template.findResources('AWS::SecretsManager::Secret')[secretId]!;

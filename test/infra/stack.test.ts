@@ -6,9 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { CURSOR_TABLE_ACTIONS, CursorTable } from '../../infra/constructs/cursor-table';
+import { CURSOR_TABLE_ACTIONS, CursorTable, TABLE_KEY_ACTIONS } from '../../infra/constructs/cursor-table';
 import { FIREHOSE_S3_ACTIONS, type DeliveryToS3 } from '../../infra/constructs/delivery-to-s3';
-import { stalenessBound } from '../../infra/constructs/source-puller';
+import { maxEventAgeFor, reservedConcurrencyFor, stalenessBound } from '../../infra/constructs/source-puller';
 import { CloudtapStack, PROJECT_ROOT, defaultEntry } from '../../infra/stack';
 import { parseConfig, type Registry } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
@@ -79,6 +79,8 @@ const puller = stack.pullers.get('tencent-cloudaudit')!;
 const fn = puller.function;
 const table = stack.cursorTable.table;
 const { bucket, deliveryStream } = stack.delivery as DeliveryToS3;
+const key = stack.encryptionKey.key;
+const queue = stack.failedInvocations.queue;
 
 describe('CloudtapStack', () => {
   it('creates only the expected resources', () => {
@@ -87,9 +89,10 @@ describe('CloudtapStack', () => {
       .sort();
     expect(types).toEqual(
       [
+        'AWS::KMS::Key',
         'AWS::DynamoDB::Table',
-        'AWS::S3::Bucket',
-        'AWS::S3::BucketPolicy',
+        // The audit bucket and its access-log bucket, each TLS-only.
+        ...['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy'],
         ...['AWS::Logs::LogGroup', 'AWS::Logs::LogGroup', 'AWS::Logs::LogStream'],
         'AWS::KinesisFirehose::DeliveryStream',
         ...['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::IAM::Policy'],
@@ -99,8 +102,10 @@ describe('CloudtapStack', () => {
         ...['AWS::Events::Rule', 'AWS::Events::Rule', 'AWS::Lambda::Permission', 'AWS::Lambda::Permission'],
         // Alerting with no subscriptions and the default bus (alerting.test.ts covers the rest).
         ...['AWS::SNS::Topic', 'AWS::SNS::TopicPolicy'],
-        // Monitoring: 2 enabled sources × 2, 1 function × 2, delivery × 2 (monitoring.test.ts covers them).
-        ...Array<string>(8).fill('AWS::CloudWatch::Alarm'),
+        // Failed invocations (failed-invocations.test.ts).
+        ...['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy'],
+        // Monitoring: 2 enabled sources × 2, 1 function × 2, delivery × 2, failed invocations (monitoring.test.ts covers them).
+        ...Array<string>(9).fill('AWS::CloudWatch::Alarm'),
         'AWS::CloudWatch::Dashboard',
       ].sort(),
     );
@@ -113,10 +118,21 @@ describe('CloudtapStack', () => {
       }
     }
   });
+
+  it('names its resources in every resource policy too: "*" only in the key policy, where it means the key itself', () => {
+    const documents = Object.entries(template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any> }>)
+      .map(([id, resource]) => ({ id, type: resource.Type, document: resource.Properties.PolicyDocument ?? resource.Properties.KeyPolicy }))
+      .filter(({ document }) => document);
+    expect(new Set(documents.map(({ type }) => type))).toEqual(
+      new Set(['AWS::IAM::Policy', 'AWS::S3::BucketPolicy', 'AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy', 'AWS::KMS::Key']),
+    );
+    const starred = documents.filter(({ document }) => (document.Statement as Statement[]).some((s) => resources(s).includes('*')));
+    expect(starred.map(({ id }) => id)).toEqual([logicalId(key)]);
+  });
 });
 
 describe('CursorTable', () => {
-  it('is an on-demand table keyed by pk, with PITR, SSE and TTL on expiresAt, retained', () => {
+  it("is an on-demand table keyed by pk, with PITR, encrypted with the stack's key, TTL on expiresAt, retained", () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
@@ -126,7 +142,7 @@ describe('CursorTable', () => {
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        SSESpecification: { SSEEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: arnOf(key) },
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       },
     });
@@ -148,13 +164,18 @@ describe('CursorTable', () => {
     );
     const keyUse = statements.find((s) => actions(s).includes('kms:Decrypt'));
     expect(keyUse?.Resource).toEqual(arnOf(key));
-    expect(actions(keyUse!)).toEqual(expect.arrayContaining(['kms:Encrypt', 'kms:Decrypt']));
+    expect(actions(keyUse!).sort()).toEqual([...TABLE_KEY_ACTIONS].sort());
+    // Through DynamoDB, for this table: the role cannot decrypt anything else with the key.
+    expect(keyUse!.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+      StringLike: { 'kms:EncryptionContext:aws:dynamodb:tableName': ref(cursors.table) },
+    });
   });
 });
 
 describe('DeliveryToS3', () => {
-  it('makes a private, encrypted, versioned bucket that outlives the stack', () => {
-    template.hasResource('AWS::S3::Bucket', {
+  it("makes a private, versioned bucket that outlives the stack, encrypted with the stack's key, its requests logged", () => {
+    expect(template.toJSON().Resources[logicalId(bucket)]).toMatchObject({
       DeletionPolicy: 'Retain',
       Properties: {
         PublicAccessBlockConfiguration: {
@@ -164,17 +185,19 @@ describe('DeliveryToS3', () => {
           RestrictPublicBuckets: true,
         },
         BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+          ServerSideEncryptionConfiguration: [
+            { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arnOf(key) } },
+          ],
         },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
         VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/^DeliveryBucketAccessLogs/) } },
       },
     });
   });
 
   it('denies every request without TLS 1.2, and allows nothing through the bucket policy', () => {
-    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0]!;
-    expect(policy.Properties.Bucket).toEqual(ref(bucket));
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: ref(bucket) } }))[0]!;
     const statements = policy.Properties.PolicyDocument.Statement as Statement[];
     expect(statements.every((s) => s.Effect === 'Deny' && s.Action === 's3:*')).toBe(true);
     expect(statements.map((s) => s.Condition)).toEqual([
@@ -187,7 +210,7 @@ describe('DeliveryToS3', () => {
     template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
     template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       DeliveryStreamType: 'DirectPut',
-      DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+      DeliveryStreamEncryptionConfigurationInput: { KeyType: 'CUSTOMER_MANAGED_CMK', KeyARN: arnOf(key) },
       ExtendedS3DestinationConfiguration: {
         BucketARN: arnOf(bucket),
         CompressionFormat: 'GZIP',
@@ -216,14 +239,18 @@ describe('DeliveryToS3', () => {
     });
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-    expect(statements).toHaveLength(2);
-    const [s3, logs] = statements as [Statement, Statement];
+    expect(statements).toHaveLength(3);
+    const [s3, logs, keyUse] = statements as [Statement, Statement, Statement];
     expect(actions(s3).sort()).toEqual([...FIREHOSE_S3_ACTIONS].sort());
-    expect(resources(s3)).toEqual([
-      arnOf(bucket),
-      { 'Fn::Join': ['', [arnOf(bucket), '/*']] },
-    ]);
+    const objects = { 'Fn::Join': ['', [arnOf(bucket), '/*']] };
+    expect(resources(s3)).toEqual([arnOf(bucket), objects]);
     expect(actions(logs)).toEqual(['logs:PutLogEvents']);
+    // The bucket's key, through S3 and for this bucket only (its ARN with S3 Bucket Keys, an object's without).
+    expect(keyUse).toMatchObject({
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: arnOf(key),
+      Condition: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': [arnOf(bucket), objects] } },
+    });
     expect(statements.flatMap(actions).filter((a) => /Delete|Acl|\*/.test(a))).toEqual([]);
   });
 
@@ -233,10 +260,10 @@ describe('DeliveryToS3', () => {
 });
 
 describe('SourcePuller', () => {
-  it('runs one Node 22 arm64 function per source type with the table and stream in its environment', () => {
+  it('runs one Node 24 arm64 function per source type with the table and stream in its environment', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 512,
@@ -254,20 +281,30 @@ describe('SourcePuller', () => {
     });
   });
 
-  it('leaves retries of a failed run to the next schedule', () => {
+  it('leaves retries of a failed run to the next schedule, and sends it to the failed-invocations queue', () => {
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: ref(fn),
+      Qualifier: '$LATEST',
       MaximumRetryAttempts: 0,
+      // The slowest enabled schedule: audit-sh's cron (an hour); the disabled daily audit-bj does not count.
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: arnOf(queue) } },
     });
   });
 
-  it('creates one secret cloudtap/<id> per instance, disabled ones included, holding an empty template', () => {
+  it('reserves two executions per enabled instance for the function', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 4 });
+  });
+
+  it("creates one secret cloudtap/<id> per instance, disabled ones included, holding an empty template, encrypted with the stack's key", () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 3);
     for (const id of ['audit-gz', 'audit-sh', 'audit-bj']) {
       const found = template.findResources('AWS::SecretsManager::Secret', {
         DeletionPolicy: 'Delete',
         Properties: {
           Name: `cloudtap/${id}`,
+          KmsKeyId: arnOf(key),
           // Every field the source reads, the optional session token included, all empty.
           SecretString: JSON.stringify({ secretId: '', secretKey: '', token: '' }),
           GenerateSecretString: Match.absent(),
@@ -326,7 +363,7 @@ describe('SourcePuller', () => {
     }
   });
 
-  it('has a role with exactly: its log group, its secrets, its table actions, puts to the stream, and alert publishing', () => {
+  it('has a role with exactly: its log group, its secrets, its table actions, puts to the stream, alert publishing, failed invocations, and the key for those', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] },
       ManagedPolicyArns: Match.absent(),
@@ -355,7 +392,15 @@ describe('SourcePuller', () => {
 
     expect(byService('sns:').flatMap(actions)).toEqual(['sns:Publish']);
     expect(byService('events:').flatMap(actions)).toEqual(['events:PutEvents']);
-    expect(statements).toHaveLength(7);
+    expect(byService('sqs:').flatMap(actions)).toEqual(['sqs:SendMessage']);
+    expect(byService('sqs:').flatMap(resources)).toEqual([arnOf(queue)]);
+
+    // The key, once per service it is used through, for this function's resources only (encryption.test.ts reads the conditions).
+    const keyUse = byService('kms:');
+    expect(keyUse.flatMap(resources)).toEqual(Array(keyUse.length).fill(arnOf(key)));
+    const via = (s: Statement) => JSON.stringify((s as { Condition: { StringEquals: Record<string, unknown> } }).Condition.StringEquals['kms:ViaService']);
+    expect(keyUse.map(via).map((text) => /"(\w+)\."/.exec(text)![1]).sort()).toEqual(['dynamodb', 'secretsmanager', 'sns', 'sqs']);
+    expect(statements).toHaveLength(12);
   });
 
   it('bounds an event by one schedule period, between 1 minute and 24 hours', () => {
@@ -368,11 +413,42 @@ describe('SourcePuller', () => {
   });
 });
 
+describe('reserved concurrency and event age', () => {
+  const instance = (id: string, schedule: string, enabled = true) =>
+    ({ ...config.sources[0]!, id, schedule, enabled }) satisfies (typeof config.sources)[number];
+
+  it('reserves deployment.reservedConcurrencyPerSource per enabled instance, at least one instance worth', () => {
+    const three = [instance('a', 'rate(5 minutes)'), instance('b', 'rate(1 hour)'), instance('c', 'rate(1 day)', false)];
+    expect(reservedConcurrencyFor(three, 2)).toBe(4);
+    expect(reservedConcurrencyFor(three, 1)).toBe(2);
+    expect(reservedConcurrencyFor([instance('off', 'rate(1 hour)', false)], 2)).toBe(2);
+    expect(reservedConcurrencyFor(three, false)).toBeUndefined();
+  });
+
+  it('takes the setting from the deployment section, and reserves nothing with false', () => {
+    const reserved = (deployment: unknown) =>
+      synth({ ...CONFIG, deployment }).template.findResources('AWS::Lambda::Function')[logicalId(fn)]!.Properties.ReservedConcurrentExecutions;
+    expect(reserved({ reservedConcurrencyPerSource: 3 })).toBe(6);
+    expect(reserved({ reservedConcurrencyPerSource: false })).toBeUndefined();
+  });
+
+  it('keeps an unstarted event for one period of the slowest enabled schedule, within the minute to six hours Lambda allows', () => {
+    const seconds = (...instances: (typeof config.sources)[number][]) => maxEventAgeFor(instances).toSeconds();
+    expect(seconds(instance('a', 'rate(5 minutes)'), instance('b', 'rate(2 hours)'))).toBe(7200);
+    expect(seconds(instance('a', 'rate(1 minute)'))).toBe(60);
+    expect(seconds(instance('a', 'rate(1 day)'))).toBe(21_600);
+    expect(seconds(instance('a', 'rate(5 minutes)'), instance('b', 'rate(1 day)', false))).toBe(300);
+    expect(seconds(instance('off', 'rate(1 hour)', false))).toBe(60);
+  });
+});
+
 describe('outputs', () => {
   it('exports the table, stream, bucket and secret names under stack-prefixed names', () => {
     template.hasOutput('CursorTableName', { Value: ref(table), Export: { Name: 'Test-CursorTableName' } });
     template.hasOutput('DeliveryStreamName', { Value: ref(deliveryStream), Export: { Name: 'Test-DeliveryStreamName' } });
     template.hasOutput('BucketName', { Value: ref(bucket), Export: { Name: 'Test-BucketName' } });
+    template.hasOutput('EncryptionKeyArn', { Value: arnOf(key), Export: { Name: 'Test-EncryptionKeyArn' } });
+    template.hasOutput('FailedInvocationsQueueUrl', { Value: ref(queue), Export: { Name: 'Test-FailedInvocationsQueueUrl' } });
     for (const id of ['audit-gz', 'audit-sh', 'audit-bj']) {
       const outputs = template.findOutputs('*', { Export: { Name: `Test-Secret-${id}` } });
       expect(Object.values(outputs).map((output) => output.Value)).toEqual([`cloudtap/${id}`]);
