@@ -43,11 +43,13 @@ export class DeliveryError extends Error {
     readonly failedCount: number,
     /** Error codes seen on the failed records, with counts. */
     readonly failures: Record<string, number>,
+    /** The destination's request id of the last attempt, where it gives one. */
+    readonly requestId?: string,
   ) {
     super(
       `${destination}: ${failedCount} record(s) not delivered after retries (${Object.entries(failures)
         .map(([code, n]) => `${code} x${n}`)
-        .join(', ')})`,
+        .join(', ')})${requestId ? `; last request ${requestId}` : ''}`,
     );
   }
 }

@@ -11,7 +11,20 @@ export interface MappedPage {
   lateRecords: number;
   /** Records dated at or after the window end: left to the window that covers them. */
   aheadRecords: number;
+  /** Records holding U+FFFD, the character that replaced bytes of the body that were not UTF-8: delivered, tagged. */
+  invalidUtf8: number;
 }
+
+/**
+ * How far past the time it is pulled an event may be dated and still be left
+ * to a later window. A provider's clock may run minutes ahead; a date further
+ * out is not an event time (milliseconds read as seconds, a typo'd year), and
+ * no window would reach it for years: delivered raw and flagged instead.
+ */
+export const MAX_FUTURE_SECONDS = 86_400;
+
+/** Tags a record whose text holds U+FFFD: the body carried bytes that were not UTF-8 (decoding replaced them). */
+export const INVALID_UTF8_TAG = 'cloudtap_invalid_utf8';
 
 /**
  * Map one page of raw records. A record that cannot be mapped is never
@@ -23,8 +36,9 @@ export function mapPage<Raw>(
   window: TimeWindow,
   pageContext: Omit<MappingContext, 'occurrence'>,
 ): MappedPage {
-  const page: MappedPage = { documents: [], mappingErrors: 0, lateRecords: 0, aheadRecords: 0 };
+  const page: MappedPage = { documents: [], mappingErrors: 0, lateRecords: 0, aheadRecords: 0, invalidUtf8: 0 };
   const seen = new Map<string, number>();
+  const latestPlausible = Date.parse(pageContext.ingested) / 1000 + MAX_FUTURE_SECONDS;
   for (const raw of records) {
     let occurrence = 0;
     if (source.idFromContent) {
@@ -34,22 +48,43 @@ export function mapPage<Raw>(
     }
     const context: MappingContext = { ...pageContext, occurrence };
     const time = safeEventTime(source, raw);
+    if (time !== undefined && time > latestPlausible) {
+      page.mappingErrors++;
+      const error = new Error(`event time ${new Date(time * 1000).toISOString()} is more than a day after the record was pulled`);
+      page.documents.push(flagInvalidUtf8(page, unmappedDocument(source.type, raw, undefined, context, error)));
+      continue;
+    }
     if (time !== undefined && time >= window.end) {
       page.aheadRecords++;
       continue;
     }
     if (time !== undefined && time < window.start) page.lateRecords++;
+    let document: EcsDocument;
     try {
-      page.documents.push(source.normalize(raw, context));
+      document = source.normalize(raw, context);
     } catch (error) {
       page.mappingErrors++;
-      page.documents.push(unmappedDocument(source.type, raw, time, context, error));
+      document = unmappedDocument(source.type, raw, time, context, error);
     }
+    page.documents.push(flagInvalidUtf8(page, document));
   }
   return page;
 }
 
-function safeEventTime<Raw>(source: Source<Raw>, raw: Raw): number | undefined {
+/**
+ * Bodies are decoded as UTF-8 with each invalid byte sequence replaced by
+ * U+FFFD (the WHATWG decoding every fetch does), never refused: the record
+ * still arrives, its id stays deterministic, and the tag lets a SIEM find the
+ * records whose text was damaged on the way.
+ */
+function flagInvalidUtf8(page: MappedPage, document: EcsDocument): EcsDocument {
+  if (!document.event.original.includes('\uFFFD')) return document;
+  page.invalidUtf8++;
+  return { ...document, tags: [...(document.tags ?? []), INVALID_UTF8_TAG] };
+}
+
+/** The record's event time, or undefined when the source cannot date it (a bad record is the mapping's to flag). */
+export function safeEventTime<Raw>(source: Source<Raw>, raw: Raw): number | undefined {
   try {
     const time = source.eventTime(raw);
     return Number.isFinite(time) ? time : undefined;

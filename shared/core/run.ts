@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { Lease, OpenWindow } from '../cursor/store';
 import type { AlertRouteReport } from '../detection/types';
 import { TimeBudget, isBudgetExhausted } from './budget';
 import { unixSeconds, type Clock } from './clock';
 import { MalformedResponseError } from './errors';
 import type { Log } from './logger';
-import { mapPage } from './map-page';
+import { mapPage, safeEventTime } from './map-page';
 import type { RunOptions, RunSummary } from './pipeline';
-import type { Page, TimeWindow } from './source';
+import type { Page, Source, TimeWindow } from './source';
 import { WindowBook } from './window-book';
 import type { WindowLimits } from './windows';
 
@@ -60,6 +61,7 @@ export class Run {
   private async pageWindow(window: OpenWindow): Promise<boolean> {
     const bounds = { start: window.start, end: window.end };
     const tokensSeen = new Set<string>();
+    let previousPage: string | undefined;
     let inFlight = this.startFetch(bounds, window.pageToken);
     try {
       while (inFlight) {
@@ -67,6 +69,7 @@ export class Run {
         const page = await fetched.page;
         if (!page) break;
         const next = nextToken(window, page, tokensSeen, this.options.source.type);
+        previousPage = refuseRepeatedPage(window, page, previousPage, this.options.source);
         // The next page is fetched while this one is delivered.
         inFlight = next === undefined ? undefined : this.startFetch(bounds, next);
         await this.deliver(window, page, next);
@@ -135,6 +138,13 @@ export class Run {
         sourceId,
         requestId: page.requestId,
         count: mapped.mappingErrors,
+      });
+    }
+    if (mapped.invalidUtf8 > 0) {
+      this.log.warn('records carried bytes that were not UTF-8; delivered with U+FFFD in their place, tagged cloudtap_invalid_utf8', {
+        sourceId,
+        requestId: page.requestId,
+        count: mapped.invalidUtf8,
       });
     }
     this.options.onProgress?.({ ...summary });
@@ -207,4 +217,33 @@ function nextToken(window: OpenWindow, page: Page<unknown>, tokensSeen: Set<stri
   }
   if (tokensSeen.size < MAX_TOKENS_TRACKED) tokensSeen.add(next);
   return next;
+}
+
+/**
+ * Refuse a page that repeats the window's previous non-empty page record for
+ * record: the provider ignores its page number, offset or token (as a cache
+ * keyed on the URL in front of a POST API would), so paging on would deliver
+ * the same records again and again and end the window without the rest.
+ * Returns the fingerprint to compare the next page with. For APIs without
+ * record ids a repeat within one second proves nothing (a burst of identical
+ * records fills consecutive pages alike), so such pages are not compared.
+ */
+function refuseRepeatedPage(window: OpenWindow, page: Page<unknown>, previous: string | undefined, source: Source): string | undefined {
+  if (page.records.length === 0) return previous;
+  if (source.idFromContent && withinOneSecond(source, page.records)) return undefined;
+  const fingerprint = createHash('sha256').update(JSON.stringify(page.records)).digest('base64url');
+  if (fingerprint === previous) {
+    throw new MalformedResponseError(
+      source.type,
+      `a page of window ${window.start}-${window.end} repeats the previous page record for record (${page.records.length} records): the provider ignores the paging parameters`,
+      page.requestId,
+      '',
+    );
+  }
+  return fingerprint;
+}
+
+function withinOneSecond(source: Source, records: unknown[]): boolean {
+  const first = safeEventTime(source, records[0]);
+  return records.every((record) => safeEventTime(source, record) === first);
 }

@@ -31,6 +31,25 @@ export function distinct<T>(...values: (T | undefined)[]): T[] | undefined {
   return set.length > 0 ? set : undefined;
 }
 
+/**
+ * 1e12 as seconds is the year 33658; as milliseconds, September 2001. An epoch
+ * value from here on is milliseconds, whatever the API documents.
+ */
+const EPOCH_MILLISECONDS_FROM = 1e12;
+
+/**
+ * Whole unix seconds from an epoch time given as a number or a string of digits,
+ * in seconds or, from 1e12 on, milliseconds (fractions of a second dropped).
+ * Undefined for anything else. The APIs document seconds; a value in
+ * milliseconds read as seconds would date an event 50,000 years ahead, where no
+ * window ever reaches it, so it would never be delivered.
+ */
+export function epochSeconds(value: unknown): number | undefined {
+  const number = typeof value === 'string' && /^\d{1,16}$/.test(value.trim()) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isSafeInteger(number) || number <= 0) return undefined;
+  return number >= EPOCH_MILLISECONDS_FROM ? Math.floor(number / 1000) : number;
+}
+
 /** Unix seconds -> ISO 8601 UTC; throws on anything that is not a plausible time. */
 export function isoFromUnixSeconds(seconds: unknown): string {
   const value = typeof seconds === 'string' && /^\d+$/.test(seconds) ? Number(seconds) : seconds;

@@ -69,10 +69,17 @@ const errorCode = (error: unknown): string =>
 
 /** Some records of a call were not acknowledged; thrown so `retry` sends again. */
 class PartialFailure extends Error {
-  constructor(readonly codes: Record<string, number>) {
+  constructor(
+    readonly codes: Record<string, number>,
+    readonly requestId: string | undefined,
+  ) {
     super('some records were not acknowledged');
   }
 }
+
+/** The AWS request id of a failed SDK call, or of the last partly failed PutRecordBatch: what AWS support asks for. */
+const requestIdOf = (error: unknown): string | undefined =>
+  error instanceof PartialFailure ? error.requestId : (error as { $metadata?: { requestId?: string } } | null)?.$metadata?.requestId;
 
 const documentsIn = (records: readonly PackedRecord[]) => records.reduce((n, r) => n + r.count, 0);
 
@@ -141,7 +148,7 @@ export class FirehoseSink implements Sink {
         async () => {
           const result = await this.putOnce(pending);
           pending = result.pending;
-          if (pending.length > 0) throw new PartialFailure(result.codes);
+          if (pending.length > 0) throw new PartialFailure(result.codes, result.requestId);
         },
         {
           attempts: this.options.maxAttempts ?? 6,
@@ -168,7 +175,7 @@ export class FirehoseSink implements Sink {
       if (unsent > 0) failures.NotSent = unsent;
       const failed = Object.values(failures).reduce((a, b) => a + b, 0);
       this.log.error('firehose: records not acknowledged', { stream: this.options.deliveryStreamName, failures });
-      const deliveryError = new DeliveryError(this.name, failed, failures);
+      const deliveryError = new DeliveryError(this.name, failed, failures, requestIdOf(error));
       if (!(error instanceof PartialFailure)) deliveryError.cause = error;
       throw deliveryError;
     }
@@ -176,7 +183,7 @@ export class FirehoseSink implements Sink {
   }
 
   /** One PutRecordBatch; returns the records still unacknowledged, with document counts per ErrorCode. */
-  private async putOnce(records: PackedRecord[]): Promise<{ pending: PackedRecord[]; codes: Record<string, number> }> {
+  private async putOnce(records: PackedRecord[]): Promise<{ pending: PackedRecord[]; codes: Record<string, number>; requestId?: string }> {
     const output = await this.client.send(
       new PutRecordBatchCommand({
         DeliveryStreamName: this.options.deliveryStreamName,
@@ -194,6 +201,6 @@ export class FirehoseSink implements Sink {
       if (code) codes[code] = (codes[code] ?? 0) + record.count;
       return Boolean(code);
     });
-    return { pending, codes };
+    return { pending, codes, requestId: output.$metadata.requestId };
   }
 }

@@ -59,7 +59,9 @@ export class ErrorFactory extends RedactingErrors {
     }
     const envelope = errorEnvelope(body);
     const code = envelope.code ?? `HTTP${status}`;
-    const message = envelope.message ?? `HTTP ${status}${body === undefined && text ? ' with a non-JSON body' : ''}`;
+    let message = envelope.message ?? `HTTP ${status}${body === undefined && text ? ' with a non-JSON body' : ''}`;
+    // API Gateway's "signature expired" names no cause; it is the X-Sdk-Date, i.e. this machine's clock.
+    if (/signature expired/i.test(message)) message += ' (X-Sdk-Date comes from the local clock, which must be within 15 minutes of Huawei Cloud\'s: check its time sync)';
     const requestId = headerRequestId ?? envelope.requestId;
     return this.provider(code, `${what}: ${message}`, requestId, retryable ?? isRetryableHuaweiError(status, code), status);
   }

@@ -154,7 +154,9 @@ export class TencentClient {
       }
       const message = typeof error.Message === 'string' ? error.Message : '';
       const retryable = isRetryableTencentCode(error.Code) || isTransientStatus(status);
-      throw this.#errors.provider(error.Code, `${action}: ${message}`, requestId, retryable, status);
+      // The usual cause is this machine's clock, not the key: say so, since the code alone reads like a key problem.
+      const hint = error.Code === 'AuthFailure.SignatureExpire' ? ' (requests are signed with the local clock, which must be within 5 minutes of Tencent Cloud\'s: check its time sync)' : '';
+      throw this.#errors.provider(error.Code, `${action}: ${message}${hint}`, requestId, retryable, status);
     }
     if (status !== 200) {
       throw this.#errors.provider(`HTTP${status}`, `${action}: HTTP ${status} without an error envelope`, requestId, isTransientStatus(status), status);

@@ -1,7 +1,7 @@
 import { contentEventId } from '../../../core/event-id';
 import type { MappingContext } from '../../../core/source';
 import { ECS_VERSION, datasetOf, type EcsDocument } from '../../../ecs/document';
-import { compact, distinct, eventTypeFromAction, text } from '../../../ecs/fields';
+import { compact, distinct, epochSeconds, eventTypeFromAction, text } from '../../../ecs/fields';
 
 export const DBSS_TYPE = 'huawei-dbss';
 
@@ -41,9 +41,8 @@ export function dbssEventTime(record: DbssOperateLog): number {
     const check = new Date(ms);
     if (check.getUTCMonth() === mo! - 1 && check.getUTCDate() === d! && h! < 24 && mi! < 60 && s! < 60) return ms / 1000;
   }
-  const numeric = typeof value === 'number' ? value : typeof value === 'string' && /^\d{9,13}$/.test(value.trim()) ? Number(value) : NaN;
-  // Epoch milliseconds from 2001 on are 12+ digits; seconds stay 10 digits until 2286.
-  if (Number.isSafeInteger(numeric) && numeric > 0) return numeric >= 1e12 ? Math.floor(numeric / 1000) : numeric;
+  const epoch = epochSeconds(value);
+  if (epoch !== undefined) return epoch;
   throw new Error(`time ${JSON.stringify(value)} is neither "yyyy-MM-dd HH:mm:ss" nor epoch seconds/milliseconds`);
 }
 

@@ -36,7 +36,9 @@ export const DBSS_LIMITS = {
 
 const pageSchema = z.object({
   total_num: z.number().int().nonnegative(),
-  operate_log: z.array(z.record(z.string(), z.unknown())).nullish(),
+  // Items stay unknown: one bad record (null, a string) is the core's to flag and deliver raw,
+  // not a reason to refuse the page and block every record after it.
+  operate_log: z.array(z.unknown()).nullish(),
 });
 
 /** "yyyy-MM-dd HH:mm:ss" in UTC, the request's time format. */

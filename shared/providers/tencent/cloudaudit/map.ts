@@ -1,7 +1,7 @@
 import { contentEventId } from '../../../core/event-id';
 import type { MappingContext } from '../../../core/source';
 import { ECS_VERSION, datasetOf, type EcsDocument } from '../../../ecs/document';
-import { compact, decodeNested, distinct, eventTypeFromAction, ipOrUndefined, isoFromUnixSeconds, text } from '../../../ecs/fields';
+import { compact, decodeNested, distinct, epochSeconds, eventTypeFromAction, ipOrUndefined, isoFromUnixSeconds, text } from '../../../ecs/fields';
 
 export const CLOUDAUDIT_TYPE = 'tencent-cloudaudit';
 
@@ -34,10 +34,10 @@ const IAM_ACTIONS = /(User|Policy|Policies|Role|AccessKey|Group|Mfa|MFA|Password
 /** API and CAM error codes of a refused call (errorMessage is no guide: CloudAudit writes "permission verify" on successes). */
 const DENIED_CODES = /^(AuthFailure|UnauthorizedOperation|OperationDenied)/;
 
-/** CloudAudit's event time in unix seconds. */
+/** CloudAudit's event time in unix seconds (documented as seconds; milliseconds are read as such). */
 export function cloudAuditEventTime(record: CloudAuditRecord): number {
-  const time = Number(record.EventTime);
-  if (!Number.isInteger(time) || time <= 0) throw new Error(`EventTime ${JSON.stringify(record.EventTime)} is not unix seconds`);
+  const time = epochSeconds(record.EventTime);
+  if (time === undefined) throw new Error(`EventTime ${JSON.stringify(record.EventTime)} is not unix seconds`);
   return time;
 }
 

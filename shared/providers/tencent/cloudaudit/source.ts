@@ -20,12 +20,26 @@ export const CLOUDAUDIT_LIMITS = {
 } as const;
 
 const pageSchema = z.object({
-  Events: z.array(z.record(z.string(), z.unknown())).nullish(),
+  // Items stay unknown: one bad record (null, a string) is the core's to flag and deliver raw,
+  // not a reason to refuse the page and block every record after it.
+  Events: z.array(z.unknown()).nullish(),
   ListOver: z.boolean().nullish(),
   NextToken: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).nullish(),
 });
 
 export type CloudAuditSourceArgs = SourceFactoryArgs<CloudAuditOptions>;
+
+/**
+ * The NextToken a page token in the cursor holds: the digits DescribeEvents
+ * gave. Anything else (a hand-edited or foreign cursor) is refused saying
+ * what is wrong and what to do, rather than as JsonInteger's bare TypeError.
+ */
+function nextTokenOf(pageToken: string): JsonInteger {
+  if (!/^\d{1,40}$/.test(pageToken)) {
+    throw new Error(`${CLOUDAUDIT_TYPE} page token ${JSON.stringify(pageToken.slice(0, 60))} in the cursor is not a NextToken; reset the source's cursor`);
+  }
+  return new JsonInteger(pageToken);
+}
 
 /** Tencent Cloud CloudAudit `DescribeEvents` (2019-03-19), paged by NextToken/ListOver. */
 export class CloudAuditSource implements Source<CloudAuditRecord> {
@@ -67,7 +81,7 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
       EndTime: window.end - 1,
       MaxResults: CLOUDAUDIT_LIMITS.maxResults,
     };
-    if (pageToken !== undefined) params.NextToken = new JsonInteger(pageToken);
+    if (pageToken !== undefined) params.NextToken = nextTokenOf(pageToken);
     if (options.lookupAttributes.length > 0) params.LookupAttributes = options.lookupAttributes;
     if (options.returnLocation) params.IsReturnLocation = 1;
 

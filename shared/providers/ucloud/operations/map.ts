@@ -1,7 +1,7 @@
 import { contentEventId } from '../../../core/event-id';
 import type { MappingContext } from '../../../core/source';
 import { ECS_VERSION, datasetOf, type EcsDocument } from '../../../ecs/document';
-import { compact, distinct, eventTypeFromAction, isoFromUnixSeconds, text } from '../../../ecs/fields';
+import { compact, distinct, epochSeconds, eventTypeFromAction, isoFromUnixSeconds, text } from '../../../ecs/fields';
 
 export const UCLOUD_OPERATIONS_TYPE = 'ucloud-operations';
 
@@ -43,13 +43,11 @@ const IAM_ACTIONS = new Set([
 const IAM_PATTERN = /AccessKey|IAMPolic|LoginProfile|Subaccount|MFA/;
 const LOGIN = /^(Login|Logout)/;
 
-/** OperateTime in unix seconds. */
+/** OperateTime in unix seconds (documented as seconds; milliseconds are read as such). */
 export function operationEventTime(record: UCloudOperationRecord): number {
   const value = record?.OperateTime;
-  const time = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof time !== 'number' || !Number.isSafeInteger(time) || time <= 0) {
-    throw new Error(`OperateTime ${JSON.stringify(value)} is not unix seconds`);
-  }
+  const time = epochSeconds(value);
+  if (time === undefined) throw new Error(`OperateTime ${JSON.stringify(value)} is not unix seconds`);
   return time;
 }
 

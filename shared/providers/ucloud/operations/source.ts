@@ -21,7 +21,9 @@ export const UCLOUD_OPERATIONS_LIMITS = {
 } as const;
 
 const pageSchema = z.object({
-  Events: z.array(z.record(z.string(), z.unknown())).nullish(),
+  // Items stay unknown: one bad record (null, a string) is the core's to flag and deliver raw,
+  // not a reason to refuse the page and block every record after it.
+  Events: z.array(z.unknown()).nullish(),
   NextToken: z.string().nullish(),
 });
 
@@ -90,6 +92,17 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
     for (const [record, offset] of offsets) this.offsets.set(record, offset);
     const next = parsed.data.NextToken;
     if (!next) return { records, requestId };
+    // The token the core sees wraps UCloud's with a carry that changes from page to page, so the
+    // core's check for a repeating token would never fire: a provider answering the token it was
+    // sent with that same token is paging in a loop, and would be paged (and delivered) forever.
+    if (token && next === token.next) {
+      throw new MalformedResponseError(
+        UCLOUD_OPERATIONS_TYPE,
+        `GetUserOperationEvents answered NextToken ${next} with the same NextToken: the provider is paging in a loop`,
+        requestId,
+        '',
+      );
+    }
     return { records, nextPageToken: encodePageToken({ next, carry }), requestId };
   }
 

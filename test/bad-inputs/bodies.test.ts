@@ -1,0 +1,147 @@
+/**
+ * Bad bodies: answers that are cut short, not JSON, not the documented shape,
+ * an error envelope cloudtap has never seen, or bytes that are not UTF-8. Each
+ * case runs the real pipeline against each API's simulator, with a tampering
+ * proxy bending the answers on their way back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MalformedResponseError, ProviderError, type SourceRunError } from '../../shared/core/errors';
+import { INVALID_UTF8_TAG } from '../../shared/core/map-page';
+import type { Infrastructure } from '../scenarios/harness';
+import {
+  APIS,
+  ONE_LANE,
+  deliveredRaw,
+  expectEachDeliveredOnce,
+  failureOf,
+  openCase,
+  requestId,
+  startInfrastructure,
+  storedCursor,
+  type Api,
+  type Case,
+} from './support';
+import { onRequest, replaceBytes, rewriteJson, truncate, withBody, type Tamper } from './tampering-proxy';
+
+let infra: Infrastructure;
+beforeAll(async () => {
+  infra = await startInfrastructure();
+});
+afterAll(() => infra.stop());
+
+/** Open a case for `api`, run it once with `tamper` on the first answer, and hand back both. */
+async function runTampered(api: Api, tamper: Tamper) {
+  const c = await openCase(infra, api);
+  c.proxy.use(onRequest(1, tamper));
+  const outcome = await c.scenario.run(ONE_LANE);
+  return { c, outcome };
+}
+
+/** The request id an error should name: the simulator's, where the API sends it in a header that survives a broken body. */
+const headerRequestId = (c: Case): string | undefined => (c.api.requestIdHeader ? requestId(c, 1) : undefined);
+
+/** After a failed first run: no cursor stored, nothing delivered; a clean run then delivers every record once. */
+async function expectRetriedCleanlyByTheNextRun(c: Case): Promise<void> {
+  expect(await storedCursor(c), 'no cursor moved').toBeUndefined();
+  expect(c.scenario.delivered()).toEqual([]);
+  c.proxy.clear();
+  await c.scenario.runOk(ONE_LANE);
+  expectEachDeliveredOnce(c);
+}
+
+const HTML_GATEWAY_PAGE = '<html><head><title>502 Bad Gateway</title></head><body>upstream gateway</body></html>';
+
+describe.each(APIS)('$type', (api) => {
+  it('BI-01 truncated JSON body: the run stops naming the request, is not retried, and the next run asks again', async () => {
+    const { c, outcome } = await runTampered(api, truncate);
+    const message = failureOf(c, outcome);
+    expect(message).toMatch(/returned a malformed response.*: .*body is not valid JSON \(HTTP 200, \d+ bytes\)/);
+    const cause = (outcome.error as SourceRunError).cause as MalformedResponseError;
+    expect(cause).toBeInstanceOf(MalformedResponseError);
+    // Tencent's RequestId is the envelope's last member, cut off with the rest; the others send it as a header too.
+    expect(cause.requestId).toBe(headerRequestId(c));
+    expect(c.sim.requestCount(), 'not retried within the run').toBe(1);
+    await expectRetriedCleanlyByTheNextRun(c);
+    await c.scenario.close();
+  });
+
+  it('BI-02 non-JSON HTTP 200 body (an HTML gateway page): the run stops naming the request and quoting the body', async () => {
+    const { c, outcome } = await runTampered(api, (answer) => withBody(answer, HTML_GATEWAY_PAGE, 'text/html'));
+    const message = failureOf(c, outcome);
+    expect(message).toMatch(/body is not valid JSON \(HTTP 200, \d+ bytes\)/);
+    const cause = (outcome.error as SourceRunError).cause as MalformedResponseError;
+    expect(cause.requestId).toBe(headerRequestId(c));
+    expect(cause.bodyExcerpt).toBe(HTML_GATEWAY_PAGE);
+    expect(c.sim.requestCount()).toBe(1);
+    await expectRetriedCleanlyByTheNextRun(c);
+    await c.scenario.close();
+  });
+
+  it('BI-03 gateway 5xx with a non-JSON body: retried with backoff, then every record is delivered once', async () => {
+    const { c, outcome } = await runTampered(api, (answer) => withBody(answer, 'Bad Gateway', 'text/plain', 502));
+    expect(outcome.error).toBeUndefined();
+    expect(c.sim.requestCount(), 'one retry').toBe(2);
+    expect(c.scenario.log.lines.some((line) => line.includes('failed; retrying') && line.includes('HTTP502'))).toBe(true);
+    expectEachDeliveredOnce(c);
+    await c.scenario.close();
+  });
+
+  it('BI-04 error envelope with an unknown code: not retried; the error names the code, the message and the request', async () => {
+    const code = api.type === 'ucloud-operations' ? 17999 : api.type === 'huawei-dbss' ? 'DBSS.19990001' : 'FailedOperation.NeverSeenBefore';
+    const { c, outcome } = await runTampered(api, (answer) => api.errorAnswer(answer, code, 'a reason cloudtap has never seen'));
+    const message = failureOf(c, outcome);
+    const cause = (outcome.error as SourceRunError).cause as ProviderError;
+    expect(cause).toBeInstanceOf(ProviderError);
+    expect({ code: cause.code, retryable: cause.retryable, requestId: cause.requestId }).toEqual({
+      code: String(code),
+      retryable: false,
+      requestId: requestId(c, 1),
+    });
+    expect(message).toContain(`error ${code} (request ${requestId(c, 1)})`);
+    expect(message).toContain('a reason cloudtap has never seen');
+    expect(c.sim.requestCount()).toBe(1);
+    await expectRetriedCleanlyByTheNextRun(c);
+    await c.scenario.close();
+  });
+
+  it('BI-05 JSON of the wrong shape (the record list is an object): the run stops naming the field and the request', async () => {
+    const { c, outcome } = await runTampered(
+      api,
+      rewriteJson((body) => api.withRecords(body, { ...api.records(body) })),
+    );
+    const message = failureOf(c, outcome);
+    expect(message).toContain(`(request ${requestId(c, 1)})`);
+    expect(message).toMatch(new RegExp(`response does not match the documented shape: ${api.listField}: Invalid input: expected array`));
+    expect(c.sim.requestCount()).toBe(1);
+    await expectRetriedCleanlyByTheNextRun(c);
+    await c.scenario.close();
+  });
+
+  it('BI-06 bytes that are not UTF-8 inside a record: replaced by U+FFFD, delivered, tagged and logged with the request', async () => {
+    const marker = '~not-utf8~';
+    const c = await openCase(infra, api);
+    c.proxy.use(
+      onRequest(
+        1,
+        rewriteJson((body) => {
+          const [first] = api.records(body);
+          return api.withRecords(body, [...api.records(body), { ...api.distinct(first!, 'utf8'), [api.textField]: `mallory${marker}` }]);
+        }),
+      ),
+    );
+    // 0xFF never occurs in UTF-8; 0xC3 starts a two-byte sequence that 0x28 does not continue.
+    c.proxy.use(replaceBytes(marker, Buffer.from([0xff, 0xc3, 0x28])));
+    await c.scenario.runOk(ONE_LANE);
+
+    const tagged = c.scenario.delivered().filter((document) => (document.tags ?? []).includes(INVALID_UTF8_TAG));
+    expect(tagged).toHaveLength(1);
+    const raw = JSON.parse(tagged[0]!.event.original) as Record<string, unknown>;
+    expect(raw[api.textField]).toBe('mallory\uFFFD\uFFFD(');
+    expect(tagged[0]!.event.kind, 'still a mapped event').toBe('event');
+    expect(c.scenario.log.lines.some((line) => line.includes(INVALID_UTF8_TAG) && line.includes(requestId(c, 1)))).toBe(true);
+    // The other records arrive untouched, each once.
+    expectEachDeliveredOnce(c, 1);
+    expect(deliveredRaw(c).filter((record) => JSON.stringify(record).includes('\uFFFD'))).toHaveLength(1);
+    await c.scenario.close();
+  });
+});

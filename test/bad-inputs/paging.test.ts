@@ -1,0 +1,166 @@
+/**
+ * Bad paging: a NextToken that repeats, a provider that ignores the page it is
+ * asked for, pages larger than asked, a page that says there is more but gives
+ * no way to get it, and a page token in the cursor that is not one. Windows of
+ * 120 records span three pages of 50; the run pages one window at a time.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MalformedResponseError, type SourceRunError } from '../../shared/core/errors';
+import type { Infrastructure } from '../scenarios/harness';
+import {
+  APIS,
+  NOW,
+  ONE_LANE,
+  START,
+  cloudAudit,
+  dbss,
+  deliveredRaw,
+  expectEachDeliveredOnce,
+  failureOf,
+  openCase,
+  presetCursor,
+  requestId,
+  startInfrastructure,
+  storedCursor,
+  ucloud,
+  type Api,
+  type Case,
+} from './support';
+import { onRequest, rewriteJson } from './tampering-proxy';
+
+type Json = Record<string, any>;
+
+let infra: Infrastructure;
+beforeAll(async () => {
+  infra = await startInfrastructure();
+});
+afterAll(() => infra.stop());
+
+const THREE_PAGES = { events: 120 };
+
+/**
+ * The run stopped at the `n`th request, naming it, after delivering the pages
+ * before it once; the cursor resumes after the last delivered page, and a
+ * clean run then delivers every record once.
+ */
+async function expectStoppedAt(c: Case, n: number, error: unknown, what: RegExp): Promise<void> {
+  const cause = (error as SourceRunError).cause as MalformedResponseError;
+  expect(cause).toBeInstanceOf(MalformedResponseError);
+  expect(cause.message).toMatch(what);
+  expect(cause.requestId).toBe(requestId(c, n));
+  expect(c.scenario.compare().duplicated, 'nothing delivered twice').toBe(0);
+  const run = c.scenario.runs.at(-1)!;
+  const delivered = run.fetches.slice(0, n - 1);
+  const cursor = await storedCursor(c);
+  if (n === 1) expect(cursor, 'no page was acknowledged').toBeUndefined();
+  else expect(cursor?.windows?.[0]?.pageToken, 'resumes after the last delivered page').toBe(delivered.at(-1)!.nextPageToken);
+  c.proxy.clear();
+  await c.scenario.runOk(ONE_LANE);
+  // Nothing but the simulator's records: none of a refused page's records went out.
+  expectEachDeliveredOnce(c);
+}
+
+describe.each([cloudAudit, ucloud])('$type', (api) => {
+  it('BI-13 a NextToken that repeats: the run stops naming the request, the pages before stay delivered once, the cursor holds', async () => {
+    const c = await openCase(infra, api, THREE_PAGES);
+    let first: unknown;
+    // Every answer from the second on hands back the token it was asked with.
+    c.proxy.use(rewriteJson((body, n) => (n === 1 ? ((first = (body.Response ?? body).NextToken), undefined) : withNextToken(body, first))));
+    const outcome = await c.scenario.run(ONE_LANE);
+    failureOf(c, outcome);
+    expect(c.sim.requestCount(), 'no third request').toBe(2);
+    await expectStoppedAt(c, 2, outcome.error, /paging in a loop/);
+    await c.scenario.close();
+  });
+});
+
+const withNextToken = (body: Json, token: unknown): Json => (body.Response ? { Response: { ...body.Response, NextToken: token } } : { ...body, NextToken: token });
+
+describe.each(APIS)('$type', (api) => {
+  it('BI-14 the provider ignores the page asked for and serves the first page again: refused before delivering it twice, cursor held', async () => {
+    const c = await openCase(infra, api, THREE_PAGES);
+    let firstPage: unknown[] = [];
+    // Later answers keep their own request id, paging fields and totals, with the first page's records.
+    c.proxy.use(rewriteJson((body, n) => (n === 1 ? ((firstPage = api.records(body)), undefined) : api.withRecords(body, firstPage))));
+    const outcome = await c.scenario.run(ONE_LANE);
+    failureOf(c, outcome);
+    // Tencent SSL first takes the odd page for an API that pages differently, and asks by plain offset once more.
+    const refusedAt = api.type === 'tencent-ssl' ? 3 : 2;
+    await expectStoppedAt(c, refusedAt, outcome.error, /repeats the previous page record for record \(\d+ records\): the provider ignores the paging parameters/);
+    await c.scenario.close();
+  });
+
+  it('BI-15 more records on a page than asked for: token and keyset paging deliver them all once; DBSS page numbers refuse it', async () => {
+    const c = await openCase(infra, api, THREE_PAGES);
+    let extra: Json[] = [];
+    // Ten more records on the first page, each a distinct twin placed right after its original (order kept).
+    c.proxy.use(
+      onRequest(
+        1,
+        rewriteJson((body) => {
+          const records = api.records(body);
+          extra = records.slice(0, 10).map((record, i) => api.distinct(record, `extra${i}`));
+          return api.withRecords(body, records.flatMap((record, i) => (i < 10 ? [record, extra[i]!] : [record])));
+        }),
+      ),
+    );
+    const outcome = await c.scenario.run(ONE_LANE);
+    if (api === dbss) {
+      // page/size paging: page 2 would start at record 51 of a listing whose page 1 held 60, so page numbers mean nothing.
+      failureOf(c, outcome);
+      await expectStoppedAt(c, 1, outcome.error, /page 1 holds 60 records, more than size 50/);
+    } else {
+      expect(outcome.error).toBeUndefined();
+      expectEachDeliveredOnce(c, extra.length);
+      const delivered = new Set(deliveredRaw(c).map((record) => JSON.stringify(record)));
+      expect(extra.every((record) => delivered.has(JSON.stringify(record)))).toBe(true);
+    }
+    await c.scenario.close();
+  });
+});
+
+describe.each([
+  {
+    api: cloudAudit,
+    claim: 'ListOver false without a NextToken',
+    bend: (body: Json) => ({ Response: { ...body.Response, ListOver: false, NextToken: undefined } }),
+    what: /ListOver is false but NextToken is missing/,
+  },
+  {
+    api: dbss,
+    claim: 'total_num counting more than the short page holds',
+    bend: (body: Json) => ({ ...body, total_num: 100 }),
+    what: /page 1 holds 10 of 50 records but total_num is 100/,
+  },
+])('$api.type', ({ api, claim, bend, what }) => {
+  it(`BI-16 a page that says there is more but gives no way to it (${claim}): refused naming the request, not taken for the end`, async () => {
+    const c = await openCase(infra, api);
+    c.proxy.use(onRequest(1, rewriteJson(bend)));
+    const outcome = await c.scenario.run(ONE_LANE);
+    failureOf(c, outcome);
+    await expectStoppedAt(c, 1, outcome.error, what);
+    await c.scenario.close();
+  });
+});
+
+/** What each source says of a token it did not write. */
+const UNUSABLE_TOKEN: Record<Api['type'], RegExp> = {
+  'tencent-cloudaudit': /tencent-cloudaudit page token "not-a-token" in the cursor is not a NextToken; reset the source's cursor/,
+  'tencent-ssl': /page token "not-a-token" does not belong to window \d+-\d+/,
+  'ucloud-operations': /ucloud-operations page token in the cursor is unusable \(unknown format\); reset the source's cursor/,
+  'huawei-dbss': /huawei-dbss: page token "not-a-token" is not a page number/,
+};
+
+describe.each(APIS)('$type', (api) => {
+  it('BI-17 a page token in the stored cursor that the source did not write: refused before any request, the cursor left as it was', async () => {
+    const c = await openCase(infra, api);
+    const cursor = { windowStart: START, windows: [{ start: START, end: NOW - 20 * 60, pageToken: 'not-a-token' }] };
+    await presetCursor(c, cursor);
+    const outcome = await c.scenario.run(ONE_LANE);
+    expect(failureOf(c, outcome)).toMatch(UNUSABLE_TOKEN[api.type]);
+    expect(c.sim.requestCount(), 'no request made with a made-up position').toBe(0);
+    expect(await storedCursor(c)).toEqual(cursor);
+    expect(c.scenario.delivered()).toEqual([]);
+    await c.scenario.close();
+  });
+});
