@@ -228,11 +228,16 @@ class EpisodeRunner {
     return allowed;
   }
 
-  /** Why a failed invocation left pages unconfirmed. */
+  /**
+   * Why a failed invocation left pages unconfirmed: where it crashed, or why
+   * a checkpoint failed (another lane's failure may be the run's error).
+   */
   private causeOf(index: number): string {
     const { outcome, process } = this.invocations[index]!;
     const crashedAt = process.crashedAt();
     if (crashedAt) return `crash:${crashedAt}`;
+    const checkpointError = process.checkpointErrors[0];
+    if (checkpointError) return checkpointError === 'LeaseLostError' ? 'lease-lost' : `checkpoint-failed:${checkpointError}`;
     return leaseLost(outcome.error) ? 'lease-lost' : 'failed-run';
   }
 

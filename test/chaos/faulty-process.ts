@@ -57,6 +57,8 @@ export interface FaultyProcess extends Process {
   readonly dynamoFaults: Partial<Record<DynamoFaultKind, number>>;
   /** Cursors the store saved, in order (what the run surely checkpointed). */
   readonly checkpoints: Cursor[];
+  /** Names of the errors checkpoints failed with (a lost lease, DynamoDB retries exhausted...). */
+  readonly checkpointErrors: string[];
 }
 
 /** `wrapSink` lets a test sabotage delivery, to show the episode's checks catch it. */
@@ -67,14 +69,16 @@ export function faultyProcess(scenario: Scenario, faults: ProcessFaults, wrapSin
   });
   const crash = new CrashSwitch(faults.crash);
   const checkpoints: Cursor[] = [];
+  const checkpointErrors: string[] = [];
   return {
-    store: crashingStore(base.store, crash, checkpoints),
+    store: crashingStore(base.store, crash, { saved: checkpoints, failed: checkpointErrors }),
     sink: crashingSink(wrapSink(base.sink), crash),
     source: crashingSource(base.source, crash),
     close: () => base.close(),
     crashedAt: () => crash.diedAt,
     dynamoFaults,
     checkpoints,
+    checkpointErrors,
   };
 }
 
@@ -101,7 +105,7 @@ class CrashSwitch {
   }
 }
 
-function crashingStore(store: CursorStore, crash: CrashSwitch, saved: Cursor[]): CursorStore {
+function crashingStore(store: CursorStore, crash: CrashSwitch, record: { saved: Cursor[]; failed: string[] }): CursorStore {
   return {
     acquire: async (...args) => {
       crash.alive();
@@ -111,8 +115,11 @@ function crashingStore(store: CursorStore, crash: CrashSwitch, saved: Cursor[]):
     },
     checkpoint: async (lease, cursor, ttlMs) => {
       crash.step('before-checkpoint');
-      const next = await store.checkpoint(lease, cursor, ttlMs);
-      saved.push(structuredClone(cursor));
+      const next = await store.checkpoint(lease, cursor, ttlMs).catch((error: unknown) => {
+        record.failed.push(error instanceof Error ? error.name : String(error));
+        throw error;
+      });
+      record.saved.push(structuredClone(cursor));
       crash.step('after-checkpoint');
       return next;
     },

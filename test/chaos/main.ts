@@ -14,9 +14,6 @@ import { fixtures } from '../scenarios/fixtures/index';
 import { runEpisode, type EpisodeReport } from './episode';
 import { formatEpisode, formatTally, tally, violations } from './tally';
 
-// As in vitest.config.ts: the SDK's notice about future Node versions is not a chaos finding.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= '1';
-
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '10' },

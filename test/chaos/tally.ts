@@ -65,7 +65,7 @@ export function formatEpisode(report: EpisodeReport): string {
     `served ${String(report.served).padStart(5)}`,
     `delivered ${String(report.delivered).padStart(5)}`,
     `lost ${report.lost}`,
-    `dup ${report.duplicated}`,
+    `dup ${report.duplicated}${report.duplicated > 0 ? ` (${Object.entries(report.duplicatesByCause).map(([cause, n]) => `${cause} ${n}`).join(', ')})` : ''}`,
     `faults ${sum(report.faults)}`,
     `${(report.realMs / 1000).toFixed(1)}s`,
     problems.length > 0 ? `FAILED: ${problems.join('; ')}` : 'ok',
