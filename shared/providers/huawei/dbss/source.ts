@@ -57,8 +57,12 @@ export class DbssSource implements Source<DbssOperateLog> {
   private readonly path: string;
   private readonly scope: DbssScope;
 
-  constructor(private readonly args: DbssSourceArgs) {
+  /** Only the options are kept: credentials live in the client's private fields, out of reach of inspect/logs. */
+  private readonly options: DbssOptions;
+
+  constructor(args: DbssSourceArgs) {
     const { instance } = args;
+    this.options = instance.options;
     const { options } = instance;
     if (!instance.region) throw new ConfigError(`source ${instance.id}`, ['region: required for huawei-dbss']);
     const resolved = resolveHuaweiAuth(args.credentials, options.authMode, instance.id);
@@ -94,7 +98,7 @@ export class DbssSource implements Source<DbssOperateLog> {
   async fetchPage({ window, pageToken, signal }: PageRequest): Promise<Page<DbssOperateLog>> {
     const page = pageToken === undefined ? 1 : Number(pageToken);
     if (!Number.isSafeInteger(page) || page < 1) throw new Error(`${DBSS_TYPE}: page token ${JSON.stringify(pageToken)} is not a page number`);
-    const { options } = this.args.instance;
+    const { options } = this;
     const size = options.pageSize;
     const body: Record<string, unknown> = {
       // Both bounds are inclusive; the core's windows are half-open.

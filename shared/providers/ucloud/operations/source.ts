@@ -48,7 +48,11 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
   /** Occurrence offsets of records continuing an identical run from the previous page (see page-token.ts). */
   private readonly offsets = new WeakMap<object, number>();
 
-  constructor(private readonly args: UCloudOperationsSourceArgs) {
+  /** Only the options are kept: credentials live in the client's private fields, out of reach of inspect/logs. */
+  private readonly options: UCloudOperationsOptions;
+
+  constructor(args: UCloudOperationsSourceArgs) {
+    this.options = args.instance.options;
     const { projectId } = args.instance.options;
     this.client = new UCloudClient({
       endpoint: args.instance.endpoint,
@@ -62,7 +66,7 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
   }
 
   async fetchPage({ window, pageToken, signal }: PageRequest): Promise<Page<UCloudOperationRecord>> {
-    const { options } = this.args.instance;
+    const { options } = this;
     const token = pageToken === undefined ? undefined : decodePageToken(pageToken);
     // Every parameter but NextToken must repeat exactly on the following pages.
     const params: Record<string, unknown> = {
@@ -113,7 +117,7 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
   normalize(record: UCloudOperationRecord, context: MappingContext): EcsDocument {
     const offset = (record !== null && typeof record === 'object' && this.offsets.get(record)) || 0;
     return mapUCloudOperationRecord(record, { ...context, occurrence: context.occurrence + offset }, {
-      projectId: this.args.instance.options.projectId,
+      projectId: this.options.projectId,
     });
   }
 }
