@@ -47,12 +47,13 @@ export interface RunProgress {
   pages: number;
   pulled: number;
   delivered: number;
+  /** Records delivered raw as `pipeline_error` because they could not be mapped. */
+  mappingErrors: number;
 }
 
 export interface RunSummary extends RunProgress {
   /** `caught-up`: nothing older than now - lag is left; `time-budget`: stopped to finish in time; `lease-held`: another run owns the source. */
   stoppedBy: 'caught-up' | 'time-budget' | 'lease-held';
-  mappingErrors: number;
   lateRecords: number;
   aheadRecords: number;
   windowsCompleted: number;

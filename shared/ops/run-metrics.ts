@@ -75,7 +75,8 @@ export function runMetricValues(input: RunMetricsInput): Partial<Record<RunMetri
     EventsPulled: done?.pulled ?? 0,
     EventsDelivered: done?.delivered ?? 0,
     Pages: done?.pages ?? 0,
-    MappingErrors: input.summary?.mappingErrors ?? 0,
+    // A failed run still counts the records it delivered raw before it failed.
+    MappingErrors: done?.mappingErrors ?? 0,
     ThrottledRetries: input.retries.throttled,
     Retries: input.retries.retries,
     RunsFailed: failed,

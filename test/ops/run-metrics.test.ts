@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveInstance } from '../../shared/config/load';
 import { sourceInstanceSchema } from '../../shared/config/schema';
 import { ProviderError, SourceRunError } from '../../shared/core/errors';
-import { isThrottling } from '../../shared/ops/run-metrics';
+import { isThrottling, RetryCounter, runMetricValues } from '../../shared/ops/run-metrics';
 import type { RunSummary } from '../../shared/core/pipeline';
 import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
@@ -119,6 +119,14 @@ describe('isThrottling', () => {
     for (const [code, status] of [['InternalError', 200], ['150', 200], ['Timeout', undefined], ['APIGW.0101', 500]] as const) {
       expect(isThrottling(error('any', code, status))).toBe(false);
     }
+  });
+});
+
+describe('runMetricValues', () => {
+  it('a failed run still counts what it delivered, raw records included, from its last progress', () => {
+    const progress = { sourceId: 'audit', pages: 2, pulled: 100, delivered: 100, mappingErrors: 3 };
+    const values = runMetricValues({ sourceType: 'tencent-cloudaudit', sourceId: 'audit', progress, failed: true, retries: new RetryCounter(), durationMs: 5 });
+    expect(values).toMatchObject({ EventsDelivered: 100, Pages: 2, MappingErrors: 3, RunsFailed: 1 });
   });
 });
 
