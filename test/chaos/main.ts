@@ -35,8 +35,18 @@ async function episode(type: string, seed: number): Promise<void> {
   for (const sample of report.samples) console.log(`    ${sample}`);
 }
 
-/** The i-th episode's seed: spread out, so neighbouring episodes draw unrelated storms. */
-const episodeSeed = (base: number, i: number) => (Math.imul(base ^ 0x5bd1e995, 0x9e3779b1) + i * 0x6d2b79f5) >>> 0;
+/** murmur3's 32-bit finalizer: nearby inputs give unrelated outputs. */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The i-th episode's seed, hashed: mulberry32 steps its state by a constant,
+ * so seeds a constant apart would replay one stream shifted by a draw.
+ */
+const episodeSeed = (base: number, i: number) => mix((mix(base) + i) >>> 0);
 
 if (values.replay) {
   const [type, seed] = values.replay.split(':');
