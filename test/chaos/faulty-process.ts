@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, ProvisionedThroughputExceededException
 import type { Cursor, CursorStore } from '../../shared/cursor/store';
 import type { Sink } from '../../shared/sinks/sink';
 import type { Source } from '../../shared/core/source';
-import { SimulatedCrash, type Process, type Scenario } from '../scenarios/harness';
+import { SimulatedCrash, withFetchPage, type Process, type Scenario } from '../scenarios/harness';
 
 /**
  * Where a process may die: between every pair of the pipeline's steps
@@ -147,20 +147,12 @@ function crashingSink(sink: Sink, crash: CrashSwitch): Sink {
 }
 
 function crashingSource(source: Source, crash: CrashSwitch): Source {
-  return {
-    type: source.type,
-    maxWindowSeconds: source.maxWindowSeconds,
-    retentionSeconds: source.retentionSeconds,
-    idFromContent: source.idFromContent,
-    eventTime: (raw) => source.eventTime(raw),
-    normalize: (raw, context) => source.normalize(raw, context),
-    fetchPage: async (request) => {
-      crash.step('before-fetch');
-      const page = await source.fetchPage(request);
-      crash.step('after-fetch');
-      return page;
-    },
-  };
+  return withFetchPage(source, async (request) => {
+    crash.step('before-fetch');
+    const page = await source.fetchPage(request);
+    crash.step('after-fetch');
+    return page;
+  });
 }
 
 /** A lost answer as Node reports a dropped connection: the SDK classes it as transient and retries. */

@@ -660,11 +660,8 @@ function holdClockWhileRequesting(endpoint: string, clock: SimulatedClock): () =
   };
 }
 
-function instrumentSource(
-  source: Source,
-  fetches: FetchRecord[],
-  beforeFetch: (n: number, signal?: AbortSignal) => Promise<void>,
-): Source {
+/** `source` with its fetchPage replaced (the rest delegated), for instrumenting and fault wrappers. */
+export function withFetchPage(source: Source, fetchPage: (request: PageRequest) => Promise<Page<unknown>>): Source {
   return {
     type: source.type,
     maxWindowSeconds: source.maxWindowSeconds,
@@ -672,38 +669,46 @@ function instrumentSource(
     idFromContent: source.idFromContent,
     eventTime: (raw) => source.eventTime(raw),
     normalize: (raw, context) => source.normalize(raw, context),
-    fetchPage: async (request: PageRequest): Promise<Page<unknown>> => {
-      const record: FetchRecord = { n: fetches.length + 1, window: { ...request.window }, pageToken: request.pageToken };
-      fetches.push(record);
-      try {
-        // Faults are armed synchronously, before the request can leave.
-        await beforeFetch(record.n, request.signal);
-        const page = await source.fetchPage(request);
-        record.records = page.records.length;
-        record.times = page.records.map((raw) => {
-          try {
-            const time = source.eventTime(raw);
-            return Number.isFinite(time) ? time : undefined;
-          } catch {
-            return undefined;
-          }
-        });
-        // As mapPage does: a record dated at or after the window's end is left to the next window.
-        record.keys = page.records
-          .filter((_, i) => {
-            const time = record.times![i];
-            return time === undefined || time < request.window.end;
-          })
-          .map(recordKey);
-        record.nextPageToken = page.nextPageToken;
-        record.requestId = page.requestId;
-        return page;
-      } catch (error) {
-        record.error = error;
-        throw error;
-      }
-    },
+    fetchPage,
   };
+}
+
+function instrumentSource(
+  source: Source,
+  fetches: FetchRecord[],
+  beforeFetch: (n: number, signal?: AbortSignal) => Promise<void>,
+): Source {
+  return withFetchPage(source, async (request: PageRequest): Promise<Page<unknown>> => {
+    const record: FetchRecord = { n: fetches.length + 1, window: { ...request.window }, pageToken: request.pageToken };
+    fetches.push(record);
+    try {
+      // Faults are armed synchronously, before the request can leave.
+      await beforeFetch(record.n, request.signal);
+      const page = await source.fetchPage(request);
+      record.records = page.records.length;
+      record.times = page.records.map((raw) => {
+        try {
+          const time = source.eventTime(raw);
+          return Number.isFinite(time) ? time : undefined;
+        } catch {
+          return undefined;
+        }
+      });
+      // As mapPage does: a record dated at or after the window's end is left to the next window.
+      record.keys = page.records
+        .filter((_, i) => {
+          const time = record.times![i];
+          return time === undefined || time < request.window.end;
+        })
+        .map(recordKey);
+      record.nextPageToken = page.nextPageToken;
+      record.requestId = page.requestId;
+      return page;
+    } catch (error) {
+      record.error = error;
+      throw error;
+    }
+  });
 }
 
 function instrumentSink(sink: Sink, deliveries: EcsDocument[][], beforeDelivery: (n: number) => void): Sink {
