@@ -61,7 +61,8 @@ export class Run {
   private async pageWindow(window: OpenWindow): Promise<boolean> {
     const bounds = { start: window.start, end: window.end };
     const tokensSeen = new Set<string>();
-    let previousPage: string | undefined;
+    // Carried in the cursor, so the check holds across runs as well as within one.
+    let previousPage = window.lastPage;
     let inFlight = this.startFetch(bounds, window.pageToken);
     try {
       while (inFlight) {
@@ -72,7 +73,7 @@ export class Run {
         previousPage = refuseRepeatedPage(window, page, previousPage, this.options.source);
         // The next page is fetched while this one is delivered.
         inFlight = next === undefined ? undefined : this.startFetch(bounds, next);
-        await this.deliver(window, page, next);
+        await this.deliver(window, page, next, previousPage);
         if (next === undefined) return true;
       }
       if (this.failure === undefined) this.summary.stoppedBy = 'time-budget';
@@ -105,7 +106,7 @@ export class Run {
   }
 
   /** Map and deliver one page, then checkpoint it; checkpoints are serialized across lanes. */
-  private async deliver(window: OpenWindow, page: Page<unknown>, next: string | undefined): Promise<void> {
+  private async deliver(window: OpenWindow, page: Page<unknown>, next: string | undefined, fingerprint: string | undefined): Promise<void> {
     const { source, sink, store, sourceId } = this.options;
     const mapped = mapPage(source, page.records, window, {
       sourceId,
@@ -121,7 +122,7 @@ export class Run {
     if (alerts.length > 0 && this.options.alerts) this.count(await this.options.alerts.route(alerts));
     this.summary.alerts.raised += alerts.length;
     // Only acknowledged pages ever reach the book, so any cursor it writes is safe.
-    this.book.advance(window, next);
+    this.book.advance(window, next, fingerprint);
     await this.checkpoint();
 
     const summary = this.summary;

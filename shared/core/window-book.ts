@@ -36,15 +36,21 @@ export class WindowBook {
     return window;
   }
 
-  /** A page of `window` was acknowledged: remember the next token, or that the window is done. */
-  advance(window: OpenWindow, nextPageToken: string | undefined): void {
+  /**
+   * A page of `window` was acknowledged: remember the next token (and the
+   * page's fingerprint, when it has one), or that the window is done.
+   */
+  advance(window: OpenWindow, nextPageToken: string | undefined, pageFingerprint?: string): void {
     if (nextPageToken === undefined) {
       window.done = true;
       delete window.pageToken;
+      delete window.lastPage;
       this.taken.delete(window);
       this.compact();
     } else {
       window.pageToken = nextPageToken;
+      if (pageFingerprint === undefined) delete window.lastPage;
+      else window.lastPage = pageFingerprint;
     }
   }
 

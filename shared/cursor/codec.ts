@@ -17,6 +17,7 @@ export const cursorSchema = z
             end: z.number().int(),
             pageToken: z.string().optional(),
             done: z.boolean().optional(),
+            lastPage: z.string().optional(),
           })
           .strict(),
       )
@@ -38,11 +39,12 @@ export function decodeCursor(value: unknown, where: string): Cursor {
 export function encodeCursor(cursor: Cursor): Cursor {
   const stored: Cursor = { windowStart: cursor.windowStart };
   if (cursor.windows && cursor.windows.length > 0) {
-    stored.windows = cursor.windows.map(({ start, end, pageToken, done }) => ({
+    stored.windows = cursor.windows.map(({ start, end, pageToken, done, lastPage }) => ({
       start,
       end,
       ...(pageToken !== undefined ? { pageToken } : {}),
       ...(done ? { done: true } : {}),
+      ...(lastPage !== undefined && !done ? { lastPage } : {}),
     }));
   }
   return stored;

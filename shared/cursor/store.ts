@@ -24,6 +24,11 @@ export interface OpenWindow {
   pageToken?: string;
   /** Every page of the window has been delivered (a later window may still be open before it). */
   done?: boolean;
+  /**
+   * Fingerprint of the last page delivered, so a resumed window can refuse a
+   * provider that serves that page again instead of the next one.
+   */
+  lastPage?: string;
 }
 
 export interface SourceState {

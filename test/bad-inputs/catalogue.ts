@@ -104,7 +104,7 @@ export const catalogue: readonly BadInput[] = [
     id: 'BI-14',
     input: 'A provider that ignores the page it is asked for and serves the first page again (as a cache keyed on the URL of a POST API would)',
     behaviour:
-      'The repeated page is refused before it is delivered: "… repeats the previous page record for record (N records): the provider ignores the paging parameters", naming the request; the cursor holds. For APIs without record ids a repeat within one second is allowed (a burst of identical records fills pages alike). Known gap: the check does not survive a restart. A run that resumes the window mid-way delivers that page again (same `event.id`s) before the next page stops it, and for DBSS and SSL, whose positions are page numbers and offsets, repeated runs can reach the last position and close the window with records missing, until the cursor remembers the last page\'s fingerprint.',
+      'The repeated page is refused before it is delivered: "… repeats the previous page record for record (N records): the provider ignores the paging parameters", naming the request; the cursor holds. The last delivered page\'s fingerprint (SHA-256) is kept with its open window in the cursor, so a run that resumes the window refuses it too. For APIs without record ids a repeat within one second is allowed (a burst of identical records fills pages alike).',
     test: 'paging.test.ts',
   },
   {

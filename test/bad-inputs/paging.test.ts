@@ -9,6 +9,7 @@ import { MalformedResponseError, type SourceRunError } from '../../shared/core/e
 import type { Infrastructure } from '../scenarios/harness';
 import {
   APIS,
+  MINUTE,
   NOW,
   ONE_LANE,
   START,
@@ -55,6 +56,8 @@ async function expectStoppedAt(c: Case, n: number, error: unknown, what: RegExp)
   if (n === 1) expect(cursor, 'no page was acknowledged').toBeUndefined();
   else expect(cursor?.windows?.[0]?.pageToken, 'resumes after the last delivered page').toBe(delivered.at(-1)!.nextPageToken);
   c.proxy.clear();
+  // The next scheduled run (a minute on: the API's per-second limit counts the last run's requests otherwise).
+  c.scenario.advance(MINUTE);
   await c.scenario.runOk(ONE_LANE);
   // Nothing but the simulator's records: none of a refused page's records went out.
   expectEachDeliveredOnce(c);
@@ -87,6 +90,27 @@ describe.each(APIS)('$type', (api) => {
     // Tencent SSL first takes the odd page for an API that pages differently, and asks by plain offset once more.
     const refusedAt = api.type === 'tencent-ssl' ? 3 : 2;
     await expectStoppedAt(c, refusedAt, outcome.error, /repeats the previous page record for record \(\d+ records\): the provider ignores the paging parameters/);
+    await c.scenario.close();
+  });
+
+  it('BI-14 the same, after a restart: the resumed window refuses its last delivered page served again (its fingerprint is in the cursor)', async () => {
+    const c = await openCase(infra, api, THREE_PAGES);
+    let delivered: unknown[] = [];
+    // Run 1 gets the first page, then every connection drops: it stops with that page checkpointed.
+    c.proxy.use((answer, n) => (n === 1 ? rewriteJson((body) => ((delivered = api.records(body)), undefined))(answer, n) : 'reset'));
+    failureOf(c, await c.scenario.run(ONE_LANE));
+    expect((await storedCursor(c))?.windows?.[0]?.lastPage, 'the cursor keeps the delivered page\'s fingerprint').toMatch(/^[\w-]{43}$/);
+    c.proxy.clear();
+    // Run 2, a new process on the next schedule: the provider answers the next page with the one already delivered.
+    c.proxy.use(rewriteJson((body) => api.withRecords(body, delivered)));
+    c.scenario.advance(MINUTE);
+    const resumed = await c.scenario.run(ONE_LANE);
+    expect(String((resumed.error as Error)?.cause)).toMatch(/repeats the previous page record for record/);
+    expect(c.scenario.compare().duplicated, 'nothing delivered twice').toBe(0);
+    c.proxy.clear();
+    c.scenario.advance(MINUTE);
+    await c.scenario.runOk(ONE_LANE);
+    expectEachDeliveredOnce(c);
     await c.scenario.close();
   });
 

@@ -49,6 +49,19 @@ describe('WindowBook', () => {
     expect(book.take(limits, 2)).toBeUndefined();
   });
 
+  it('remembers the fingerprint of an open window\'s last delivered page, and forgets it once the window is done', () => {
+    const book = new WindowBook({ windowStart: horizon - DAY });
+    const window = book.take(limits, 1)!;
+    book.advance(window, 'p2', 'fingerprint-of-page-1');
+    expect(book.cursor().windows).toEqual([{ start: horizon - DAY, end: horizon, pageToken: 'p2', lastPage: 'fingerprint-of-page-1' }]);
+    // A page that cannot be compared (no fingerprint) must not leave the older one behind.
+    book.advance(window, 'p3');
+    expect(book.cursor().windows).toEqual([{ start: horizon - DAY, end: horizon, pageToken: 'p3' }]);
+    book.advance(window, 'p4', 'fingerprint-of-page-3');
+    book.advance(window, undefined, 'fingerprint-of-page-4');
+    expect(book.cursor()).toEqual({ windowStart: horizon });
+  });
+
   it('keeps a released window open for the next run', () => {
     const book = new WindowBook({ windowStart: horizon - DAY });
     const window = book.take(limits, 1)!;

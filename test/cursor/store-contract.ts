@@ -166,11 +166,11 @@ export function describeCursorStoreContract(name: string, makeStore: () => Promi
       expect(recent.at(-1)?.delivered).toBe(runs - 1);
     }), 60_000);
 
-    it('round-trips open windows exactly, big-integer page token included', withStore(async ({ store }) => {
+    it('round-trips open windows exactly, big-integer page token and last-page fingerprint included', withStore(async ({ store }) => {
       const cursor = {
         windowStart: 1_735_689_600,
         windows: [
-          { start: 1_735_689_600, end: 1_735_693_200, pageToken: '12345678901234567' },
+          { start: 1_735_689_600, end: 1_735_693_200, pageToken: '12345678901234567', lastPage: 'K-03v4tDTEK0OxJMvv94f6Gkt2d3_opx5bEEIugvNEU' },
           { start: 1_735_693_200, end: 1_735_696_800, done: true },
           { start: 1_735_696_800, end: 1_735_700_400 },
         ],

@@ -310,7 +310,8 @@ describe.each(fixtures)('3. a run cut by its time budget, then resumed: $type', 
     expectCursorMatchesRun(stored, cut);
     expect(stored).toEqual({
       windowStart: first!.window.start,
-      windows: [{ start: first!.window.start, end: first!.window.end, pageToken: second!.nextPageToken }],
+      // lastPage: the delivered page's fingerprint, so a provider serving it again is refused on resume.
+      windows: [{ start: first!.window.start, end: first!.window.end, pageToken: second!.nextPageToken, lastPage: expect.stringMatching(/^[\w-]{43}$/) }],
     });
     await s.expectCursorInvariant();
 
