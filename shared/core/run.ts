@@ -107,7 +107,7 @@ export class Run {
 
   /** Map and deliver one page, then checkpoint it; checkpoints are serialized across lanes. */
   private async deliver(window: OpenWindow, page: Page<unknown>, next: string | undefined, fingerprint: string | undefined): Promise<void> {
-    const { source, sink, store, sourceId } = this.options;
+    const { source, sink, sourceId } = this.options;
     const mapped = mapPage(source, page.records, window, {
       sourceId,
       ingested: new Date(this.clock.now()).toISOString(),

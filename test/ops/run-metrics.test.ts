@@ -16,7 +16,6 @@ import type { PullInvocation } from '../../shared/runtime/invocation';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
 import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
 import { lambdaContext, startSourceHandler, type Handler, type SourceHandlerEnvironment } from '../support/source-handler';
-import type { FirehoseServer } from '../support/firehose-server';
 import type { SecretsManagerServer } from '../support/secrets-manager-server';
 
 const TABLE = 'cloudtap-metrics-cursors';
@@ -32,7 +31,6 @@ const COUNTS = ['EventsPulled', 'EventsDelivered', 'Pages', 'MappingErrors', 'Th
 
 type Line = Record<string, any>;
 
-let firehose: FirehoseServer;
 let secrets: SecretsManagerServer;
 let server: TencentApiServer;
 let cloudaudit: CloudAuditSimulator;
@@ -49,7 +47,7 @@ beforeAll(async () => {
     // Powertools' defaults, so the EMF namespace and service are the deployed ones.
     unset: ['POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_DISABLED', 'POWERTOOLS_DEV'],
   });
-  ({ firehose, secrets, handler } = environment);
+  ({ secrets, handler } = environment);
   ({ server, cloudaudit } = environment.simulator);
 });
 

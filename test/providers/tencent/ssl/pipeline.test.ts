@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { unixSeconds } from '../../../../shared/core/clock';
 import { SourceRunError } from '../../../../shared/core/errors';
 import { runSource, type RunOptions } from '../../../../shared/core/pipeline';
 import { FileCursorStore } from '../../../../shared/cursor/file-store';
