@@ -1,4 +1,3 @@
-import { LeaseLostError } from '../../shared/core/errors';
 import type { Cursor } from '../../shared/cursor/store';
 import { decodeLines } from '../../shared/sinks/encode';
 import type { Sink } from '../../shared/sinks/sink';
@@ -165,14 +164,11 @@ class EpisodeRunner {
     const snapshot = scenario.snapshot();
     const comparison = snapshot.compare();
     const allowed = this.unconfirmed();
-    const servedCount = countBy(snapshot.served.map((entry) => entry.key));
-    const deliveredCount = countBy(snapshot.documents.map((document) => document.key));
     const duplicatesByCause: Record<string, number> = {};
     const repeatedBy = new Map<number, number>();
     let unexplainedDuplicates = 0;
     const samples = comparison.lostRecords.slice(0, 3).map((record) => `lost ${JSON.stringify(record).slice(0, 200)}`);
-    for (const key of comparison.duplicatedKeys) {
-      const extra = (deliveredCount.get(key) ?? 0) - (servedCount.get(key) ?? 0);
+    for (const [key, extra] of comparison.duplicatedCopies) {
       let left = extra;
       for (const [invocation, copies] of allowed.get(key) ?? []) {
         const explained = Math.min(left, copies);
@@ -230,15 +226,16 @@ class EpisodeRunner {
 
   /**
    * Why a failed invocation left pages unconfirmed: where it crashed, or why
-   * a checkpoint failed (another lane's failure may be the run's error).
+   * a checkpoint failed (a lease is only ever lost there, and another lane's
+   * failure may be the run's own error).
    */
   private causeOf(index: number): string {
-    const { outcome, process } = this.invocations[index]!;
+    const { process } = this.invocations[index]!;
     const crashedAt = process.crashedAt();
     if (crashedAt) return `crash:${crashedAt}`;
     const checkpointError = process.checkpointErrors[0];
     if (checkpointError) return checkpointError === 'LeaseLostError' ? 'lease-lost' : `checkpoint-failed:${checkpointError}`;
-    return leaseLost(outcome.error) ? 'lease-lost' : 'failed-run';
+    return 'failed-run';
   }
 
   /** Faults acted out: as the simulator, Firehose and the processes counted them. */
@@ -278,12 +275,4 @@ function countBy(keys: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
   return counts;
-}
-
-/** Whether `error` or any error in its `cause` chain is a LeaseLostError. */
-function leaseLost(error: unknown): boolean {
-  for (let current: unknown = error; current instanceof Error; current = (current as Error).cause) {
-    if (current instanceof LeaseLostError) return true;
-  }
-  return false;
 }

@@ -371,7 +371,7 @@ describe.each(fixtures)('4. a crash between delivery and checkpoint: $type', (fi
       expect(comparison).toMatchObject({ served: 600, lost: 0, unexpected: 0, idConflicts: 0 });
       expect(comparison.duplicated).toBe(repeatedKeys.length);
       expect(comparison.delivered).toBe(600 + repeatedKeys.length);
-      expect(new Set(comparison.duplicatedKeys)).toEqual(new Set(repeatedKeys));
+      expect(new Set(comparison.duplicatedCopies.keys())).toEqual(new Set(repeatedKeys));
       // The repeated records carry the very same ids both times (idConflicts 0 above, and explicitly):
       const ids = new Map<string, Set<string>>();
       for (const document of s.delivered()) {

@@ -207,8 +207,8 @@ export interface Comparison {
   /** Records whose repeated deliveries do not share their `event.id`. */
   idConflicts: number;
   lostRecords: unknown[];
-  /** Canonical keys of duplicated records. */
-  duplicatedKeys: string[];
+  /** Canonical key of each duplicated record -> copies delivered beyond those served. */
+  duplicatedCopies: Map<string, number>;
 }
 
 /** The canonical identity of a raw record: its JSON with sorted keys. */
@@ -274,7 +274,7 @@ export function compareDeliveries(
     distinctIds: ids.size,
     idConflicts: 0,
     lostRecords: [],
-    duplicatedKeys: [],
+    duplicatedCopies: new Map(),
   };
   for (const [key, { count, record }] of expected) {
     comparison.served += count;
@@ -287,7 +287,7 @@ export function compareDeliveries(
     }
     if (copies > count) {
       comparison.duplicated += copies - count;
-      comparison.duplicatedKeys.push(key);
+      comparison.duplicatedCopies.set(key, copies - count);
     }
     // n copies of one record deserve at most n ids: a redelivery must reuse its id.
     if (got && got.ids.size > count) comparison.idConflicts++;
