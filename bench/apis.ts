@@ -1,6 +1,6 @@
-import type { Clock } from '../shared/core/clock';
-import type { Log } from '../shared/core/logger';
-import type { Source } from '../shared/core/source';
+import type { Clock } from '../shared/lib/clock';
+import type { Log } from '../shared/lib/logger';
+import type { Source } from '../shared/core/ports/source';
 import { parseConfig } from '../shared/config/load';
 import { registry } from '../shared/providers/registry';
 import { parseJson } from '../shared/providers/tencent/json';

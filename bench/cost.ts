@@ -1,9 +1,9 @@
-import { systemClock } from '../shared/core/clock';
-import { silentLog } from '../shared/core/logger';
+import { systemClock } from '../shared/lib/clock';
+import { silentLog } from '../shared/lib/logger';
 import { mapPage } from '../shared/core/map-page';
 import type { EcsDocument } from '../shared/ecs/document';
-import type { DestinationFormat } from '../shared/sinks/encoders/for-destination';
-import { encoderFor } from '../shared/sinks/encoders/for-destination';
+import type { DestinationFormat } from '../shared/sinks/encoders/for-format';
+import { encoderFor } from '../shared/sinks/encoders/for-format';
 import { billedBytes, pack } from '../shared/sinks/pack';
 import { createBenchSource, pageBodies, type BenchApi } from './apis';
 

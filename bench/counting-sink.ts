@@ -1,6 +1,6 @@
 import type { EcsDocument } from '../shared/ecs/document';
 import { encodeDocument } from '../shared/sinks/encode';
-import type { DeliveryReport, Sink } from '../shared/sinks/sink';
+import type { DeliveryReport, Sink } from '../shared/core/ports/sink';
 
 /** Encodes every document as a real sink would, then drops it: benchmarks measure the pull, not a disk. */
 export class CountingSink implements Sink {

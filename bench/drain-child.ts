@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../shared/core/clock';
-import { silentLog } from '../shared/core/logger';
+import { systemClock } from '../shared/lib/clock';
+import { silentLog } from '../shared/lib/logger';
 import { runSource } from '../shared/core/pipeline';
 import { FileCursorStore } from '../shared/cursor/file-store';
 import { benchApis, createBenchSource } from './apis';

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { mapPage } from '../shared/core/map-page';
 import { encodeDocument } from '../shared/sinks/encode';
-import { systemClock } from '../shared/core/clock';
-import { silentLog } from '../shared/core/logger';
+import { systemClock } from '../shared/lib/clock';
+import { silentLog } from '../shared/lib/logger';
 import { createBenchSource, pageBodies, type BenchApi } from './apis';
 
 export interface NormalizeResult {

@@ -1,4 +1,4 @@
-import type { Log } from '../shared/core/logger';
+import type { Log } from '../shared/lib/logger';
 
 /** A human-readable Log for the terminal: warnings and errors on stderr, debug only when verbose. */
 export function consoleLog(verbose: boolean, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Log {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../shared/core/errors';
+import { ConfigError } from '../shared/lib/errors';
 import { runDemo } from './commands/demo';
 import { elasticSetupCommand } from './commands/elastic-setup';
 import { backfillCommand } from './commands/backfill';

@@ -1,4 +1,4 @@
-import type { RunProgress } from '../shared/core/pipeline';
+import type { RunProgress } from '../shared/core/run-options';
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { loadConfigFile } from '../shared/config/load';
-import { ConfigError } from '../shared/core/errors';
+import { ConfigError } from '../shared/lib/errors';
 import { registry } from '../shared/providers/registry';
 import { CloudtapStack } from './stack';
 

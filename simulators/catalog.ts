@@ -1,7 +1,7 @@
-import { DBSS_LIMITS } from '../shared/providers/huawei/dbss/source';
-import { CLOUDAUDIT_LIMITS } from '../shared/providers/tencent/cloudaudit/source';
-import { SSL_LIMITS } from '../shared/providers/tencent/ssl/source';
-import { UCLOUD_OPERATIONS_LIMITS } from '../shared/providers/ucloud/operations/source';
+import { DBSS_LIMITS } from '../shared/providers/huawei/dbss/limits';
+import { CLOUDAUDIT_LIMITS } from '../shared/providers/tencent/cloudaudit/limits';
+import { SSL_LIMITS } from '../shared/providers/tencent/ssl/limits';
+import { UCLOUD_OPERATIONS_LIMITS } from '../shared/providers/ucloud/operations/limits';
 import { startDbssSimulator } from './huawei/dbss';
 import { generateDbssEvents } from './huawei/dbss-events';
 import { generateCloudAuditEvents, startCloudAuditSimulator } from './tencent/cloudaudit';

@@ -4,10 +4,10 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadConfigFile } from '../../shared/config/load';
-import { systemClock, unixSeconds, type Clock } from '../../shared/core/clock';
-import { parseDuration } from '../../shared/core/duration';
-import { ConfigError } from '../../shared/core/errors';
-import type { Log } from '../../shared/core/logger';
+import { systemClock, unixSeconds, type Clock } from '../../shared/lib/clock';
+import { parseDuration } from '../../shared/lib/duration';
+import { ConfigError } from '../../shared/lib/errors';
+import type { Log } from '../../shared/lib/logger';
 import { compileRules } from '../../shared/detection/compile';
 import { defaultRules } from '../../shared/detection/default-rules';
 import { createDetector } from '../../shared/detection/engine';
@@ -16,10 +16,10 @@ import { humanDuration } from '../../shared/ops/status-report';
 import { backfillStore, resolveTarget } from '../../shared/ops/target';
 import { registry } from '../../shared/providers/registry';
 import { credentialsFromEnv } from '../../shared/runtime/credentials';
-import { createLocalSink } from '../../shared/sinks/create-local-sink';
-import { encoderFor } from '../../shared/sinks/encoders/for-destination';
+import { createLocalSink } from '../../shared/runtime/local-sink';
+import { encoderFor } from '../../shared/sinks/encoders/for-format';
 import { createFirehoseClient, FirehoseSink } from '../../shared/sinks/firehose-sink';
-import type { Sink } from '../../shared/sinks/sink';
+import type { Sink } from '../../shared/core/ports/sink';
 import { consoleLog } from '../console-log';
 
 export interface BackfillCommandOptions {

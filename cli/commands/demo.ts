@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseConfig, type CloudtapConfig } from '../../shared/config/load';
 import { FileCursorStore } from '../../shared/cursor/file-store';
-import type { SourceState } from '../../shared/cursor/store';
+import type { SourceState } from '../../shared/core/ports/cursor-store';
 import { buildStatusReport, formatStatusReport } from '../../shared/ops/status-report';
 import { registry } from '../../shared/providers/registry';
 import { runLocalOnce } from '../../shared/runtime/local';

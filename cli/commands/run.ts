@@ -1,7 +1,7 @@
 import { loadConfigFile } from '../../shared/config/load';
 import type { LocalConfig } from '../../shared/config/schema';
-import { systemClock } from '../../shared/core/clock';
-import { ConfigError } from '../../shared/core/errors';
+import { systemClock } from '../../shared/lib/clock';
+import { ConfigError } from '../../shared/lib/errors';
 import { registry } from '../../shared/providers/registry';
 import { rateIntervalSeconds, runLocalOnce } from '../../shared/runtime/local';
 import { consoleLog } from '../console-log';

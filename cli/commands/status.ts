@@ -1,8 +1,8 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfigFile } from '../../shared/config/load';
-import { systemClock, type Clock } from '../../shared/core/clock';
-import type { SourceState } from '../../shared/cursor/store';
+import { systemClock, type Clock } from '../../shared/lib/clock';
+import type { SourceState } from '../../shared/core/ports/cursor-store';
 import { buildStatusReport, formatStatusReport } from '../../shared/ops/status-report';
 import { resolveTarget } from '../../shared/ops/target';
 import { registry } from '../../shared/providers/registry';

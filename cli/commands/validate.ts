@@ -1,4 +1,4 @@
-import { formatDuration } from '../../shared/core/duration';
+import { formatDuration } from '../../shared/lib/duration';
 import { loadConfigFile } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
 

@@ -5,8 +5,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { DestinationConfig } from '../../shared/config/schema';
-import { destinationFormatOf, type DestinationFormat } from '../../shared/sinks/encoders/for-destination';
-import type { Delivery } from './delivery';
+import { destinationFormatOf, type DestinationFormat } from '../../shared/sinks/encoders/for-format';
+import type { Delivery } from './delivery-contract';
 import { auditBucket } from './audit-bucket';
 import { DeliveryLogs, FirehoseAccess, datedPrefixes, folder, streamEncryption } from './delivery-common';
 

@@ -5,8 +5,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { DestinationConfig } from '../../shared/config/schema';
-import { destinationFormatOf, type DestinationFormat } from '../../shared/sinks/encoders/for-destination';
-import type { Delivery } from './delivery';
+import { destinationFormatOf, type DestinationFormat } from '../../shared/sinks/encoders/for-format';
+import type { Delivery } from './delivery-contract';
 import { auditBucket } from './audit-bucket';
 import { DeliveryLogs, FirehoseAccess, backupS3Configuration, destinationSecret, grantPutRecords, streamEncryption } from './delivery-common';
 

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import type { MonitoringConfig } from '../../shared/config/monitoring';
 import type { DestinationConfig } from '../../shared/config/schema';
 import type { SourceInstanceConfig } from '../../shared/providers/definition';
-import type { DestinationType } from './delivery';
+import type { DestinationType } from './delivery-contract';
 import { FAILED_INVOCATION_RETENTION } from './failed-invocations';
 import { stalenessBound } from './source-puller';
 

@@ -13,11 +13,11 @@ import type { RulesConfig } from '../../shared/config/alerts';
 import type { SourceDefinition, SourceInstanceConfig } from '../../shared/providers/definition';
 import { BUNDLED_RULES_FILE, renderBundledRules } from '../../shared/runtime/bundled-rules';
 import { FUNCTION_ENV, destinationEnv, type PullInvocation } from '../../shared/runtime/invocation';
-import type { DestinationFormat } from '../../shared/sinks/encoders/for-destination';
+import type { DestinationFormat } from '../../shared/sinks/encoders/for-format';
 import { acknowledgeThirdPartySecret } from '../nag';
 import type { AlertTarget } from './alerting';
 import type { CursorTable } from './cursor-table';
-import type { DeliveryTarget } from './delivery';
+import type { DeliveryTarget } from './delivery-contract';
 import { grantKeyUse } from './encryption-key';
 
 export interface SourcePullerProps {

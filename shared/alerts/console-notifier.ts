@@ -1,4 +1,4 @@
-import type { Alert } from '../detection/types';
+import type { Alert } from '../core/ports/detection';
 import type { Notifier } from './types';
 
 /**

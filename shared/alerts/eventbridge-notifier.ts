@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { Alert } from '../detection/types';
+import type { Alert } from '../core/ports/detection';
 import { describeAwsError, isTransientAwsError } from './aws-errors';
 import { alertPayload, fitPayload } from './payload';
 import type { Notifier, NotifyFailure } from './types';

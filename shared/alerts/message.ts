@@ -1,4 +1,4 @@
-import type { Alert } from '../detection/types';
+import type { Alert } from '../core/ports/detection';
 
 /**
  * The message text itself is the detection engine's (what, who, from where,

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Log } from '../core/logger';
+import type { Log } from '../lib/logger';
 
 /**
  * Per-rule alert counts: `AlertsRaised` (passed dedup, published or deferred),

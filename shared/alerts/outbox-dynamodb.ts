@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Alert } from '../detection/types';
+import type { Alert } from '../core/ports/detection';
 import { storableAlert } from './payload';
 import { OUTBOX_TTL_SECONDS, type AlertOutbox, type DeferredAlert } from './types';
 

@@ -1,4 +1,4 @@
-import type { Alert, RuleInfo, Severity } from '../detection/types';
+import type { Alert, RuleInfo, Severity } from '../core/ports/detection';
 import type { EcsDocument } from '../ecs/document';
 
 /**

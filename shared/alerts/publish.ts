@@ -1,7 +1,7 @@
-import type { Clock } from '../core/clock';
-import type { Log } from '../core/logger';
-import { retry } from '../core/retry';
-import type { Alert } from '../detection/types';
+import type { Clock } from '../lib/clock';
+import type { Log } from '../lib/logger';
+import { retry } from '../lib/retry';
+import type { Alert } from '../core/ports/detection';
 import { describeAwsError, isTransientAwsError } from './aws-errors';
 import type { Notifier } from './types';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { systemClock, type Clock } from '../core/clock';
-import { silentLog, type Log } from '../core/logger';
-import type { Alert, AlertRouteReport, AlertRouter } from '../detection/types';
+import { systemClock, type Clock } from '../lib/clock';
+import { silentLog, type Log } from '../lib/logger';
+import type { Alert, AlertRouteReport, AlertRouter } from '../core/ports/detection';
 import { describeAwsError } from './aws-errors';
 import { withSiemLink } from './message';
 import { noAlertMetrics, type AlertMetrics } from './metrics';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
-import type { Alert } from '../detection/types';
+import type { Alert } from '../core/ports/detection';
 import { describeAwsError, isTransientAwsError } from './aws-errors';
 import { clip } from './message';
 import { alertPayload, fitPayload } from './payload';

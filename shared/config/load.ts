@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError } from '../core/errors';
-import { parseDuration } from '../core/duration';
-import type { SourceDefinition, SourceInstanceConfig } from '../providers/definition';
+import { ConfigError } from '../lib/errors';
+import { parseDuration } from '../lib/duration';
+import type { Registry, SourceDefinition, SourceInstanceConfig } from '../providers/definition';
+
 import {
   configSchema,
   type AlertsConfig,
@@ -24,8 +25,6 @@ export interface CloudtapConfig {
   monitoring: MonitoringConfig;
   deployment: DeploymentConfig;
 }
-
-export type Registry = ReadonlyMap<string, SourceDefinition<any>>;
 
 /** Read and validate a YAML or JSON configuration file. */
 export async function loadConfigFile(path: string, registry: Registry): Promise<CloudtapConfig> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../core/duration';
+import { parseDuration } from '../lib/duration';
 import { alertsSchema, rulesSchema } from './alerts';
 import { deploymentSchema } from './deployment';
 import { destinationSchema, localSinkSchema } from './destination';

@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from '../lib/clock';
 
 /**
  * The time a run may spend pulling. It ends `reserveMs` before the hard

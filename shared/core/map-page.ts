@@ -1,7 +1,7 @@
 import type { EcsDocument } from '../ecs/document';
 import { ECS_VERSION, datasetOf } from '../ecs/document';
 import { canonicalJson, contentEventId } from './event-id';
-import type { MappingContext, Source, TimeWindow } from './source';
+import type { MappingContext, Source, TimeWindow } from './ports/source';
 
 export interface MappedPage {
   documents: EcsDocument[];

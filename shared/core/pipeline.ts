@@ -1,68 +1,11 @@
-import type { Cursor, CursorStore, Lease } from '../cursor/store';
-import type { AlertRouter, Detector } from '../detection/types';
-import type { Sink } from '../sinks/sink';
-import { systemClock, unixSeconds, type Clock } from './clock';
-import { LeaseHeldError, SourceRunError } from './errors';
-import { silentLog, type Log } from './logger';
+import type { Cursor, Lease } from './ports/cursor-store';
+import { systemClock, unixSeconds, type Clock } from '../lib/clock';
+import { LeaseHeldError, SourceRunError } from '../lib/errors';
+import { silentLog, type Log } from '../lib/logger';
 import { Run } from './run';
-import type { Source, TimeWindow } from './source';
+import type { RunOptions, RunSummary } from './run-options';
 import { WindowBook } from './window-book';
-import { clampToRetention, initialCursor, type StartPoint } from './windows';
-
-export interface RunOptions {
-  sourceId: string;
-  source: Source;
-  store: CursorStore;
-  sink: Sink;
-  /** Unique per invocation: the lease owner (the Lambda request id, or a CLI run id). */
-  owner: string;
-  lagSeconds: number;
-  start: StartPoint;
-  /** Stop at this time (unix seconds) instead of now - lag: a bounded pull such as a backfill. */
-  until?: number;
-  /** Epoch ms by which the run must be completely finished (the Lambda deadline). */
-  deadline: number;
-  /** Kept back to deliver and checkpoint the last pages; default 30 s. */
-  reserveMs?: number;
-  /**
-   * Windows paged side by side when catching up a backlog; default 4. A page
-   * token chain is strictly sequential, so one window moves at one round trip
-   * per page; several keep the API busy up to its rate limit, which the
-   * source's client enforces across all of them.
-   */
-  parallelWindows?: number;
-  /** Detection rules evaluated on every document; their alerts travel to the sink beside the events. */
-  detector?: Detector;
-  /** Where alerts are published (after dedup) before the page that raised them is checkpointed. */
-  alerts?: AlertRouter;
-  clock?: Clock;
-  log?: Log;
-  onProgress?: (progress: RunProgress) => void;
-}
-
-export interface RunProgress {
-  sourceId: string;
-  /** The window whose page was delivered last. */
-  window?: TimeWindow;
-  pages: number;
-  pulled: number;
-  delivered: number;
-  /** Records delivered raw as `pipeline_error` because they could not be mapped. */
-  mappingErrors: number;
-}
-
-export interface RunSummary extends RunProgress {
-  /** `caught-up`: nothing older than now - lag is left; `time-budget`: stopped to finish in time; `lease-held`: another run owns the source. */
-  stoppedBy: 'caught-up' | 'time-budget' | 'lease-held';
-  lateRecords: number;
-  aheadRecords: number;
-  windowsCompleted: number;
-  /** Seconds the cursor jumped because they fell out of the provider's retention. */
-  skippedSeconds: number;
-  alerts: { raised: number; published: number; suppressed: number; deferred: number };
-  cursor?: Cursor;
-  durationMs: number;
-}
+import { clampToRetention, initialCursor } from './windows';
 
 const DEFAULT_PARALLEL_WINDOWS = 4;
 

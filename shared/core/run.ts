@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Lease, OpenWindow } from '../cursor/store';
-import type { AlertRouteReport } from '../detection/types';
+import type { Lease, OpenWindow } from './ports/cursor-store';
+import type { AlertRouteReport } from './ports/detection';
 import { TimeBudget, isBudgetExhausted } from './budget';
-import { unixSeconds, type Clock } from './clock';
-import { MalformedResponseError } from './errors';
-import type { Log } from './logger';
+import { unixSeconds, type Clock } from '../lib/clock';
+import { MalformedResponseError } from '../lib/errors';
+import type { Log } from '../lib/logger';
 import { mapPage, safeEventTime } from './map-page';
-import type { RunOptions, RunSummary } from './pipeline';
-import type { Page, Source, TimeWindow } from './source';
+import type { RunOptions, RunSummary } from './run-options';
+import type { Page, Source, TimeWindow } from './ports/source';
 import { WindowBook } from './window-book';
 import type { WindowLimits } from './windows';
 

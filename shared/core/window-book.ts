@@ -1,4 +1,4 @@
-import type { Cursor, OpenWindow } from '../cursor/store';
+import type { Cursor, OpenWindow } from './ports/cursor-store';
 import { newWindow, type WindowLimits } from './windows';
 
 /**

@@ -1,4 +1,4 @@
-import type { Cursor } from '../cursor/store';
+import type { Cursor } from './ports/cursor-store';
 
 /** Where a source's first run starts. */
 export type StartPoint = { lookbackSeconds: number } | { at: number };

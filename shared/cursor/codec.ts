@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Cursor } from './store';
+import type { Cursor } from '../core/ports/cursor-store';
 
 /**
  * The stored shape of a cursor, checked on every read: a hand-edited or

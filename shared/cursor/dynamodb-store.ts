@@ -24,10 +24,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { systemClock, type Clock } from '../core/clock';
-import { LeaseHeldError, LeaseLostError } from '../core/errors';
+import { systemClock, type Clock } from '../lib/clock';
+import { LeaseHeldError, LeaseLostError } from '../lib/errors';
 import { decodeCursor, encodeCursor } from './codec';
-import { appendRecentRun, type Cursor, type CursorStore, type Lease, type RecentRun, type RunOutcome, type SourceState } from './store';
+import { appendRecentRun, type Cursor, type CursorStore, type Lease, type RecentRun, type RunOutcome, type SourceState } from '../core/ports/cursor-store';
 
 export interface DynamoDbCursorStoreOptions {
   tableName: string;

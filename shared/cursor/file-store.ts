@@ -21,10 +21,10 @@ import { mkdir, open, readFile, rename, stat, unlink, link } from 'node:fs/promi
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { systemClock, type Clock } from '../core/clock';
-import { LeaseHeldError, LeaseLostError } from '../core/errors';
+import { systemClock, type Clock } from '../lib/clock';
+import { LeaseHeldError, LeaseLostError } from '../lib/errors';
 import { cursorSchema, encodeCursor } from './codec';
-import { appendRecentRun, type Cursor, type CursorStore, type Lease, type RunOutcome, type SourceState } from './store';
+import { appendRecentRun, type Cursor, type CursorStore, type Lease, type RunOutcome, type SourceState } from '../core/ports/cursor-store';
 
 export interface FileCursorStoreOptions {
   directory: string;

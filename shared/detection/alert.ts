@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/event-id';
-import { formatDuration } from '../core/duration';
+import { formatDuration } from '../lib/duration';
 import { ECS_VERSION, type EcsDocument } from '../ecs/document';
 import { compact } from '../ecs/fields';
 import type { CompiledRule } from './compile';
 import { valuesAt } from './paths';
 import { ATTACK_TACTICS, TECHNIQUE_TAG } from './rule-schema';
-import type { Alert, Severity } from './types';
+import type { Alert, Severity } from '../core/ports/detection';
 
 /** ECS `event.severity` for each level, as ECS's guidance for alert severities suggests. */
 export const SEVERITY_NUMBER: Readonly<Record<Severity, number>> = { low: 21, medium: 47, high: 73, critical: 99 };

@@ -1,9 +1,9 @@
-import { parseDuration } from '../core/duration';
-import type { Log } from '../core/logger';
+import { parseDuration } from '../lib/duration';
+import type { Log } from '../lib/logger';
 import type { Condition, Leaf, Scalar } from './condition';
 import { fieldPath, find, MISSING, show, type FieldPath, type Predicate } from './paths';
 import { validateRules, type Rule } from './rule-schema';
-import type { RuleInfo } from './types';
+import type { RuleInfo } from '../core/ports/detection';
 
 /**
  * A condition compiled to closures: paths split, regexes built and value sets

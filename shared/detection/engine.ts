@@ -1,10 +1,10 @@
-import type { Log } from '../core/logger';
-import { silentLog } from '../core/logger';
+import type { Log } from '../lib/logger';
+import { silentLog } from '../lib/logger';
 import type { EcsDocument } from '../ecs/document';
 import { buildAlert, eventIdOf, type ThresholdMatch } from './alert';
 import { compileRules, type CompiledRule, type CompiledRules } from './compile';
 import { valuesAt } from './paths';
-import type { Alert, Detector } from './types';
+import type { Alert, Detector } from '../core/ports/detection';
 
 export interface DetectorOptions {
   /** Rules as data (validated here; throws RuleError naming rule and field), or a pack compiled once by `compileRules`. */

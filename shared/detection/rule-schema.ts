@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../core/duration';
+import { parseDuration } from '../lib/duration';
 import { checkCondition, formatPath, isFieldPath, type Condition } from './condition';
 
 export type { Condition, Leaf, Scalar } from './condition';

@@ -3,16 +3,17 @@
  * under a cursor and lease of its own so the live cursor never moves.
  * Re-running the same range continues from that cursor (resumable).
  */
-import { systemClock, unixSeconds, type Clock } from '../core/clock';
-import { ConfigError } from '../core/errors';
-import { silentLog, type Log } from '../core/logger';
-import { runSource, type RunProgress, type RunSummary } from '../core/pipeline';
-import type { Source } from '../core/source';
+import { systemClock, unixSeconds, type Clock } from '../lib/clock';
+import { ConfigError } from '../lib/errors';
+import { silentLog, type Log } from '../lib/logger';
+import { runSource } from '../core/pipeline';
+import type { RunProgress, RunSummary } from '../core/run-options';
+import type { Source } from '../core/ports/source';
 import { earliestStart, MIN_PARALLEL_WINDOW_SECONDS } from '../core/windows';
-import type { CursorStore } from '../cursor/store';
-import type { Detector } from '../detection/types';
+import type { CursorStore } from '../core/ports/cursor-store';
+import type { Detector } from '../core/ports/detection';
 import type { Credentials, SourceDefinition, SourceInstanceConfig } from '../providers/definition';
-import type { Sink } from '../sinks/sink';
+import type { Sink } from '../core/ports/sink';
 
 export interface BackfillRange {
   /** Unix seconds, inclusive. */

@@ -11,8 +11,8 @@
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
 import type { DestinationConfig } from '../config/schema';
-import { DeliveryError } from '../core/errors';
-import { silentLog, type Log } from '../core/logger';
+import { DeliveryError } from '../lib/errors';
+import { silentLog, type Log } from '../lib/logger';
 
 /** Where replayed objects go, under the replayed prefix; keys with this folder are never replayed again. */
 export const REPLAYED_FOLDER = 'replayed';

@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { MalformedResponseError, ProviderError, SourceRunError } from '../core/errors';
-import type { RunProgress, RunSummary } from '../core/pipeline';
+import { MalformedResponseError, ProviderError, SourceRunError } from '../lib/errors';
+import type { RunProgress, RunSummary } from '../core/run-options';
 
 /**
  * One CloudWatch EMF object per run of a source instance, namespace `cloudtap`,

@@ -1,6 +1,6 @@
 /** `cloudtap status`, pure: what each configured source instance's state says, and how to print it. */
 import type { SourceInstanceConfig } from '../providers/definition';
-import { RECENT_RUNS_WINDOW_MS, type SourceState } from '../cursor/store';
+import { RECENT_RUNS_WINDOW_MS, type SourceState } from '../core/ports/cursor-store';
 
 export interface StatusRow {
   sourceId: string;

@@ -7,11 +7,11 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
 import type { LocalConfig } from '../config/schema';
-import type { Clock } from '../core/clock';
-import { ConfigError } from '../core/errors';
+import type { Clock } from '../lib/clock';
+import { ConfigError } from '../lib/errors';
 import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
 import { FileCursorStore } from '../cursor/file-store';
-import type { CursorStore } from '../cursor/store';
+import type { CursorStore } from '../core/ports/cursor-store';
 
 export const DEFAULT_STACK = 'Cloudtap';
 /** Output keys of infra/stack.ts. */

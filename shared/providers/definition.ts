@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { Clock } from '../core/clock';
-import type { Log } from '../core/logger';
-import type { Source } from '../core/source';
+import type { Clock } from '../lib/clock';
+import type { Log } from '../lib/logger';
+import type { Source } from '../core/ports/source';
 
 /** A source instance after validation, with its provider's defaults filled in. */
 export interface SourceInstanceConfig<Options = Record<string, unknown>> {
@@ -54,3 +54,6 @@ export interface SourceDefinition<Options = Record<string, unknown>> {
   pace?: { requestsPerSecond: number; pageSize: number };
   create(args: SourceFactoryArgs<Options>): Source;
 }
+
+/** Every source type cloudtap knows, by type. */
+export type Registry = ReadonlyMap<string, SourceDefinition<any>>;

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { systemClock, type Clock } from '../core/clock';
-import { MalformedResponseError, ProviderError } from '../core/errors';
-import { RateLimiter } from '../core/rate-limiter';
-import { retry } from '../core/retry';
+import { systemClock, type Clock } from '../lib/clock';
+import { MalformedResponseError, ProviderError } from '../lib/errors';
+import { RateLimiter } from '../lib/rate-limiter';
+import { retry } from '../lib/retry';
 
 /**
  * The HTTP plumbing every provider client repeats: timed fetches, network

@@ -1,5 +1,4 @@
-import type { Registry } from '../config/load';
-import type { SourceDefinition } from './definition';
+import type { Registry, SourceDefinition } from './definition';
 import { dbssDefinition } from './huawei/dbss/definition';
 import { cloudAuditDefinition } from './tencent/cloudaudit/definition';
 import { sslDefinition } from './tencent/ssl/definition';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { RulesConfig } from '../config/alerts';
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../lib/errors';
 import { formatPath } from '../detection/condition';
 import { ruleSchema } from '../detection/rule-schema';
 

@@ -1,5 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../lib/errors';
 import type { Credentials, SourceDefinition, SourceInstanceConfig } from '../providers/definition';
 
 /**

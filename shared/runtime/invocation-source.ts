@@ -1,4 +1,4 @@
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../lib/errors';
 import type { SourceDefinition, SourceInstanceConfig } from '../providers/definition';
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DestinationConfig } from '../config/destination';
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../lib/errors';
 import type { SourceInstanceConfig } from '../providers/definition';
-import { destinationFormatOf, type DestinationFormat } from '../sinks/encoders/for-destination';
+import { destinationFormatOf, type DestinationFormat } from '../sinks/encoders/for-format';
 
 /**
  * What each EventBridge rule sends its puller function: which instance to pull

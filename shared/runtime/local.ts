@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { systemClock, type Clock } from '../core/clock';
-import type { Log } from '../core/logger';
-import { runSource, type RunProgress, type RunSummary } from '../core/pipeline';
-import type { CloudtapConfig, Registry } from '../config/load';
+import { systemClock, type Clock } from '../lib/clock';
+import type { Log } from '../lib/logger';
+import { runSource } from '../core/pipeline';
+import type { RunProgress, RunSummary } from '../core/run-options';
+import type { CloudtapConfig } from '../config/load';
+import type { Registry } from '../providers/definition';
 import { FileCursorStore } from '../cursor/file-store';
-import type { CursorStore } from '../cursor/store';
-import { createLocalSink } from '../sinks/create-local-sink';
+import type { CursorStore } from '../core/ports/cursor-store';
+import { createLocalSink } from './local-sink';
 import { createLocalAlertRouter } from '../alerts/wiring';
 import { compileRules } from '../detection/compile';
 import { defaultRules } from '../detection/default-rules';
 import { createDetector } from '../detection/engine';
-import type { AlertRouter } from '../detection/types';
-import type { Sink } from '../sinks/sink';
+import type { AlertRouter } from '../core/ports/detection';
+import type { Sink } from '../core/ports/sink';
 import { credentialsFromEnv } from './credentials';
 
 export interface LocalRunOptions {

@@ -1,11 +1,11 @@
 import { Client, errors } from '@elastic/elasticsearch';
-import { systemClock, type Clock } from '../core/clock';
-import { DeliveryError } from '../core/errors';
-import { silentLog, type Log } from '../core/logger';
-import { retry } from '../core/retry';
+import { systemClock, type Clock } from '../lib/clock';
+import { DeliveryError } from '../lib/errors';
+import { silentLog, type Log } from '../lib/logger';
+import { retry } from '../lib/retry';
 import { datasetOf, type EcsDocument } from '../ecs/document';
 import { elasticEncoder } from './encoders/elastic';
-import type { DeliveryReport, Sink } from './sink';
+import type { DeliveryReport, Sink } from '../core/ports/sink';
 
 /** Elastic suggests bulk requests of a few MB; far under `http.max_content_length` (100 MB). */
 export const ES_MAX_BATCH_BYTES = 5 * 1024 * 1024;

@@ -2,7 +2,7 @@ import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { EcsDocument } from '../ecs/document';
 import { encodeDocument } from './encode';
-import type { DeliveryReport, Sink } from './sink';
+import type { DeliveryReport, Sink } from '../core/ports/sink';
 
 /**
  * Appends documents as NDJSON lines to a local file. `deliver` resolves only

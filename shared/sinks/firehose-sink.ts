@@ -1,13 +1,13 @@
 import { FirehoseClient, PutRecordBatchCommand, type FirehoseClientConfig } from '@aws-sdk/client-firehose';
 import type { EcsDocument } from '../ecs/document';
-import { systemClock, type Clock } from '../core/clock';
-import { DeliveryError } from '../core/errors';
-import { silentLog, type Log } from '../core/logger';
-import { retry } from '../core/retry';
+import { systemClock, type Clock } from '../lib/clock';
+import { DeliveryError } from '../lib/errors';
+import { silentLog, type Log } from '../lib/logger';
+import { retry } from '../lib/retry';
 import type { Encoder } from './encoders/encoder';
 import { ndjsonEncoder } from './encoders/ndjson';
 import { pack, packCalls, type PackedCall, type PackedRecord } from './pack';
-import type { DeliveryReport, Sink } from './sink';
+import type { DeliveryReport, Sink } from '../core/ports/sink';
 
 export interface FirehoseSinkOptions {
   deliveryStreamName: string;

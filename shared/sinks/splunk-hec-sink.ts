@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { systemClock, type Clock } from '../core/clock';
-import { DeliveryError } from '../core/errors';
-import { silentLog, type Log } from '../core/logger';
-import { retry } from '../core/retry';
+import { systemClock, type Clock } from '../lib/clock';
+import { DeliveryError } from '../lib/errors';
+import { silentLog, type Log } from '../lib/logger';
+import { retry } from '../lib/retry';
 import type { EcsDocument } from '../ecs/document';
 import type { Encoder } from './encoders/encoder';
 import { createSplunkHecEncoder } from './encoders/splunk-hec';
-import type { DeliveryReport, Sink } from './sink';
+import type { DeliveryReport, Sink } from '../core/ports/sink';
 import { failureCode, hecError, HecResponseError, networkDetail, readJson } from './splunk-hec-response';
 
 export { HecResponseError } from './splunk-hec-response';

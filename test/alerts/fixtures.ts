@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { benchApis } from '../../bench/apis';
 import { realisticPages } from '../../bench/cost';
-import type { Log } from '../../shared/core/logger';
-import type { Alert, Severity } from '../../shared/detection/types';
+import type { Log } from '../../shared/lib/logger';
+import type { Alert, Severity } from '../../shared/core/ports/detection';
 import type { EcsDocument } from '../../shared/ecs/document';
 
 /** Realistic mapped documents of one API (simulator records through the real mapping). */

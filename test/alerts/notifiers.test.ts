@@ -6,7 +6,7 @@ import { createConsoleNotifier } from '../../shared/alerts/console-notifier';
 import { createEventBridgeNotifier, MAX_PUT_EVENTS_BYTES } from '../../shared/alerts/eventbridge-notifier';
 import { createNdjsonNotifier } from '../../shared/alerts/ndjson-notifier';
 import { createSnsNotifier, snsSubject } from '../../shared/alerts/sns-notifier';
-import type { Alert } from '../../shared/detection/types';
+import type { Alert } from '../../shared/core/ports/detection';
 import { entrySize, startEventBridgeServer, type EventBridgeServer } from '../support/eventbridge-server';
 import { DEFAULT_TOPIC_ARN, startSnsServer, type SnsServer } from '../support/sns-server';
 import { alertFor, realisticDocuments } from './fixtures';

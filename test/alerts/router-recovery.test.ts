@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DynamoDbDedupStore } from '../../shared/alerts/dedup-dynamodb';
 import { DynamoDbOutbox, outboxPk } from '../../shared/alerts/outbox-dynamodb';
 import { AlertStoreError, createAlertRouter } from '../../shared/alerts/router';
-import type { Alert } from '../../shared/detection/types';
+import type { Alert } from '../../shared/core/ports/detection';
 import { alertFor } from './fixtures';
 import { cloudaudit, dbss, jsonPart, ucloud, useAlertServers } from './harness';
 

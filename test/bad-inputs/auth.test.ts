@@ -7,8 +7,8 @@
  * code and request id, and never carry a secret.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../../shared/core/clock';
-import { ProviderError, type SourceRunError } from '../../shared/core/errors';
+import type { Clock } from '../../shared/lib/clock';
+import { ProviderError, type SourceRunError } from '../../shared/lib/errors';
 import type { Infrastructure } from '../scenarios/harness';
 import {
   APIS,

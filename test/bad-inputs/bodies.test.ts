@@ -5,7 +5,7 @@
  * proxy bending the answers on their way back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MalformedResponseError, ProviderError, type SourceRunError } from '../../shared/core/errors';
+import { MalformedResponseError, ProviderError, type SourceRunError } from '../../shared/lib/errors';
 import { INVALID_UTF8_TAG } from '../../shared/core/map-page';
 import type { Infrastructure } from '../scenarios/harness';
 import {

@@ -4,7 +4,7 @@
  * Firehose keeps refusing. The Firehose wire server enforces the real limits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryError, type SourceRunError } from '../../shared/core/errors';
+import { DeliveryError, type SourceRunError } from '../../shared/lib/errors';
 import { datasetOf, type EcsDocument } from '../../shared/ecs/document';
 import { MAX_RECORD_BYTES } from '../../shared/sinks/encode';
 import type { Infrastructure } from '../scenarios/harness';

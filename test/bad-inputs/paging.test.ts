@@ -5,7 +5,7 @@
  * 120 records span three pages of 50; the run pages one window at a time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MalformedResponseError, type SourceRunError } from '../../shared/core/errors';
+import { MalformedResponseError, type SourceRunError } from '../../shared/lib/errors';
 import type { Infrastructure } from '../scenarios/harness';
 import {
   APIS,

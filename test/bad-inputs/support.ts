@@ -6,9 +6,9 @@
  * records sit, how its error envelope looks, which field dates a record.
  */
 import { expect } from 'vitest';
-import { SourceRunError } from '../../shared/core/errors';
+import { SourceRunError } from '../../shared/lib/errors';
 import { DynamoDbCursorStore } from '../../shared/cursor/dynamodb-store';
-import type { Cursor } from '../../shared/cursor/store';
+import type { Cursor } from '../../shared/core/ports/cursor-store';
 import type { EcsDocument } from '../../shared/ecs/document';
 import { formatBeijingTime } from '../../shared/providers/tencent/ssl/beijing-time';
 import { dbssRecordTime, formatDbssTime, generateDbssEvents, startDbssSimulator, type DbssEventRecord } from '../../simulators/huawei/dbss';

@@ -4,7 +4,7 @@
  * that fell out of the provider's retention, a range the provider refuses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError, type SourceRunError } from '../../shared/core/errors';
+import { ProviderError, type SourceRunError } from '../../shared/lib/errors';
 import { earliestStart } from '../../shared/core/windows';
 import type { Infrastructure } from '../scenarios/harness';
 import {

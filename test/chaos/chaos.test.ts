@@ -3,7 +3,7 @@
  * the same checks run against a pipeline broken on purpose, to show they fail.
  */
 import { describe, expect, it } from 'vitest';
-import type { Sink } from '../../shared/sinks/sink';
+import type { Sink } from '../../shared/core/ports/sink';
 import { fixtures } from '../scenarios/fixtures/index';
 import { runEpisode } from './episode';
 import { formatEpisode, violations } from './tally';

@@ -1,6 +1,6 @@
-import type { Cursor } from '../../shared/cursor/store';
+import type { Cursor } from '../../shared/core/ports/cursor-store';
 import { decodeLines } from '../../shared/sinks/encode';
-import type { Sink } from '../../shared/sinks/sink';
+import type { Sink } from '../../shared/core/ports/sink';
 import { Random } from '../../simulators/common/random';
 import type { ProviderFixture } from '../scenarios/fixture';
 import { DAY, documentKey, HOUR, MINUTE, Scenario, startInfrastructure, type RunOutcome } from '../scenarios/harness';

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, ProvisionedThroughputExceededException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Cursor, CursorStore } from '../../shared/cursor/store';
-import type { Sink } from '../../shared/sinks/sink';
-import type { Source } from '../../shared/core/source';
+import type { Cursor, CursorStore } from '../../shared/core/ports/cursor-store';
+import type { Sink } from '../../shared/core/ports/sink';
+import type { Source } from '../../shared/core/ports/source';
 import { SimulatedCrash, withFetchPage, type Process, type Scenario } from '../scenarios/harness';
 
 /**

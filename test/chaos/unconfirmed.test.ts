@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Cursor } from '../../shared/cursor/store';
+import type { Cursor } from '../../shared/core/ports/cursor-store';
 import type { FetchRecord, RunOutcome } from '../scenarios/harness';
 import { cursorCovers, unconfirmedDeliveries } from './unconfirmed';
 

@@ -1,4 +1,4 @@
-import type { Cursor } from '../../shared/cursor/store';
+import type { Cursor } from '../../shared/core/ports/cursor-store';
 import { pagesOf, type FetchRecord, type RunOutcome } from '../scenarios/harness';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load';
-import { ConfigError } from '../../shared/core/errors';
+import { ConfigError } from '../../shared/lib/errors';
 import { defaultRules } from '../../shared/detection/default-rules';
 import { registry } from '../../shared/providers/registry';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfig } from '../../shared/config/load';
-import { ConfigError } from '../../shared/core/errors';
+import { ConfigError } from '../../shared/lib/errors';
 import { registry } from '../../shared/providers/registry';
 
 const cloudaudit = { id: 'audit-gz', type: 'tencent-cloudaudit', region: 'ap-guangzhou' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load';
-import { ConfigError } from '../../shared/core/errors';
+import { ConfigError } from '../../shared/lib/errors';
 import { registry } from '../../shared/providers/registry';
 
 const sources = [{ id: 'audit-gz', type: 'tencent-cloudaudit', region: 'ap-guangzhou' }];

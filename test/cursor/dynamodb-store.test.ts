@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeaseHeldError } from '../../shared/core/errors';
+import { LeaseHeldError } from '../../shared/lib/errors';
 import { DynamoDbCursorStore } from '../../shared/cursor/dynamodb-store';
 import { startDynamoDb, type TestDynamoDb } from '../support/dynamodb';
 import { FakeClock } from '../support/fake-clock';

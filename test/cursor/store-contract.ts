@@ -3,8 +3,8 @@
  * against each implementation by its own test file.
  */
 import { describe, expect, it } from 'vitest';
-import { RECENT_RUNS_MAX, type CursorStore } from '../../shared/cursor/store';
-import { LeaseHeldError, LeaseLostError } from '../../shared/core/errors';
+import { RECENT_RUNS_MAX, type CursorStore } from '../../shared/core/ports/cursor-store';
+import { LeaseHeldError, LeaseLostError } from '../../shared/lib/errors';
 import type { FakeClock } from '../support/fake-clock';
 
 export interface StoreUnderTest {

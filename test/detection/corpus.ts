@@ -1,5 +1,5 @@
-import { systemClock } from '../../shared/core/clock';
-import { silentLog } from '../../shared/core/logger';
+import { systemClock } from '../../shared/lib/clock';
+import { silentLog } from '../../shared/lib/logger';
 import { mapPage } from '../../shared/core/map-page';
 import type { EcsDocument } from '../../shared/ecs/document';
 import { benchApis, createBenchSource } from '../../bench/apis';

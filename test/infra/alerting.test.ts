@@ -14,7 +14,7 @@ import { writeFileCommands } from '../../infra/constructs/source-puller';
 import { CloudtapStack, PROJECT_ROOT } from '../../infra/stack';
 import { alertsSchema } from '../../shared/config/alerts';
 import { parseConfig } from '../../shared/config/load';
-import { ConfigError } from '../../shared/core/errors';
+import { ConfigError } from '../../shared/lib/errors';
 import { defaultRules } from '../../shared/detection/default-rules';
 import { registry } from '../../shared/providers/registry';
 import { readBundledRules } from '../../shared/runtime/bundled-rules';

@@ -10,7 +10,8 @@ import { CURSOR_TABLE_ACTIONS, CursorTable, TABLE_KEY_ACTIONS } from '../../infr
 import { FIREHOSE_S3_ACTIONS, type DeliveryToS3 } from '../../infra/constructs/delivery-to-s3';
 import { maxEventAgeFor, reservedConcurrencyFor, stalenessBound } from '../../infra/constructs/source-puller';
 import { CloudtapStack, PROJECT_ROOT, defaultEntry } from '../../infra/stack';
-import { parseConfig, type Registry } from '../../shared/config/load';
+import { parseConfig } from '../../shared/config/load';
+import type { Registry } from '../../shared/providers/definition';
 import { registry } from '../../shared/providers/registry';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
 import type { PullInvocation } from '../../shared/runtime/invocation';

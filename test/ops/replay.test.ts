@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { replayCommand } from '../../cli/commands/replay';
-import { silentLog } from '../../shared/core/logger';
+import { silentLog } from '../../shared/lib/logger';
 import { decodeBackupObject, defaultReplayPrefix } from '../../shared/ops/replay';
 import { startCloudFormationServer, type CloudFormationServer } from '../support/cloudformation-server';
 import { startFirehoseServer, type FirehoseServer } from '../support/firehose-server';

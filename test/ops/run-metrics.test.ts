@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveInstance } from '../../shared/config/load';
 import { sourceInstanceSchema } from '../../shared/config/schema';
-import { ProviderError, SourceRunError } from '../../shared/core/errors';
+import { ProviderError, SourceRunError } from '../../shared/lib/errors';
 import { isThrottling, RetryCounter, runMetricValues } from '../../shared/ops/run-metrics';
-import type { RunSummary } from '../../shared/core/pipeline';
+import type { RunSummary } from '../../shared/core/run-options';
 import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
 import type { PullInvocation } from '../../shared/runtime/invocation';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeployedAlertRouter } from '../../shared/alerts/wiring';
 import { parseConfig } from '../../shared/config/load';
-import { silentLog } from '../../shared/core/logger';
+import { silentLog } from '../../shared/lib/logger';
 import { runSource } from '../../shared/core/pipeline';
 import { DynamoDbCursorStore } from '../../shared/cursor/dynamodb-store';
-import type { CursorStore } from '../../shared/cursor/store';
+import type { CursorStore } from '../../shared/core/ports/cursor-store';
 import { compileRules } from '../../shared/detection/compile';
 import { createDetector } from '../../shared/detection/engine';
 import { registry } from '../../shared/providers/registry';

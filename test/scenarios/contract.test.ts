@@ -7,8 +7,8 @@
  * `fixtures/index.ts`. The simulated clock is explained in harness.ts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MalformedResponseError, SourceRunError } from '../../shared/core/errors';
-import type { Cursor } from '../../shared/cursor/store';
+import { MalformedResponseError, SourceRunError } from '../../shared/lib/errors';
+import type { Cursor } from '../../shared/core/ports/cursor-store';
 import { rateIntervalSeconds } from '../../shared/runtime/local';
 import { encodeDocument } from '../../shared/sinks/encode';
 import { pack } from '../../shared/sinks/pack';

@@ -14,7 +14,7 @@ import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveInstance } from '../../shared/config/load';
 import { sourceInstanceSchema } from '../../shared/config/schema';
-import type { RunSummary } from '../../shared/core/pipeline';
+import type { RunSummary } from '../../shared/core/run-options';
 import type { SourceDefinition, SourceInstanceConfig } from '../../shared/providers/definition';
 import { dbssDefinition } from '../../shared/providers/huawei/dbss/definition';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';

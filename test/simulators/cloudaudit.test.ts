@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../shared/core/clock';
-import { ProviderError } from '../../shared/core/errors';
+import { systemClock, type Clock } from '../../shared/lib/clock';
+import { ProviderError } from '../../shared/lib/errors';
 import { JsonInteger, TencentClient } from '../../shared/providers/tencent/client';
 import { parseJson, stringifyJson } from '../../shared/providers/tencent/json';
 import { buildTc3Headers } from '../../shared/providers/tencent/tc3';

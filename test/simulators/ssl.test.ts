@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../shared/core/clock';
+import { systemClock, type Clock } from '../../shared/lib/clock';
 import { TencentClient } from '../../shared/providers/tencent/client';
 import { parseJson, stringifyJson } from '../../shared/providers/tencent/json';
 import { formatBeijingTime } from '../../shared/providers/tencent/ssl/beijing-time';

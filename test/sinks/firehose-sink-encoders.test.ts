@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../shared/core/clock';
-import { DeliveryError } from '../../shared/core/errors';
-import type { Log } from '../../shared/core/logger';
+import type { Clock } from '../../shared/lib/clock';
+import { DeliveryError } from '../../shared/lib/errors';
+import type { Log } from '../../shared/lib/logger';
 import { ECS_VERSION, type EcsDocument } from '../../shared/ecs/document';
 import { DocumentTooLargeError, MAX_RECORD_BYTES } from '../../shared/sinks/encode';
 import { decodeElasticRecord, elasticEncoder } from '../../shared/sinks/encoders/elastic';
-import { encoderFor } from '../../shared/sinks/encoders/for-destination';
+import { encoderFor } from '../../shared/sinks/encoders/for-format';
 import { createSplunkHecEncoder, decodeHecEvents } from '../../shared/sinks/encoders/splunk-hec';
 import { FirehoseSink, type FirehoseSinkOptions } from '../../shared/sinks/firehose-sink';
 import { DEFAULT_STREAM, startFirehoseServer, type FirehoseServer } from '../support/firehose-server';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../shared/core/clock';
-import { DeliveryError } from '../../shared/core/errors';
-import type { Log } from '../../shared/core/logger';
+import type { Clock } from '../../shared/lib/clock';
+import { DeliveryError } from '../../shared/lib/errors';
+import type { Log } from '../../shared/lib/logger';
 import { ECS_VERSION, type EcsDocument } from '../../shared/ecs/document';
 import { MAX_CALL_BYTES, MAX_RECORD_BYTES, MAX_RECORDS_PER_CALL } from '../../shared/sinks/encode';
 import { createFirehoseClient, FirehoseSink, type FirehoseSinkOptions } from '../../shared/sinks/firehose-sink';

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeliveryError } from '../../shared/core/errors';
-import type { Log } from '../../shared/core/logger';
+import { DeliveryError } from '../../shared/lib/errors';
+import type { Log } from '../../shared/lib/logger';
 import { datasetOf, ECS_VERSION, type EcsDocument } from '../../shared/ecs/document';
 import { HEC_MAX_CONTENT_BYTES, SplunkHecSink, type SplunkHecSinkOptions } from '../../shared/sinks/splunk-hec-sink';
 import { FakeClock } from '../support/fake-clock';

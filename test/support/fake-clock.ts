@@ -1,4 +1,4 @@
-import type { Clock } from '../../shared/core/clock';
+import type { Clock } from '../../shared/lib/clock';
 
 /**
  * A Clock that only moves when told to. `sleep` resolves once `advance` has

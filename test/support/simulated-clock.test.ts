@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../shared/core/rate-limiter';
+import { RateLimiter } from '../../shared/lib/rate-limiter';
 import { SimulatedClock } from './simulated-clock';
 
 const T0 = Date.UTC(2025, 5, 2, 8, 0, 0);

@@ -1,7 +1,7 @@
 import { DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
 import type { Context } from 'aws-lambda';
 import { vi } from 'vitest';
-import type { RunSummary } from '../../shared/core/pipeline';
+import type { RunSummary } from '../../shared/core/run-options';
 import { startDynamoDb, type TestDynamoDb } from './dynamodb';
 import { startEventBridgeServer, type EventBridgeServer } from './eventbridge-server';
 import { startFirehoseServer, type FirehoseServer } from './firehose-server';

@@ -1,5 +1,5 @@
-import { ProviderError } from '../../core/errors';
-import { silentLog, type Log } from '../../core/logger';
+import { ProviderError } from '../../lib/errors';
+import { silentLog, type Log } from '../../lib/logger';
 import { Transport, withScheme, type RetryTuning, type TransportOptions } from '../http';
 import { ErrorFactory } from './errors';
 import type { IamTokenProvider } from './iam-token';

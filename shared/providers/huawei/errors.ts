@@ -1,4 +1,4 @@
-import type { ProviderError } from '../../core/errors';
+import type { ProviderError } from '../../lib/errors';
 import { RedactingErrors } from '../http';
 
 export { describeFetchError } from '../http';

@@ -1,5 +1,5 @@
-import { systemClock, type Clock } from '../../core/clock';
-import { silentLog, type Log } from '../../core/logger';
+import { systemClock, type Clock } from '../../lib/clock';
+import { silentLog, type Log } from '../../lib/logger';
 import type { PasswordCredentials } from './credentials';
 import { fetchText, withScheme } from '../http';
 import { ErrorFactory } from './errors';

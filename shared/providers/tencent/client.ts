@@ -1,6 +1,6 @@
-import { unixSeconds } from '../../core/clock';
-import { ProviderError } from '../../core/errors';
-import { silentLog, type Log } from '../../core/logger';
+import { unixSeconds } from '../../lib/clock';
+import { ProviderError } from '../../lib/errors';
+import { silentLog, type Log } from '../../lib/logger';
 import { isTransientStatus, RedactingErrors, Transport, withScheme, type RetryTuning, type TransportOptions } from '../http';
 import { parseJson, stringifyJson } from './json';
 import { buildTc3Headers } from './tc3';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MalformedResponseError, ProviderError } from '../../../shared/core/errors';
+import { MalformedResponseError, ProviderError } from '../../../shared/lib/errors';
 import { HuaweiClient, isRetryableHuaweiError, type HuaweiClientOptions } from '../../../shared/providers/huawei/client';
 import { errorEnvelope } from '../../../shared/providers/huawei/errors';
 import { IamTokenProvider } from '../../../shared/providers/huawei/iam-token';

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../../shared/core/clock';
-import { MalformedResponseError, ProviderError } from '../../../shared/core/errors';
+import { systemClock, type Clock } from '../../../shared/lib/clock';
+import { MalformedResponseError, ProviderError } from '../../../shared/lib/errors';
 import { IamTokenProvider, parseIamTime } from '../../../shared/providers/huawei/iam-token';
 import { startDbssSimulator } from '../../../simulators/huawei/dbss';
 import type { IamSimulator } from '../../../simulators/huawei/iam';

@@ -1,4 +1,4 @@
-import type { Log } from '../../../shared/core/logger';
+import type { Log } from '../../../shared/lib/logger';
 
 /** Obviously fake identifiers and keys shared by the Huawei tests. */
 export const PROJECT_ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';

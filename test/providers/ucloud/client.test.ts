@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MalformedResponseError, ProviderError } from '../../../shared/core/errors';
-import type { Log } from '../../../shared/core/logger';
+import { MalformedResponseError, ProviderError } from '../../../shared/lib/errors';
+import type { Log } from '../../../shared/lib/logger';
 import { UCloudClient, UCLOUD_ENDPOINT, isRetryableUCloudRetCode, type UCloudClientOptions } from '../../../shared/providers/ucloud/client';
 import { UCloudApiServer } from '../../../simulators/ucloud/server';
 

@@ -1,20 +1,8 @@
-import { z } from 'zod';
+import { cloudAuditOptionsSchema, type CloudAuditOptions } from './options';
 import type { SourceDefinition } from '../../definition';
 import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
-import { CLOUDAUDIT_LIMITS, CloudAuditSource } from './source';
-
-export const cloudAuditOptionsSchema = z
-  .object({
-    /** DescribeEvents LookupAttributes, e.g. [{ AttributeKey: 'ActionType', AttributeValue: 'Write' }]. */
-    lookupAttributes: z
-      .array(z.object({ AttributeKey: z.string(), AttributeValue: z.string() }))
-      .default([]),
-    /** Ask CloudAudit to return the caller's IP location. */
-    returnLocation: z.boolean().default(false),
-  })
-  .strict();
-
-export type CloudAuditOptions = z.infer<typeof cloudAuditOptionsSchema>;
+import { CLOUDAUDIT_LIMITS } from './limits';
+import { CloudAuditSource } from './source';
 
 export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions> = {
   type: 'tencent-cloudaudit',

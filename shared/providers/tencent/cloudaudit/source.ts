@@ -1,23 +1,15 @@
 import { z } from 'zod';
-import { MalformedResponseError } from '../../../core/errors';
-import type { MappingContext, Page, PageRequest, Source } from '../../../core/source';
+import { MalformedResponseError } from '../../../lib/errors';
+import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
 import type { EcsDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { JsonInteger, TencentClient } from '../client';
-import type { CloudAuditOptions } from './definition';
+import type { CloudAuditOptions } from './options';
 import { CLOUDAUDIT_TYPE, cloudAuditEventTime, mapCloudAuditRecord, type CloudAuditRecord } from './map';
+import { CLOUDAUDIT_LIMITS } from './limits';
 
 const DAY = 86_400;
 
-/** DescribeEvents' documented limits. */
-export const CLOUDAUDIT_LIMITS = {
-  requestsPerSecond: 20,
-  maxResults: 50,
-  /** "the time range for query is less than 30 days" */
-  maxQuerySpanSeconds: 30 * DAY,
-  /** "cannot be 90 days after the current time" (the start may be at most 90 days old). */
-  retentionSeconds: 90 * DAY,
-} as const;
 
 const pageSchema = z.object({
   // Items stay unknown: one bad record (null, a string) is the core's to flag and deliver raw,

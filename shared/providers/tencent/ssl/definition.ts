@@ -1,16 +1,8 @@
-import { z } from 'zod';
+import { sslOptionsSchema, type SslOptions } from './options';
 import type { SourceDefinition } from '../../definition';
 import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
-import { SSL_LIMITS, SslSource } from './source';
-
-export const sslOptionsSchema = z
-  .object({
-    /** Sent as X-TC-Language; Tencent localizes messages by it (the Action text comes in English or Chinese). */
-    language: z.enum(['en-US', 'zh-CN']).optional(),
-  })
-  .strict();
-
-export type SslOptions = z.infer<typeof sslOptionsSchema>;
+import { SSL_LIMITS } from './limits';
+import { SslSource } from './source';
 
 export const sslDefinition: SourceDefinition<SslOptions> = {
   type: 'tencent-ssl',

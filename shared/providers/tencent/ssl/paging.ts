@@ -1,4 +1,4 @@
-import type { TimeWindow } from '../../../core/source';
+import type { TimeWindow } from '../../../core/ports/source';
 import { carryOver, parseCarry, type PageCarry } from '../../occurrence-carry';
 
 /**

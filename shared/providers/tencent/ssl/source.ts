@@ -1,33 +1,20 @@
 import { z } from 'zod';
-import { MalformedResponseError } from '../../../core/errors';
-import type { Log } from '../../../core/logger';
-import type { MappingContext, Page, PageRequest, Source } from '../../../core/source';
+import { MalformedResponseError } from '../../../lib/errors';
+import type { Log } from '../../../lib/logger';
+import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
 import type { EcsDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { TencentClient } from '../client';
 import { formatBeijingTime } from './beijing-time';
-import type { SslOptions } from './definition';
+import type { SslOptions } from './options';
 import { SSL_TYPE, mapSslOperationLog, sslEventTime, type SslOperationLog } from './map';
 import { decodePageToken, encodePageToken, firstPosition, planPage, requestOf } from './paging';
+import { SSL_LIMITS } from './limits';
 
 const DAY = 86_400;
 
 export const DESCRIBE_OPERATE_LOGS = 'DescribeCertificateOperateLogs';
 
-/** DescribeCertificateOperateLogs' documented limits, and the one it leaves open. */
-export const SSL_LIMITS = {
-  /** "A maximum of 10 requests can be initiated per second for this API." */
-  requestsPerSecond: 10,
-  /** "maximum value of 1000; if it exceeds 1000, it will be treated as 1000" */
-  maxLimit: 1000,
-  /**
-   * Not documented (only the 15-day default of an unset StartTime is). An
-   * assumption, deliberately generous: the core skips anything older than
-   * this after an outage, so too short would drop records the API may still
-   * serve, while too long costs only queries that come back empty.
-   */
-  retentionSeconds: 90 * DAY,
-} as const;
 
 /** The SDKs' default (China site). The international site: https://ssl.intl.tencentcloudapi.com via `endpoint`. */
 export const SSL_ENDPOINT = 'https://ssl.tencentcloudapi.com';

@@ -1,20 +1,8 @@
-import { z } from 'zod';
+import { ucloudOperationsOptionsSchema, type UCloudOperationsOptions } from './options';
 import type { SourceDefinition } from '../../definition';
 import { UCLOUD_CREDENTIAL_FIELDS } from '../credentials';
-import { UCLOUD_OPERATIONS_LIMITS, UCloudOperationsSource } from './source';
-
-export const ucloudOperationsOptionsSchema = z
-  .object({
-    /** ProjectId: the project to read; the default project when absent. Sub-account keys must set it. */
-    projectId: z.string().min(1).optional(),
-    /** ResourceID: only operations on this resource. */
-    resourceId: z.string().min(1).optional(),
-    /** MaxResults per page; lower it if the API ever rejects the default. */
-    maxResults: z.number().int().min(1).max(UCLOUD_OPERATIONS_LIMITS.maxResults).default(UCLOUD_OPERATIONS_LIMITS.maxResults),
-  })
-  .strict();
-
-export type UCloudOperationsOptions = z.infer<typeof ucloudOperationsOptionsSchema>;
+import { UCLOUD_OPERATIONS_LIMITS } from './limits';
+import { UCloudOperationsSource } from './source';
 
 export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOptions> = {
   type: 'ucloud-operations',

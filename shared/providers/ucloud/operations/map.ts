@@ -1,5 +1,5 @@
 import { contentEventId } from '../../../core/event-id';
-import type { MappingContext } from '../../../core/source';
+import type { MappingContext } from '../../../core/ports/source';
 import { ECS_VERSION, datasetOf, type EcsDocument } from '../../../ecs/document';
 import { compact, distinct, epochSeconds, eventTypeFromAction, isoFromUnixSeconds, text } from '../../../ecs/fields';
 

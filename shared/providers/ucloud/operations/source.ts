@@ -1,24 +1,16 @@
 import { z } from 'zod';
-import { MalformedResponseError } from '../../../core/errors';
-import type { MappingContext, Page, PageRequest, Source } from '../../../core/source';
+import { MalformedResponseError } from '../../../lib/errors';
+import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
 import type { EcsDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { UCloudClient } from '../client';
-import type { UCloudOperationsOptions } from './definition';
+import type { UCloudOperationsOptions } from './options';
 import { UCLOUD_OPERATIONS_TYPE, mapUCloudOperationRecord, operationEventTime, type UCloudOperationRecord } from './map';
 import { carryOver, decodePageToken, encodePageToken } from './page-token';
+import { UCLOUD_OPERATIONS_LIMITS } from './limits';
 
 const DAY = 86_400;
 
-/** GetUserOperationEvents' limits: documented where stated, else cloudtap's conservative choice. */
-export const UCLOUD_OPERATIONS_LIMITS = {
-  /** No rate is published for this API (the gateway throttles with RetCode 153); 5/s is conservative. */
-  requestsPerSecond: 5,
-  /** No maximum is published for MaxResults; 100 is cloudtap's assumption (and the default). */
-  maxResults: 100,
-  /** "only the logs from the past 365 days can be queried". */
-  retentionSeconds: 365 * DAY,
-} as const;
 
 const pageSchema = z.object({
   // Items stay unknown: one bad record (null, a string) is the core's to flag and deliver raw,

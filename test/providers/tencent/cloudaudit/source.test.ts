@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../shared/config/load';
-import { systemClock } from '../../../../shared/core/clock';
-import { MalformedResponseError } from '../../../../shared/core/errors';
-import { silentLog } from '../../../../shared/core/logger';
+import { systemClock } from '../../../../shared/lib/clock';
+import { MalformedResponseError } from '../../../../shared/lib/errors';
+import { silentLog } from '../../../../shared/lib/logger';
 import { registry } from '../../../../shared/providers/registry';
 import { CloudAuditSource } from '../../../../shared/providers/tencent/cloudaudit/source';
 import { JsonInteger } from '../../../../shared/providers/tencent/json';

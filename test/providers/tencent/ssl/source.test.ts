@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { inspect } from 'node:util';
-import { MalformedResponseError, ProviderError } from '../../../../shared/core/errors';
+import { MalformedResponseError, ProviderError } from '../../../../shared/lib/errors';
 import { mapPage } from '../../../../shared/core/map-page';
 import { formatBeijingTime } from '../../../../shared/providers/tencent/ssl/beijing-time';
 import { sslDefinition } from '../../../../shared/providers/tencent/ssl/definition';
-import { SSL_LIMITS, SslSource } from '../../../../shared/providers/tencent/ssl/source';
+import { SslSource } from '../../../../shared/providers/tencent/ssl/source';
+import { SSL_LIMITS } from '../../../../shared/providers/tencent/ssl/limits';
 import type { TencentApiServer } from '../../../../simulators/tencent/api-server';
 import { generateSslEvents, startSslSimulator, type SslSimulator, type SslSimulatorOptions } from '../../../../simulators/tencent/ssl';
 import type { FakeClock } from '../../../support/fake-clock';

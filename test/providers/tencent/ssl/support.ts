@@ -1,5 +1,5 @@
-import type { Log } from '../../../../shared/core/logger';
-import type { Source, TimeWindow } from '../../../../shared/core/source';
+import type { Log } from '../../../../shared/lib/logger';
+import type { Source, TimeWindow } from '../../../../shared/core/ports/source';
 import { parseConfig } from '../../../../shared/config/load';
 import { sslDefinition } from '../../../../shared/providers/tencent/ssl/definition';
 import type { SslOperationLogRecord } from '../../../../simulators/tencent/ssl';

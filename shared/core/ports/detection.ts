@@ -1,4 +1,4 @@
-import type { EcsDocument } from '../ecs/document';
+import type { EcsDocument } from '../../ecs/document';
 
 /**
  * The detection contracts. Rules are data (YAML), compiled once per cold

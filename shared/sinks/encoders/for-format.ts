@@ -1,4 +1,3 @@
-import type { DestinationConfig } from '../../config/destination';
 import { elasticEncoder } from './elastic';
 import type { Encoder } from './encoder';
 import { ndjsonEncoder } from './ndjson';
@@ -12,7 +11,7 @@ import { createSplunkHecEncoder } from './splunk-hec';
 export type DestinationFormat = { type: 's3' } | { type: 'splunk'; index?: string } | { type: 'elastic' };
 
 /** The format part of a configured destination. */
-export function destinationFormatOf(destination: DestinationConfig | DestinationFormat): DestinationFormat {
+export function destinationFormatOf(destination: DestinationFormat): DestinationFormat {
   switch (destination.type) {
     case 's3':
       return { type: 's3' };
@@ -24,7 +23,7 @@ export function destinationFormatOf(destination: DestinationConfig | Destination
 }
 
 /** The encoder whose records the destination's Firehose stream delivers as its users expect. */
-export function encoderFor(destination: DestinationConfig | DestinationFormat): Encoder {
+export function encoderFor(destination: DestinationFormat): Encoder {
   switch (destination.type) {
     case 's3':
       return ndjsonEncoder;

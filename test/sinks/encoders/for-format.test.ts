@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { destinationSchema } from '../../../shared/config/destination';
-import { ConfigError } from '../../../shared/core/errors';
+import { ConfigError } from '../../../shared/lib/errors';
 import { ECS_VERSION, type EcsDocument } from '../../../shared/ecs/document';
 import { destinationEnv, FUNCTION_ENV, readDestinationEnv } from '../../../shared/runtime/invocation';
 import { decodeElasticRecord } from '../../../shared/sinks/encoders/elastic';
-import { destinationFormatOf, encoderFor } from '../../../shared/sinks/encoders/for-destination';
+import { destinationFormatOf, encoderFor } from '../../../shared/sinks/encoders/for-format';
 import { decodeHecEvents } from '../../../shared/sinks/encoders/splunk-hec';
 
 const destinations = {

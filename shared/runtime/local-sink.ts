@@ -1,11 +1,11 @@
-import type { Clock } from '../core/clock';
-import { ConfigError } from '../core/errors';
-import type { Log } from '../core/logger';
+import type { Clock } from '../lib/clock';
+import { ConfigError } from '../lib/errors';
+import type { Log } from '../lib/logger';
 import type { LocalConfig } from '../config/schema';
-import { ElasticsearchSink, type ElasticsearchSinkOptions } from './elasticsearch-sink';
-import { FileSink } from './file-sink';
-import type { Sink } from './sink';
-import { SplunkHecSink, type SplunkHecSinkOptions } from './splunk-hec-sink';
+import { ElasticsearchSink, type ElasticsearchSinkOptions } from '../sinks/elasticsearch-sink';
+import { FileSink } from '../sinks/file-sink';
+import type { Sink } from '../core/ports/sink';
+import { SplunkHecSink, type SplunkHecSinkOptions } from '../sinks/splunk-hec-sink';
 
 export interface LocalSinkOptions {
   env?: NodeJS.ProcessEnv;

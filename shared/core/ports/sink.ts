@@ -1,4 +1,4 @@
-import type { EcsDocument } from '../ecs/document';
+import type { EcsDocument } from '../../ecs/document';
 
 export interface DeliveryReport {
   /** Documents acknowledged by the destination. */

@@ -1,4 +1,4 @@
-import type { EcsDocument } from '../ecs/document';
+import type { EcsDocument } from '../../ecs/document';
 
 /**
  * A half-open time window [start, end) in unix seconds. The core fixes a
