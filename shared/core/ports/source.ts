@@ -24,6 +24,14 @@ export interface Page<Raw> {
   nextPageToken?: string;
   /** The provider's request id, for logs and error messages. */
   requestId?: string;
+  /**
+   * Sources with `idFromContent` only: for each record, how many records
+   * identical to it came before it in the same window (the source carries the
+   * count across the window's pages). Absent: counted within this page.
+   */
+  occurrences?: readonly number[];
+  /** The retries this fetch made, and how many of them answered the provider's throttling. */
+  retries?: { total: number; throttled: number };
 }
 
 /** What the core tells a source about the record it maps. */
