@@ -8,7 +8,7 @@ export default defineConfig({
     // cdk synth and DynamoDB servers are heavy; two cores on CI.
     pool: 'forks',
     // The SDK warns once per process that Node 20 support ends; tests run on the
-    // machine's Node 20 on purpose (the Lambda runs 22), so the warning is noise here.
+    // machine's Node 20 on purpose (the Lambda runs 24), so the warning is noise here.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

@@ -9,7 +9,7 @@ import { benchPullRate } from './pull-rate';
 /**
  * `npm run bench`: normalize cost, rule evaluation cost, pull rate against each API's documented
  * limit, peak memory draining a large backlog, and Firehose's bill per destination. Figures are printed as
- * Markdown tables for the README; nothing here asserts a speed.
+ * Markdown tables for docs/benchmarks.md; nothing here asserts a speed.
  */
 const { values } = parseArgs({
   options: {

@@ -77,7 +77,7 @@ export function freshnessBoundSeconds(destination: DestinationConfig): number {
   }
 }
 
-/** Alarm descriptions: what it means, then what to do (the README's Operations section says the same). */
+/** Alarm descriptions: what it means, then what to do (docs/operations.md says the same). */
 export const ALARM_TEXT = {
   lag: (id: string, minutes: number) =>
     `cloudtap source ${id} is more than ${minutes} minutes behind, or has stopped reporting. ` +

@@ -101,17 +101,26 @@ export function fileCell<T>(file: string, initial: () => T, parse: (json: unknow
     await unlink(aside).catch(() => {});
   }
 
+  async function updateLocked<R>(change: (state: T) => R): Promise<R> {
+    const unlock = await lock();
+    try {
+      const state = await load();
+      const result = change(state);
+      await write(state);
+      return result;
+    } finally {
+      await unlock();
+    }
+  }
+
+  // Updates from this process queue here and take the file lock one at a time: left to race
+  // for it, the many lanes of a local run starve one another past the lock's deadline.
+  let tail: Promise<unknown> = Promise.resolve();
   return {
-    async update(change) {
-      const unlock = await lock();
-      try {
-        const state = await load();
-        const result = change(state);
-        await write(state);
-        return result;
-      } finally {
-        await unlock();
-      }
+    update(change) {
+      const next = tail.then(() => updateLocked(change));
+      tail = next.catch(() => undefined);
+      return next;
     },
     read: load,
   };

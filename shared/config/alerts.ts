@@ -111,7 +111,7 @@ export const rulesSchema = z
     input.disabled.forEach((id, index) => {
       if (defaultIds.has(id) || writtenIds.has(id)) return;
       const near = closest(id, known);
-      const hint = near ? ` (did you mean "${near}"?)` : '; the README lists the default rules';
+      const hint = near ? ` (did you mean "${near}"?)` : '; docs/alerts.md lists the default rules';
       ctx.addIssue({ code: 'custom', path: ['disabled', index], message: `unknown rule id "${id}"${hint}` });
     });
     return { disabled: [...new Set(input.disabled)], custom };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The deployed stack's alarms and dashboard (`monitoring`). Every alarm
- * notifies the alert topic; the README's Operations section says what each means.
+ * notifies the alert topic; docs/operations.md says what each means.
  */
 
 /** CloudWatch evaluates an alarm over at most one day: 288 five-minute periods. */

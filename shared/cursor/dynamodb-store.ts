@@ -1,15 +1,16 @@
 /**
  * CursorStore on DynamoDB: every lease transition is one conditional write, so
- * two invocations can never both believe they hold a source (DESIGN.md point 5)
- * and a run that lost its lease can never move the cursor (points 2 and 6).
+ * two invocations can never both believe they hold a source (docs/design.md,
+ * "The correctness contract", point 5) and a run that lost its lease can never
+ * move the cursor (points 2 and 6).
  *
  * Item layout (table key: `pk` String only; the table also holds other item kinds):
  *
  *   pk              S  "source#<sourceId>"
  *   kind            S  "source"
  *   sourceId        S
- *   cursor          M  { windowStart N, windows? L[M{ start N, end N, pageToken? S, done? BOOL }] }  written whole,
- *                      so a cleared windowEnd/pageToken is really gone
+ *   cursor          M  { windowStart N, windows? L[M{ start N, end N, pageToken? S, done? BOOL, lastPage? S }] }
+ *                      written whole, so a closed window or a cleared pageToken is really gone
  *   updatedAt       N  epoch ms of the last checkpoint
  *   leaseOwner      S  present only while leased
  *   leaseExpiresAt  N  epoch ms, present only while leased

@@ -6,7 +6,7 @@ import tencentCloudAudit from './rules/tencent-cloudaudit.json';
 import tencentSsl from './rules/tencent-ssl.json';
 import ucloudOperations from './rules/ucloud-operations.json';
 
-/** The pack by file (one per API, plus rules that span providers), for the README and the tests. */
+/** The pack by file (one per API, plus rules that span providers), for the tests (docs/alerts.md lists them). */
 export const defaultRuleFiles: Readonly<Record<string, readonly unknown[]>> = {
   'tencent-cloudaudit': tencentCloudAudit,
   'tencent-ssl': tencentSsl,

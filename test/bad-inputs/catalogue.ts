@@ -1,8 +1,8 @@
 /**
  * The catalogue of bad inputs: what can arrive broken, and what cloudtap does
  * with it. Each entry is covered by at least one `it` in `test` whose name
- * starts with its id (catalogue.test.ts checks), and README.md lists every id
- * (its table is `catalogueTable()`'s output).
+ * starts with its id (catalogue.test.ts checks), and docs/testing.md lists every
+ * id (its table is `catalogueTable()`'s output).
  */
 
 export interface BadInput {
@@ -267,7 +267,7 @@ export const catalogue: readonly BadInput[] = [
   },
 ];
 
-/** The catalogue as README.md's table: id | bad input | what cloudtap does. */
+/** The catalogue as docs/testing.md's table: id | bad input | what cloudtap does. */
 export function catalogueTable(): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
   return ['| id | bad input | what cloudtap does |', '|---|---|---|', ...catalogue.map((entry) => `| ${entry.id} | ${cell(entry.input)} | ${cell(entry.behaviour)} |`)].join('\n');

@@ -95,7 +95,7 @@ describe('rules', () => {
   it('names unknown rule ids, suggesting the nearest one', () => {
     const typo = `${first.slice(0, -1)}${first.endsWith('x') ? 'y' : 'x'}`;
     expect(problems({ rules: { disabled: [second, 'no-such-rule', typo] } })).toEqual([
-      'rules.disabled[1]: unknown rule id "no-such-rule"; the README lists the default rules',
+      'rules.disabled[1]: unknown rule id "no-such-rule"; docs/alerts.md lists the default rules',
       `rules.disabled[2]: unknown rule id "${typo}" (did you mean "${first}"?)`,
     ]);
   });

@@ -1,6 +1,6 @@
 /**
- * The behaviour every CursorStore must show (DESIGN.md points 2, 3, 5, 6), run
- * against each implementation by its own test file.
+ * The behaviour every CursorStore must show (docs/design.md, "The correctness
+ * contract", points 2, 3, 5 and 6), run against each implementation by its own test file.
  */
 import { describe, expect, it } from 'vitest';
 import { RECENT_RUNS_MAX, type CursorStore } from '../../shared/core/ports/cursor-store';

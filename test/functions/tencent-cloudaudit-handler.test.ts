@@ -231,9 +231,8 @@ describe('tencent-cloudaudit Lambda handler', () => {
     expect(await item('tencent-audit-absent')).toBeUndefined();
   });
 
-  // BUG (contract point 8): a secret that is not valid JSON makes Powertools' json
-  // transform fail with V8's JSON.parse message, which quotes ~10 characters of
-  // the secret text; credentialsFromSecret copies that message into its ConfigError.
+  // Contract point 8: JSON.parse's own message quotes the text around the error, so a
+  // secret that is not JSON must be refused without passing that message on.
   it('refuses a secret that is not valid JSON without quoting any of it', async () => {
     // A hand-edited secret whose secretKey lost its quotes.
     const text = `{"secretId":"${TENCENT.secretId}","secretKey":${TENCENT.secretKey}}`;

@@ -54,7 +54,7 @@ describe('synth with bundling', () => {
           env: { PATH: process.env.PATH, CLOUDTAP_TABLE_NAME: 'cursors', CLOUDTAP_DELIVERY_STREAM: 'stream', AWS_REGION: 'eu-west-1' },
         },
       );
-      // Node 20 only gets the SDK's notice that it will want Node 22 from 2027 (the Lambda runs 22).
+      // Node 20 only gets the SDK's notice that it will want Node 22 from 2027 (the Lambda runs 24).
       expect(load.stderr).not.toMatch(/Error/);
       expect(load.status).toBe(0);
       expect(load.stdout.trim()).toBe('function');

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md's correctness contract, proven end to end with real parts: the
+ * The correctness contract (docs/design.md, "The correctness contract"), proven end to end with real parts: the
  * provider's simulator (its rate limit on), the real source, runSource (four
  * lanes, as deployed, unless a scenario needs a sequential run for per-page
  * figures), DynamoDbCursorStore on dynalite and FirehoseSink on the Firehose
@@ -387,10 +387,8 @@ describe.each(fixtures)('4. a crash between delivery and checkpoint: $type', (fi
     },
   );
 
-  // BUG: runSource sizes the lease "to outlive the run by a minute so a crashed run blocks
-  // the next one only briefly", but every checkpoint extends it by that whole TTL again
-  // (deadline - start + 60 s, counted from the checkpoint). A run that dies late holds
-  // the source for up to a full Lambda timeout past its own deadline.
+  // A checkpoint extends the lease, but never past a minute after the run's deadline: a run
+  // that dies late must not hold the source for a whole Lambda timeout longer.
   it('after a crash late in a run, the lease ends a minute after the run deadline', async ({ annotate }) => {
     const s = await denseBacklog(fixture, 409);
 
