@@ -88,6 +88,7 @@ describe('EventBridge notifier', () => {
     // Calls go out in parallel: compare their sizes in any order.
     expect(events.calls.map((c) => c.entries.length).sort((a, b) => a - b)).toEqual([1, 2, 2]);
     expect(events.calls.every((c) => c.entries.reduce((n, e) => n + entrySize(e), 0) <= MAX_PUT_EVENTS_BYTES)).toBe(true);
+    expect(events.events.slice(25)).toHaveLength(5);
     expect(events.events.slice(25).every((e) => e.detail.truncated === undefined && e.bus === 'default')).toBe(true);
   });
 

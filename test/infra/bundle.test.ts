@@ -28,6 +28,7 @@ describe('synth with bundling', () => {
     expect(report.pluginReports.flatMap((plugin: { violations: unknown[] }) => plugin.violations)).toEqual([]);
 
     const template = assembly.getStackByName(stack.stackName).template;
+    expect([...stack.pullers.keys()]).toEqual(['tencent-cloudaudit']);
     for (const [type, puller] of stack.pullers) {
       const fnId = Stack.of(puller).getLogicalId(puller.function.node.defaultChild as CfnElement);
       const key: string = template.Resources[fnId].Properties.Code.S3Key;

@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
-import { FIREHOSE_S3_ACTIONS } from '../../infra/constructs/delivery-common';
 import { DeliveryToS3, S3_PARTITION_KEYS } from '../../infra/constructs/delivery-to-s3';
 import { ECS_VERSION, type EcsDocument } from '../../shared/ecs/document';
 import { ndjsonEncoder } from '../../shared/sinks/encoders/ndjson';
@@ -11,13 +10,15 @@ import { ELASTIC, HEC, actions, arnOf, cdkContext, keysIn, logicalId, ref, resou
 
 /** Each destination type through the whole stack, as `cdk synth` builds it (bundling skipped). */
 const CASES = [
-  { type: 's3', destination: { type: 's3' }, configKey: 'ExtendedS3DestinationConfiguration', env: { type: 's3' }, secret: undefined },
+  { type: 's3', destination: { type: 's3' }, configKey: 'ExtendedS3DestinationConfiguration', env: { type: 's3' }, secret: undefined, logResources: 1 },
   {
     type: 'splunk',
     destination: { type: 'splunk', hecEndpoint: HEC, index: 'cloud_audit' },
     configKey: 'SplunkDestinationConfiguration',
     env: { type: 'splunk', index: 'cloud_audit' },
     secret: { name: 'cloudtap/destination/splunk-hec-token', value: '{"hec_token":""}' },
+    // Its delivery and backup log streams.
+    logResources: 2,
   },
   {
     type: 'elastic',
@@ -25,10 +26,11 @@ const CASES = [
     configKey: 'HttpEndpointDestinationConfiguration',
     env: { type: 'elastic' },
     secret: { name: 'cloudtap/destination/elastic-api-key', value: '{"api_key":""}' },
+    logResources: 2,
   },
 ] as const;
 
-describe.each(CASES)('destination $type', ({ type, destination, configKey, env, secret }) => {
+describe.each(CASES)('destination $type', ({ type, destination, configKey, env, secret, logResources }) => {
   const { stack, template, json } = synth(destination);
   const delivery = stack.delivery;
   const streamId = logicalId(delivery.cfnDeliveryStream);
@@ -96,7 +98,7 @@ describe.each(CASES)('destination $type', ({ type, destination, configKey, env, 
     });
     const statements = statementsOfRole(json, roleId);
     expect(statements.map(actions)).toEqual([
-      FIREHOSE_S3_ACTIONS,
+      ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject'],
       ['logs:PutLogEvents'],
       ['kms:Decrypt', 'kms:GenerateDataKey'],
       ...(secret ? [['secretsmanager:GetSecretValue'], ['kms:Decrypt']] : []),
@@ -104,13 +106,16 @@ describe.each(CASES)('destination $type', ({ type, destination, configKey, env, 
     const objects = { 'Fn::Join': ['', [arnOf(delivery.bucket), '/*']] };
     expect(resources(statements[0]!)).toEqual([arnOf(delivery.bucket), objects]);
     const logGroup = logicalId(stack.node.findChild('Delivery').node.findChild('ErrorLogs').node.findChild('Group'));
+    expect(resources(statements[1]!)).toHaveLength(logResources);
     for (const logResource of resources(statements[1]!)) expect(JSON.stringify(logResource)).toContain(logGroup);
     expect(statements[2]).toMatchObject({ Resource: key, Condition: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': [arnOf(delivery.bucket), objects] } } });
     if (secret) {
       expect(resources(statements[3]!)).toEqual([ref(delivery.secret!)]);
       expect(statements[4]).toMatchObject({ Resource: key, Condition: { StringLike: { 'kms:EncryptionContext:SecretARN': ref(delivery.secret!) } } });
     }
-    for (const policy of Object.values(json.Resources).filter((r) => r.Type === 'AWS::IAM::Policy')) {
+    const policies = Object.values(json.Resources).filter((r) => r.Type === 'AWS::IAM::Policy');
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
       for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) expect(resources(statement)).not.toContain('*');
     }
   });

@@ -214,6 +214,7 @@ describe('Monitoring: notifying an encrypted topic', () => {
       },
     ]);
     // Every alarm's name is under that pattern.
+    expect(Object.keys(alarms)).toHaveLength(11);
     for (const alarm of Object.values(alarms)) expect(alarm.Properties.AlarmName).toMatch(/^Cloudtap-/);
   });
 });

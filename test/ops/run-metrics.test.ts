@@ -99,7 +99,7 @@ function runMetrics(emf: Line[], sourceId: string): Record<string, number> {
   const units = Object.fromEntries((directive.Metrics as { Name: string; Unit: string }[]).map((m) => [m.Name, m.Unit]));
   for (const name of COUNTS) expect(units[name], name).toBe('Count');
   expect(units.RunDurationMs).toBe('Milliseconds');
-  if ('IngestionLagSeconds' in units) expect(units.IngestionLagSeconds).toBe('Seconds');
+  expect(units.IngestionLagSeconds).toBe('Seconds');
   return Object.fromEntries(Object.keys(units).map((name) => [name, object[name] as number]));
 }
 

@@ -27,6 +27,7 @@ describe.each(fixtures.map((fixture) => [fixture.type, fixture] as const))('%s s
     const source = fixture.definition.create({ instance, credentials: sim.credentials, clock: new FakeClock(0), log: new RecordingLog() });
     const shown = inspect(source, { depth: 20, showHidden: true, getters: true });
     expect(shown).toContain(type);
+    expect(Object.keys(sim.credentials).length).toBeGreaterThan(0);
     for (const [field, value] of Object.entries(sim.credentials)) expect(shown, field).not.toContain(value);
   });
 });

@@ -85,6 +85,7 @@ describe('ElasticsearchSink', () => {
   it('uses the configured namespace', async () => {
     const { server, sink } = await setup({ namespace: 'prod' });
     await sink.deliver(docs(4));
+    expect(server.dataStreams.size).toBeGreaterThan(0);
     expect([...server.dataStreams.keys()].every((name) => name.endsWith('-prod'))).toBe(true);
   });
 
@@ -99,6 +100,7 @@ describe('ElasticsearchSink', () => {
     const input = docs(35, (i) => `{"seq":${i},"pad":"${'z'.repeat(i % 5 === 0 ? 2_500 : 100)}"}`);
     const report = await sink.deliver(input);
     expect(report.delivered).toBe(35);
+    expect(server.requests.length).toBeGreaterThanOrEqual(4);
     expect(server.requests.every((r) => r.actions.length <= 10)).toBe(true);
     expect(server.requests.length).toBeGreaterThan(4);
     expect(server.requests.flatMap((r) => r.actions.map((a) => a.id))).toEqual(ids(input));
