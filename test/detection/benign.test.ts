@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRules } from '../../shared/detection/compile';
-import { defaultRules } from '../../shared/detection/default-rules';
+import { defaultRules } from '../../shared/config/default-rules';
 import { createDetector } from '../../shared/detection/engine';
 import { API_TYPES, generateRaw, mapRecords, sensitive, type ApiType } from './corpus';
 

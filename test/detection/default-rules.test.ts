@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileRules } from '../../shared/detection/compile';
-import { defaultRuleFiles, defaultRules } from '../../shared/detection/default-rules';
+import { defaultRuleFiles, defaultRules } from '../../shared/config/default-rules';
 import { createDetector } from '../../shared/detection/engine';
 import type { Rule } from '../../shared/detection/rule-schema';
 import type { EcsDocument } from '../../shared/ecs/document';
