@@ -11,7 +11,7 @@ import { DynamoDbCursorStore } from '../../shared/cursor/dynamodb-store';
 import type { Cursor } from '../../shared/core/ports/cursor-store';
 import type { EcsDocument } from '../../shared/ecs/document';
 import { formatBeijingTime } from '../../shared/providers/tencent/ssl/beijing-time';
-import { dbssRecordTime, formatDbssTime, generateDbssEvents, startDbssSimulator, type DbssEventRecord } from '../../simulators/huawei/dbss';
+import { dbssRecordTime, formatDbssTime, generateDbssEvents, startDbssSimulator, type DbssEventRecord } from '../../simulators/huawei/dbss/simulator';
 import { IAM_TOKENS_ROUTE, type IamSimulator } from '../../simulators/huawei/iam';
 import { parseJson, stringifyJson } from '../../shared/providers/tencent/json';
 import type { ProviderFixture, SimulatorHandle } from '../scenarios/fixture';

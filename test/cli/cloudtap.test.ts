@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeLines } from '../../shared/sinks/encode';
-import { generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
+import { generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit/simulator';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

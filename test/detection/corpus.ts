@@ -3,10 +3,10 @@ import { silentLog } from '../../shared/lib/logger';
 import { mapPage } from '../../shared/core/map-page';
 import type { EcsDocument } from '../../shared/ecs/document';
 import { benchApis, createBenchSource } from '../../bench/apis';
-import { generateDbssEvents, type DbssEventRecord } from '../../simulators/huawei/dbss-events';
-import { generateCloudAuditEvents, type CloudAuditEventRecord } from '../../simulators/tencent/cloudaudit-events';
-import { generateSslEvents, type SslOperationLogRecord } from '../../simulators/tencent/ssl-events';
-import { generateOperationEvents, type UserOperationEventRecord } from '../../simulators/ucloud/operations-events';
+import { generateDbssEvents, type DbssEventRecord } from '../../simulators/huawei/dbss/events';
+import { generateCloudAuditEvents, type CloudAuditEventRecord } from '../../simulators/tencent/cloudaudit/events';
+import { generateSslEvents, type SslOperationLogRecord } from '../../simulators/tencent/ssl/events';
+import { generateOperationEvents, type UserOperationEventRecord } from '../../simulators/ucloud/operations/events';
 
 /**
  * Realistic documents for the detection tests: the simulators' generated raw

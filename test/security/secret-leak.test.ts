@@ -21,12 +21,12 @@ import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/
 import { sslDefinition } from '../../shared/providers/tencent/ssl/definition';
 import { ucloudOperationsDefinition } from '../../shared/providers/ucloud/operations/definition';
 import type { GenerateBase } from '../../simulators/common/random';
-import { generateDbssEvents, OPERATION_LOG, startDbssSimulator } from '../../simulators/huawei/dbss';
+import { generateDbssEvents, OPERATION_LOG, startDbssSimulator } from '../../simulators/huawei/dbss/simulator';
 import type { Fault as HuaweiFault } from '../../simulators/huawei/server';
 import type { Fault as TencentFault, TencentApiServer } from '../../simulators/tencent/api-server';
-import { DESCRIBE_EVENTS, generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
-import { DESCRIBE_CERTIFICATE_OPERATE_LOGS, generateSslEvents, startSslSimulator } from '../../simulators/tencent/ssl';
-import { GET_USER_OPERATION_EVENTS, generateOperationEvents, startUCloudOperationsSimulator } from '../../simulators/ucloud/operations';
+import { DESCRIBE_EVENTS, generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit/simulator';
+import { DESCRIBE_CERTIFICATE_OPERATE_LOGS, generateSslEvents, startSslSimulator } from '../../simulators/tencent/ssl/simulator';
+import { GET_USER_OPERATION_EVENTS, generateOperationEvents, startUCloudOperationsSimulator } from '../../simulators/ucloud/operations/simulator';
 import type { Fault as UCloudFault } from '../../simulators/ucloud/server';
 import { lambdaContext, startSourceHandler, type SourceHandlerEnvironment } from '../support/source-handler';
 import { findLeaks, OutputCapture, renderError } from './leak-search';

@@ -1,9 +1,9 @@
-import { JsonInteger } from '../../shared/providers/tencent/json';
-import { TencentApiError, TencentApiServer, type ActionContext, type SimulatorCredential } from './api-server';
-import type { CloudAuditEventRecord, SimulatedEvent } from './cloudaudit-events';
+import { JsonInteger } from '../../../shared/providers/tencent/json';
+import { TencentApiError, TencentApiServer, type ActionContext, type SimulatorCredential } from '../api-server';
+import type { CloudAuditEventRecord, SimulatedEvent } from './events';
 
-export { generateCloudAuditEvents } from './cloudaudit-events';
-export type { CloudAuditEventRecord, GenerateOptions, SimulatedEvent } from './cloudaudit-events';
+export { generateCloudAuditEvents } from './events';
+export type { CloudAuditEventRecord, GenerateOptions, SimulatedEvent } from './events';
 
 const DAY = 86_400;
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildSignedHeaders, sdkDate } from '../../shared/providers/huawei/signer';
+import { buildSignedHeaders, sdkDate } from '../../../../shared/providers/huawei/signer';
 import {
   DBSS_ERRORS,
   OPERATION_LOG,
@@ -9,10 +9,10 @@ import {
   startDbssSimulator,
   type DbssEventRecord,
   type DbssSimulator,
-} from '../../simulators/huawei/dbss';
-import type { IamSimulator } from '../../simulators/huawei/iam';
-import type { HuaweiApiServer } from '../../simulators/huawei/server';
-import { AKSK, IAM_USER, INSTANCE_ID, OTHER_PROJECT_ID, PROJECT_ID, TEMP_AKSK } from '../providers/huawei/support';
+} from '../../../../simulators/huawei/dbss/simulator';
+import type { IamSimulator } from '../../../../simulators/huawei/iam';
+import type { HuaweiApiServer } from '../../../../simulators/huawei/server';
+import { AKSK, IAM_USER, INSTANCE_ID, OTHER_PROJECT_ID, PROJECT_ID, TEMP_AKSK } from '../../../providers/huawei/support';
 
 const NOW_MS = Date.UTC(2025, 0, 15, 12, 0, 0);
 const NOW = NOW_MS / 1000;

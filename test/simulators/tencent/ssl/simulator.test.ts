@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../shared/lib/clock';
-import { TencentClient } from '../../shared/providers/tencent/client';
-import { parseJson, stringifyJson } from '../../shared/providers/tencent/json';
-import { formatBeijingTime } from '../../shared/providers/tencent/ssl/beijing-time';
-import { buildTc3Headers } from '../../shared/providers/tencent/tc3';
-import type { TencentApiServer } from '../../simulators/tencent/api-server';
+import { systemClock, type Clock } from '../../../../shared/lib/clock';
+import { TencentClient } from '../../../../shared/providers/tencent/client';
+import { parseJson, stringifyJson } from '../../../../shared/providers/tencent/json';
+import { formatBeijingTime } from '../../../../shared/providers/tencent/ssl/beijing-time';
+import { buildTc3Headers } from '../../../../shared/providers/tencent/tc3';
+import type { TencentApiServer } from '../../../../simulators/tencent/api-server';
 import {
   DESCRIBE_CERTIFICATE_OPERATE_LOGS,
   SSL_ERRORS,
@@ -14,7 +14,7 @@ import {
   type SslOperationLogRecord,
   type SslSimulator,
   type StartSslOptions,
-} from '../../simulators/tencent/ssl';
+} from '../../../../simulators/tencent/ssl/simulator';
 
 const CREDENTIALS = { secretId: 'AKIDfakeSslSecretIdForTests', secretKey: 'fakeSslSecretKeyForTestsOnly0123456789' };
 const DAY = 86_400;

@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signParams, type FlatParams } from '../../shared/providers/ucloud/signature';
-import type { UCloudApiServer } from '../../simulators/ucloud/server';
+import { signParams, type FlatParams } from '../../../../shared/providers/ucloud/signature';
+import type { UCloudApiServer } from '../../../../simulators/ucloud/server';
 import {
   GET_USER_OPERATION_EVENTS,
   generateOperationEvents,
   startUCloudOperationsSimulator,
   type OperationsSimulator,
   type UserOperationEventRecord,
-} from '../../simulators/ucloud/operations';
+} from '../../../../simulators/ucloud/operations/simulator';
 
 const KEYS = { publicKey: 'fakePublicKeyForTests@example.com0001', privateKey: 'fakePrivateKeyForTestsOnly0123456789' };
 const DAY = 86_400;

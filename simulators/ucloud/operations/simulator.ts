@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { UCLOUD_RET_CODES } from '../../shared/providers/ucloud/client';
-import type { UCloudKeys } from '../../shared/providers/ucloud/signature';
-import { UCloudApiError, UCloudApiServer, type ActionContext } from './server';
-import type { SimulatedOperationEvent, UserOperationEventRecord } from './operations-events';
+import { UCLOUD_RET_CODES } from '../../../shared/providers/ucloud/client';
+import type { UCloudKeys } from '../../../shared/providers/ucloud/signature';
+import { UCloudApiError, UCloudApiServer, type ActionContext } from '../server';
+import type { SimulatedOperationEvent, UserOperationEventRecord } from './events';
 
-export { generateOperationEvents } from './operations-events';
-export type { GenerateOperationEventsOptions, SimulatedOperationEvent, UserOperationEventRecord } from './operations-events';
+export { generateOperationEvents } from './events';
+export type { GenerateOperationEventsOptions, SimulatedOperationEvent, UserOperationEventRecord } from './events';
 
 const DAY = 86_400;
 

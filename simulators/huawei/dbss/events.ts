@@ -1,4 +1,4 @@
-import { lateDelay, Random as SeededRandom, type GenerateBase } from '../common/random';
+import { lateDelay, Random as SeededRandom, type GenerateBase } from '../../common/random';
 
 /** One item of `operate_log`, shaped like the documented example. */
 export interface DbssEventRecord {

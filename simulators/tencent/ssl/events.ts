@@ -1,5 +1,5 @@
-import { formatBeijingTime, parseBeijingTime } from '../../shared/providers/tencent/ssl/beijing-time';
-import { lateDelay, Random, type GenerateBase } from '../common/random';
+import { formatBeijingTime, parseBeijingTime } from '../../../shared/providers/tencent/ssl/beijing-time';
+import { lateDelay, Random, type GenerateBase } from '../../common/random';
 
 /** One item of `OperateLogs`, shaped (and key-ordered) like the documented example. */
 export interface SslOperationLogRecord {

@@ -1,8 +1,8 @@
-import { JsonInteger, stringifyJson } from '../../shared/providers/tencent/json';
-import { lateDelay, Random, type GenerateBase } from '../common/random';
+import { JsonInteger, stringifyJson } from '../../../shared/providers/tencent/json';
+import { lateDelay, Random, type GenerateBase } from '../../common/random';
 
 // Its home before simulators/common; the old import path keeps working.
-export { Random } from '../common/random';
+export { Random } from '../../common/random';
 
 /** One item of DescribeEvents' `Events`, shaped like the documented example. */
 export interface CloudAuditEventRecord {

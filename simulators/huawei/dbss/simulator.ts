@@ -1,9 +1,9 @@
-import { dbssRecordTime, type DbssEventRecord, type SimulatedDbssEvent } from './dbss-events';
-import { IamSimulator, type SimulatorIamUser } from './iam';
-import { HuaweiApiError, HuaweiApiServer, type RouteContext, type SimulatorAkSk } from './server';
+import { dbssRecordTime, type DbssEventRecord, type SimulatedDbssEvent } from './events';
+import { IamSimulator, type SimulatorIamUser } from '../iam';
+import { HuaweiApiError, HuaweiApiServer, type RouteContext, type SimulatorAkSk } from '../server';
 
-export { generateDbssEvents, formatDbssTime, dbssRecordTime } from './dbss-events';
-export type { DbssEventRecord, GenerateDbssOptions, SimulatedDbssEvent } from './dbss-events';
+export { generateDbssEvents, formatDbssTime, dbssRecordTime } from './events';
+export type { DbssEventRecord, GenerateDbssOptions, SimulatedDbssEvent } from './events';
 
 const DAY = 86_400;
 

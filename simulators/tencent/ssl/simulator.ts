@@ -1,10 +1,10 @@
-import { formatBeijingTime, parseBeijingTime } from '../../shared/providers/tencent/ssl/beijing-time';
-import { Random } from '../common/random';
-import { TencentApiError, TencentApiServer, type ActionContext, type SimulatorCredential } from './api-server';
-import type { SimulatedSslEvent, SslOperationLogRecord } from './ssl-events';
+import { formatBeijingTime, parseBeijingTime } from '../../../shared/providers/tencent/ssl/beijing-time';
+import { Random } from '../../common/random';
+import { TencentApiError, TencentApiServer, type ActionContext, type SimulatorCredential } from '../api-server';
+import type { SimulatedSslEvent, SslOperationLogRecord } from './events';
 
-export { generateSslEvents, sslRecordTime } from './ssl-events';
-export type { GenerateSslOptions, SimulatedSslEvent, SslOperationLogRecord } from './ssl-events';
+export { generateSslEvents, sslRecordTime } from './events';
+export type { GenerateSslOptions, SimulatedSslEvent, SslOperationLogRecord } from './events';
 
 const DAY = 86_400;
 

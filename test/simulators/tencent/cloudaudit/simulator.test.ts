@@ -1,17 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../shared/lib/clock';
-import { ProviderError } from '../../shared/lib/errors';
-import { JsonInteger, TencentClient } from '../../shared/providers/tencent/client';
-import { parseJson, stringifyJson } from '../../shared/providers/tencent/json';
-import { buildTc3Headers } from '../../shared/providers/tencent/tc3';
-import type { TencentApiServer } from '../../simulators/tencent/api-server';
+import { systemClock, type Clock } from '../../../../shared/lib/clock';
+import { ProviderError } from '../../../../shared/lib/errors';
+import { JsonInteger, TencentClient } from '../../../../shared/providers/tencent/client';
+import { parseJson, stringifyJson } from '../../../../shared/providers/tencent/json';
+import { buildTc3Headers } from '../../../../shared/providers/tencent/tc3';
+import type { TencentApiServer } from '../../../../simulators/tencent/api-server';
 import {
   CLOUDAUDIT_ERRORS,
   generateCloudAuditEvents,
   startCloudAuditSimulator,
   type CloudAuditEventRecord,
   type CloudAuditSimulator,
-} from '../../simulators/tencent/cloudaudit';
+} from '../../../../simulators/tencent/cloudaudit/simulator';
 
 const CREDENTIALS = { secretId: 'AKIDfakeSecretIdForTests', secretKey: 'fakeSecretKeyForTestsOnly0123456789' };
 const DAY = 86_400;

@@ -1,4 +1,4 @@
-import { lateDelay, Random, type GenerateBase } from '../common/random';
+import { lateDelay, Random, type GenerateBase } from '../../common/random';
 
 /** One item of GetUserOperationEvents' `Events`, shaped like the documented example. */
 export interface UserOperationEventRecord {
