@@ -17,6 +17,7 @@ import { sourceInstanceSchema } from '../../shared/config/schema';
 import type { RunSummary } from '../../shared/core/run-options';
 import type { SourceDefinition, SourceInstanceConfig } from '../../shared/providers/definition';
 import { dbssDefinition } from '../../shared/providers/huawei/dbss/definition';
+import { definitions } from '../../shared/providers/registry';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
 import { sslDefinition } from '../../shared/providers/tencent/ssl/definition';
 import { ucloudOperationsDefinition } from '../../shared/providers/ucloud/operations/definition';
@@ -275,7 +276,14 @@ const huaweiDbss: LeakProfile = (() => {
   };
 })();
 
-const PROFILES = [tencentCloudAudit, tencentSsl, ucloudOperations, huaweiDbss];
+const profileByType = new Map([tencentCloudAudit, tencentSsl, ucloudOperations, huaweiDbss].map((profile) => [profile.definition.type, profile]));
+
+/** Every registered type, in registry order: a type without a profile fails here, by name. */
+const PROFILES = definitions.map((definition) => {
+  const profile = profileByType.get(definition.type);
+  if (profile?.definition !== definition) throw new Error(`no secret-leak profile for ${definition.type}: add one beside the others`);
+  return profile;
+});
 
 /** A hand-edited secret whose `field` lost its quotes. */
 function notJson(credentials: Record<string, string>, field: string): string {
