@@ -5,7 +5,7 @@ import { defaultRuleFiles, defaultRules } from '../../shared/config/default-rule
 import { createDetector } from '../../shared/detection/engine';
 import type { Rule } from '../../shared/detection/rule-schema';
 import type { EcsDocument } from '../../shared/ecs/document';
-import { API_TYPES, mapRecords, type ApiType } from './corpus';
+import { API_TYPES, mapRecords, type ApiType } from '../detection/corpus';
 
 const pack = compileRules(defaultRules);
 const fired = (documents: EcsDocument[]) => createDetector({ rules: pack }).evaluate(documents).map((alert) => alert.rule.id);
