@@ -4,9 +4,9 @@ import crossProvider from '../detection/rules/cross-provider.json';
 import { definitions } from '../providers/registry';
 
 /**
- * The pack by file, for the README and the tests: each registered API's rules
- * under its type, and the rules that span APIs (a rule one id for several
- * providers, or for all of them) under `cross-provider`.
+ * The pack by file, for the tests (docs/alerts.md lists them): each registered API's rules
+ * under its type, and the rules that span APIs (one rule id over several
+ * providers, or over all of them) under `cross-provider`.
  */
 export const defaultRuleFiles: Readonly<Record<string, readonly unknown[]>> = {
   ...Object.fromEntries(definitions.map((definition) => [definition.type, definition.rules])),
