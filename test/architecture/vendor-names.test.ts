@@ -67,7 +67,7 @@ describe('vendor names', () => {
     expect(filesNamingAVendor()).toEqual(
       [
         'shared/providers/registry.ts',
-        // Rules one id spans several providers with (MFA removal on two of them); their examples are those providers' documents.
+        // Rules that span providers under one id (MFA removal covers two of them); their examples are those providers' documents.
         'shared/detection/rules/cross-provider.json',
         ...PENDING,
       ].sort(),
