@@ -49,6 +49,13 @@ module.exports = {
       to: { path: '^shared/providers/[^/]+/', pathNot: '^shared/providers/$1/' },
     },
     {
+      name: 'no-vendor-in-generic-code',
+      comment: 'code outside shared/providers reaches a vendor only through the registry',
+      severity: 'error',
+      from: { path: '^(shared|cli|infra|functions|bench)/', pathNot: '^shared/providers/' },
+      to: { path: '^shared/providers/[^/]+/' },
+    },
+    {
       name: 'no-entry-point-to-entry-point',
       comment: 'functions, cli and infra are separate entry points',
       severity: 'error',

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { compileRules } from '../shared/detection/compile';
-import { defaultRules } from '../shared/detection/default-rules';
+import { defaultRules } from '../shared/config/default-rules';
 import { createDetector } from '../shared/detection/engine';
 import type { BenchApi } from './apis';
 import { realisticPages } from './cost';

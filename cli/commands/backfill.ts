@@ -9,7 +9,7 @@ import { parseDuration } from '../../shared/lib/duration';
 import { ConfigError } from '../../shared/lib/errors';
 import type { Log } from '../../shared/lib/logger';
 import { compileRules } from '../../shared/detection/compile';
-import { defaultRules } from '../../shared/detection/default-rules';
+import { defaultRules } from '../../shared/config/default-rules';
 import { createDetector } from '../../shared/detection/engine';
 import { backfillKey, runBackfill, type BackfillProgress } from '../../shared/ops/backfill';
 import { humanDuration } from '../../shared/ops/status-report';

@@ -17,14 +17,6 @@ import { formatSummary } from '../summary';
 const DEMO_DIR = '.cloudtap/demo';
 const DAY = 86_400;
 
-/** Events per API: about what a busy account logs in two days. */
-const DEMO_EVENTS: Record<string, number> = {
-  'tencent-cloudaudit': 3000,
-  'tencent-ssl': 400,
-  'ucloud-operations': 1500,
-  'huawei-dbss': 800,
-};
-
 /**
  * `npm start`: the whole pipeline on embedded defaults against a simulator of
  * every API: signed requests, paging at the documented rates, ECS mapping, the
@@ -38,7 +30,7 @@ export async function runDemo({ verbose }: { verbose: boolean }): Promise<number
     simulatedApis.map(async (api) => ({
       api,
       running: await api.start({
-        count: DEMO_EVENTS[api.type] ?? 500,
+        count: api.demoEvents,
         from: now - 2 * DAY,
         to: now,
         seed: now,
@@ -72,7 +64,7 @@ export async function runDemo({ verbose }: { verbose: boolean }): Promise<number
 
     out(`cloudtap demo: the last 2 days of ${simulators.length} provider APIs, each on a local simulator`);
     for (const { api, running } of simulators) {
-      out(`  ${api.type.padEnd(20)} ${String(DEMO_EVENTS[api.type]).padStart(5)} events at ${running.endpoint}, ${api.requestsPerSecond} requests/s, ${api.pageSize} a page`);
+      out(`  ${api.type.padEnd(20)} ${String(api.demoEvents).padStart(5)} events at ${running.endpoint}, ${api.requestsPerSecond} requests/s, ${api.pageSize} a page`);
     }
     out('Requests are signed as each provider requires; events younger than each source\'s lag wait for the next run.');
     out();

@@ -23,7 +23,7 @@ export interface AlertPayload {
   truncated?: 'event-core-fields' | 'event-dropped';
 }
 
-// `secret` but not `secretId` (Tencent's access key id, an identifier).
+// `secret` but not `secretId` (a vendor's access key id, an identifier).
 const SECRET_KEY = /secret(?!_?id$)|passw(or)?d|passwd|token|signature|private_?key|credential|authorization|session_?key/i;
 export const REDACTED = '[redacted]';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SIEM_LINK_PLACEHOLDER } from '../alerts/message';
-import { defaultRules } from '../detection/default-rules';
+import { defaultRules } from './default-rules';
 import { ruleSchema, type Rule } from '../detection/rule-schema';
 
 /**

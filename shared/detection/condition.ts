@@ -46,7 +46,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 const isScalar = (value: unknown): value is Scalar =>
   value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
 
-/** A dotted path of non-empty segments: `user.name`, `cloudtap.tencent.request_parameters.TargetUin`. */
+/** A dotted path of non-empty segments: `user.name`, `cloudtap.acme.request_parameters.TargetId`. */
 export function isFieldPath(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.split('.').every((segment) => segment.length > 0 && segment.trim() === segment);
 }

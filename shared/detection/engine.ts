@@ -60,7 +60,7 @@ export function createDetector(options: DetectorOptions): Detector {
       return undefined;
     }
     // Windows are aligned to the epoch, so the count does not depend on the order
-    // pages arrive in (CloudAudit pages run newest first, several windows at once).
+    // pages arrive in (an API may page newest first, several windows at once).
     const windowMs = threshold.windowSeconds * 1000;
     const start = Math.floor(time / windowMs) * windowMs;
     const group = threshold.by.map((field) => valuesAt(document, field).join(','));

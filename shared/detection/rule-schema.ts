@@ -53,16 +53,16 @@ const example = z.record(z.string(), z.unknown());
 
 export const ruleSchema = z.strictObject({
   /** Unique; kebab-case: it names metrics, dedup keys and config entries. */
-  id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'expected a kebab-case id such as "tencent-cloudaudit-logging-stopped"' }),
+  id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'expected a kebab-case id such as "acme-audit-logging-stopped"' }),
   name: z.string().min(1),
   description: z.string().min(1),
   severity: z.enum(['low', 'medium', 'high', 'critical']),
   risk_score: z.number().min(0).max(100),
   tags: z.array(tag).default([]),
   enabled: z.boolean().default(true),
-  /** Only documents of these `event.dataset`s (e.g. `cloudtap.tencent_cloudaudit`). */
+  /** Only documents of these `event.dataset`s (e.g. `cloudtap.acme_audit`). */
   dataset: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  /** Only documents of these `cloudtap.source_type`s (e.g. `tencent-cloudaudit`). */
+  /** Only documents of these `cloudtap.source_type`s (e.g. `acme-audit`). */
   source_types: z.array(z.string().min(1)).min(1).optional(),
   when: condition,
   /** Alerts of this rule with equal `by` values within `window` are one alert. */
@@ -99,7 +99,7 @@ function ruleLabel(input: unknown, index: number): string {
 /**
  * Validate rules (already-parsed ones pass through unchanged). Throws one
  * RuleError listing every problem, each naming the rule and the field:
- * `rule tencent-stop-logging: when.all[1].regex: invalid regular expression …`.
+ * `rule acme-stop-logging: when.all[1].regex: invalid regular expression …`.
  * Ids must be unique.
  */
 export function validateRules(inputs: readonly unknown[]): Rule[] {

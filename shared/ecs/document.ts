@@ -4,7 +4,7 @@ import type { Ecs } from '@elastic/ecs';
 export interface CloudtapFields {
   /** The configured source instance that pulled the record. */
   source_id: string;
-  /** The source type, e.g. `tencent-cloudaudit`. */
+  /** The source type, e.g. `acme-audit`. */
   source_type: string;
   /** Set when the raw record could not be mapped and travels as-is. */
   mapping_error?: string;
@@ -25,5 +25,5 @@ export type EcsDocument = Omit<Ecs, 'ecs'> & {
 
 export const ECS_VERSION = '9.4.0';
 
-/** `event.dataset` for a source type: `tencent-cloudaudit` -> `cloudtap.tencent_cloudaudit`. */
+/** `event.dataset` for a source type: `acme-audit` -> `cloudtap.acme_audit`. */
 export const datasetOf = (sourceType: string): string => `cloudtap.${sourceType.replace(/-/g, '_')}`;

@@ -4,7 +4,7 @@
  * a support ticket. No error ever carries a credential.
  */
 
-/** The provider answered with an error envelope (Tencent `Response.Error`, UCloud `RetCode`, Huawei `error_code`). */
+/** The provider answered with an error envelope (an error object, a non-zero return code, an error code field). */
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
   constructor(

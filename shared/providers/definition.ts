@@ -39,8 +39,18 @@ export interface SourceFactoryArgs<Options> {
  * one definition.
  */
 export interface SourceDefinition<Options = Record<string, unknown>> {
-  /** e.g. `tencent-cloudaudit`; also the folder under functions/. */
+  /** `${vendor}-${api}`, e.g. `acme-audit`: how configs, documents and metrics name the source. */
   type: string;
+  /** The vendor's folder: shared/providers/<vendor>/ (its client and signing). */
+  vendor: string;
+  /** The API's folder within it: shared/providers/<vendor>/<api>/ (and simulators/<vendor>/<api>/). */
+  api: string;
+  /**
+   * Other spellings of the vendor or the API found in its records and
+   * endpoints (e.g. `acmecloud`); generic code must use none of them
+   * (test/architecture/vendor-names.test.ts).
+   */
+  names: readonly string[];
   /** A line for docs and `cloudtap sources`. */
   title: string;
   /** Keys of the credential secret (and of `credentials.env`). Optional ones may be absent. */
@@ -52,6 +62,8 @@ export interface SourceDefinition<Options = Record<string, unknown>> {
   defaults: { schedule: string; lag: string; start: string };
   /** The API's documented pace: requests per second and records per page (backfill ETAs). */
   pace?: { requestsPerSecond: number; pageSize: number };
+  /** Its default detection rules, as JSON; validated when the default pack is assembled. */
+  rules: readonly unknown[];
   create(args: SourceFactoryArgs<Options>): Source;
 }
 

@@ -4,7 +4,11 @@ import { cloudAuditDefinition } from './tencent/cloudaudit/definition';
 import { sslDefinition } from './tencent/ssl/definition';
 import { ucloudOperationsDefinition } from './ucloud/operations/definition';
 
-/** Every source type cloudtap knows. Adding an API: one definition here, one folder under functions/. */
+/**
+ * Every source type cloudtap knows, and the only place that names them: adding
+ * an API is its folder shared/providers/<vendor>/<api>/ (definition, rules),
+ * its simulator in simulators/<vendor>/<api>/, its tests, and one line here.
+ */
 export const definitions: readonly SourceDefinition<any>[] = [cloudAuditDefinition, sslDefinition, ucloudOperationsDefinition, dbssDefinition];
 
 export const registry: Registry = new Map(definitions.map((definition) => [definition.type, definition]));

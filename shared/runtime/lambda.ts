@@ -12,7 +12,7 @@ import { observeRetries } from '../providers/http';
 import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
 import { createDeployedAlertRouter } from '../alerts/wiring';
 import { compileRules } from '../detection/compile';
-import { defaultRules } from '../detection/default-rules';
+import { defaultRules } from '../config/default-rules';
 import { createDetector } from '../detection/engine';
 import { readBundledRules } from './bundled-rules';
 import { resolveInvocationSource } from './invocation-source';

@@ -11,7 +11,7 @@ import type { CursorStore } from '../core/ports/cursor-store';
 import { createLocalSink } from './local-sink';
 import { createLocalAlertRouter } from '../alerts/wiring';
 import { compileRules } from '../detection/compile';
-import { defaultRules } from '../detection/default-rules';
+import { defaultRules } from '../config/default-rules';
 import { createDetector } from '../detection/engine';
 import type { AlertRouter } from '../core/ports/detection';
 import type { Sink } from '../core/ports/sink';

@@ -50,7 +50,7 @@ export function createElasticsearchClient(options: { node: string; apiKey: strin
   });
 }
 
-/** `logs-cloudtap.<source>-<namespace>`, e.g. logs-cloudtap.tencent_cloudaudit-default. */
+/** `logs-cloudtap.<source>-<namespace>`, e.g. logs-cloudtap.acme_audit-default. */
 export function dataStreamFor(document: EcsDocument, namespace = 'default'): string {
   const dataset = document.event.dataset ?? datasetOf(document.cloudtap.source_type);
   // Data stream names are lowercase, and `-` separates type, dataset and namespace.

@@ -36,7 +36,7 @@ export abstract class HttpSimulator<R extends RecordedBase> {
     this.now = timing.now ?? Date.now;
   }
 
-  /** Construct and listen, e.g. `TencentApiServer.start(options)`. */
+  /** Construct and listen, e.g. `AcmeApiServer.start(options)`. */
   static async start<S extends { listen(): Promise<void> }, A extends unknown[]>(this: new (...args: A) => S, ...args: A): Promise<S> {
     const server = new this(...args);
     await server.listen();
@@ -105,7 +105,7 @@ export abstract class HttpSimulator<R extends RecordedBase> {
   }
 }
 
-/** An RPC-style API (Tencent, UCloud): the log, faults and handlers all go by action name. */
+/** An RPC-style API (an `Action` named in each request): the log, faults and handlers all go by action name. */
 export abstract class ActionApiSimulator<
   O extends HttpSimulatorOptions,
   R extends RecordedBase & { action: string },

@@ -41,7 +41,7 @@ describe('architecture', () => {
     expect(violations.map(describeViolation)).toEqual([]);
   }, 120_000);
 
-  it('the rules catch an upward import, a folder cycle and a file cycle', async () => {
+  it('the rules catch an upward import, a folder cycle, a file cycle and a vendor reached from generic code', async () => {
     const broken = fileURLToPath(new URL('./fixtures/broken', import.meta.url));
     const { violations } = await cruise(broken, ['shared']);
     expect(violations.map(describeViolation).sort()).toEqual([
@@ -51,6 +51,7 @@ describe('architecture', () => {
       'no-folder-cycle: shared/cursor -> shared/config',
       'no-upward-from-adapters: shared/cursor/store.ts -> shared/config/limits.ts',
       'no-upward-from-library: shared/lib/clock.ts -> shared/core/window.ts',
+      'no-vendor-in-generic-code: shared/sinks/acme-tags.ts -> shared/providers/acme/logs/definition.ts',
     ]);
   }, 120_000);
 });

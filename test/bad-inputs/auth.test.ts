@@ -10,26 +10,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../shared/lib/clock';
 import { ProviderError, type SourceRunError } from '../../shared/lib/errors';
 import type { Infrastructure } from '../scenarios/harness';
+import { badInputApi as cloudAudit } from '../providers/tencent/cloudaudit/bad-inputs';
+import { badInputApi as dbss, IAM_USER, dbssTokenMode, type TokenSimulatorHandle } from '../providers/huawei/dbss/bad-inputs';
+import { badInputApi as ssl } from '../providers/tencent/ssl/bad-inputs';
+import { badInputApi as ucloud } from '../providers/ucloud/operations/bad-inputs';
 import {
   APIS,
-  IAM_USER,
   MINUTE,
   ONE_LANE,
-  cloudAudit,
-  dbss,
-  dbssTokenMode,
   expectEachDeliveredOnce,
   expectNoSecret,
   failureOf,
   openCase,
   requestId,
-  ssl,
   startInfrastructure,
   storedCursor,
-  ucloud,
   type Api,
   type Case,
-  type TokenSimulatorHandle,
+  factFor,
 } from './support';
 import { onRequest } from './tampering-proxy';
 
@@ -40,7 +38,7 @@ beforeAll(async () => {
 afterAll(() => infra.stop());
 
 /** Each API's credential fields, and the error its gateway answers for a bad signature and for an unknown key. */
-const KEYS: Record<Api['type'], { id: string; secret: string; badSignature: [code: string, text: RegExp]; unknownKey: [code: string, text: RegExp] }> = {
+const KEYS: Record<string, { id: string; secret: string; badSignature: [code: string, text: RegExp]; unknownKey: [code: string, text: RegExp] }> = {
   'tencent-cloudaudit': {
     id: 'secretId',
     secret: 'secretKey',
@@ -81,7 +79,7 @@ async function expectRefusedOnce(c: Case, credentials: Record<string, string>, c
 }
 
 describe.each(APIS)('$type', (api) => {
-  const keys = KEYS[api.type];
+  const keys = factFor(KEYS, api, 'KEYS');
 
   it('BI-18 a wrong secret (the signature does not verify): refused once, not retried, the code and request named, no key shown', async () => {
     const c = await openCase(infra, api);

@@ -87,7 +87,7 @@ describe.each(APIS)('$type', (api) => {
   });
 
   it('BI-04 error envelope with an unknown code: not retried; the error names the code, the message and the request', async () => {
-    const code = api.type === 'ucloud-operations' ? 17999 : api.type === 'huawei-dbss' ? 'DBSS.19990001' : 'FailedOperation.NeverSeenBefore';
+    const code = api.unknownErrorCode;
     const { c, outcome } = await runTampered(api, (answer) => api.errorAnswer(answer, code, 'a reason cloudtap has never seen'));
     const message = failureOf(c, outcome);
     const cause = (outcome.error as SourceRunError).cause as ProviderError;

@@ -14,7 +14,7 @@ import { loadConfigFile, parseConfig } from '../../shared/config/load';
 import { ConfigError } from '../../shared/lib/errors';
 import { systemClock } from '../../shared/lib/clock';
 import { silentLog } from '../../shared/lib/logger';
-import { registry } from '../../shared/providers/registry';
+import { definitions, registry } from '../../shared/providers/registry';
 import { credentialsFromEnv, credentialsFromSecret } from '../../shared/runtime/credentials';
 import { startSecretsManagerServer, type SecretsManagerServer } from '../support/secrets-manager-server';
 import { expectNoSecret } from './support';
@@ -55,7 +55,7 @@ async function problemsOf(yaml: string): Promise<string[]> {
   return (error as ConfigError).issues;
 }
 
-const KNOWN_TYPES = 'known types: tencent-cloudaudit, tencent-ssl, ucloud-operations, huawei-dbss';
+const KNOWN_TYPES = `known types: ${definitions.map((definition) => definition.type).join(', ')}`;
 
 describe('configuration', () => {
   it('BI-30 an unknown source type: named with its path and the known types, beside every other mistake of the file', async () => {

@@ -8,7 +8,7 @@ import { DeliveryError, type SourceRunError } from '../../shared/lib/errors';
 import { datasetOf, type EcsDocument } from '../../shared/ecs/document';
 import { MAX_RECORD_BYTES } from '../../shared/sinks/encode';
 import type { Infrastructure } from '../scenarios/harness';
-import { APIS, ONE_LANE, failureOf, openCase, startInfrastructure, storedCursor, type Api, type Case } from './support';
+import { APIS, ONE_LANE, factFor, failureOf, openCase, startInfrastructure, storedCursor, type Api, type Case } from './support';
 import { onRequest, rewriteJson } from './tampering-proxy';
 
 type Json = Record<string, any>;
@@ -48,7 +48,7 @@ function shrunkOf(documents: EcsDocument[], injected: Json): EcsDocument {
 }
 
 /** A field each API's mapping copies into a non-core part of the document (a message, a decoded request, resource lists). */
-const BIG_MAPPED_FIELD: Record<Api['type'], (good: Json) => Json> = {
+const BIG_MAPPED_FIELD: Record<string, (good: Json) => Json> = {
   'tencent-cloudaudit': (good) => ({
     CloudAuditEvent: JSON.stringify({ ...JSON.parse(good.CloudAuditEvent), requestParameters: JSON.stringify({ blob: 'p'.repeat(OVERSIZED) }) }),
   }),
@@ -71,7 +71,7 @@ describe.each(APIS)('$type', (api) => {
   });
 
   it('BI-38 a record whose mapped fields alone are over the limit: delivered with its core fields, what was left out listed', async () => {
-    const { injected, documents, c } = await runWithBigRecord(api, (good) => ({ ...api.distinct(good, 'huge'), ...BIG_MAPPED_FIELD[api.type](good) }));
+    const { injected, documents, c } = await runWithBigRecord(api, (good) => ({ ...api.distinct(good, 'huge'), ...factFor(BIG_MAPPED_FIELD, api, 'BIG_MAPPED_FIELD')(good) }));
     const document = shrunkOf(documents, injected);
     expect(document.event).toMatchObject({ kind: 'event', dataset: datasetOf(api.type) });
     expect(document.event.action).toEqual(expect.any(String));

@@ -7,14 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MalformedResponseError, type SourceRunError } from '../../shared/lib/errors';
 import type { Infrastructure } from '../scenarios/harness';
+import { badInputApi as cloudAudit } from '../providers/tencent/cloudaudit/bad-inputs';
+import { badInputApi as dbss } from '../providers/huawei/dbss/bad-inputs';
+import { badInputApi as ucloud } from '../providers/ucloud/operations/bad-inputs';
 import {
   APIS,
   MINUTE,
   NOW,
   ONE_LANE,
   START,
-  cloudAudit,
-  dbss,
   deliveredRaw,
   expectEachDeliveredOnce,
   failureOf,
@@ -23,9 +24,9 @@ import {
   requestId,
   startInfrastructure,
   storedCursor,
-  ucloud,
   type Api,
   type Case,
+  factFor,
 } from './support';
 import { onRequest, rewriteJson } from './tampering-proxy';
 
@@ -168,7 +169,7 @@ describe.each([
 });
 
 /** What each source says of a token it did not write. */
-const UNUSABLE_TOKEN: Record<Api['type'], RegExp> = {
+const UNUSABLE_TOKEN: Record<string, RegExp> = {
   'tencent-cloudaudit': /tencent-cloudaudit page token "not-a-token" in the cursor is not a NextToken; reset the source's cursor/,
   'tencent-ssl': /page token "not-a-token" does not belong to window \d+-\d+/,
   'ucloud-operations': /ucloud-operations page token in the cursor is unusable \(unknown format\); reset the source's cursor/,
@@ -181,7 +182,7 @@ describe.each(APIS)('$type', (api) => {
     const cursor = { windowStart: START, windows: [{ start: START, end: NOW - 20 * 60, pageToken: 'not-a-token' }] };
     await presetCursor(c, cursor);
     const outcome = await c.scenario.run(ONE_LANE);
-    expect(failureOf(c, outcome)).toMatch(UNUSABLE_TOKEN[api.type]);
+    expect(failureOf(c, outcome)).toMatch(factFor(UNUSABLE_TOKEN, api, 'UNUSABLE_TOKEN'));
     expect(c.sim.requestCount(), 'no request made with a made-up position').toBe(0);
     expect(await storedCursor(c)).toEqual(cursor);
     expect(c.scenario.delivered()).toEqual([]);

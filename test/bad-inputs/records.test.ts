@@ -9,22 +9,23 @@ import { canonicalJson } from '../../shared/core/event-id';
 import type { EcsDocument } from '../../shared/ecs/document';
 import { RetryCounter, runMetricValues } from '../../shared/ops/run-metrics';
 import type { Infrastructure, OkRun } from '../scenarios/harness';
+import { badInputApi as cloudAudit } from '../providers/tencent/cloudaudit/bad-inputs';
+import { badInputApi as dbss } from '../providers/huawei/dbss/bad-inputs';
+import { badInputApi as ssl } from '../providers/tencent/ssl/bad-inputs';
+import { badInputApi as ucloud } from '../providers/ucloud/operations/bad-inputs';
 import {
   APIS,
   NOW,
   ONE_LANE,
-  cloudAudit,
-  dbss,
   expectEachDeliveredOnce,
   openCase,
   pipelineErrors,
   requestId,
-  ssl,
   startInfrastructure,
   storedCursor,
-  ucloud,
   type Api,
   type Case,
+  factFor,
 } from './support';
 import { onRequest, rewriteJson } from './tampering-proxy';
 
@@ -89,7 +90,7 @@ async function expectDeliveredRawAndCounted(c: Case, run: OkRun, injected: unkno
 }
 
 /** A value of the wrong type for each API's time field. */
-const WRONG_TYPED_TIME: Record<Api['type'], unknown> = {
+const WRONG_TYPED_TIME: Record<string, unknown> = {
   'tencent-cloudaudit': { seconds: 1748847600 },
   'tencent-ssl': 1748847600,
   'ucloud-operations': true,
@@ -98,7 +99,7 @@ const WRONG_TYPED_TIME: Record<Api['type'], unknown> = {
 
 describe.each(APIS)('$type', (api) => {
   it('BI-07 a field of the wrong type (the event time): delivered raw, flagged, counted; the rest of the page is delivered', async () => {
-    const { c, run, injected } = await runWithInjected(api, (good) => [{ ...api.distinct(good, 'typed'), [api.timeField]: WRONG_TYPED_TIME[api.type] }]);
+    const { c, run, injected } = await runWithInjected(api, (good) => [{ ...api.distinct(good, 'typed'), [api.timeField]: factFor(WRONG_TYPED_TIME, api, 'WRONG_TYPED_TIME') }]);
     await expectDeliveredRawAndCounted(c, run, injected, new RegExp(`^record could not be mapped: .*${api.timeField}`));
     // Undatable, it carries the time it was pulled.
     expect(documentOf(c, injected[0])['@timestamp']).toBe(new Date(NOW * 1000).toISOString());

@@ -1,5 +1,5 @@
 /**
- * What the bad-input cases share: the four provider APIs as the scenario
+ * What the bad-input cases share: every registered provider API as the scenario
  * suite runs them (simulator, fake keys, dynalite, the Firehose wire server,
  * the real pipeline), with a tampering proxy in front of each simulator, and
  * per API the few facts a case needs to bend its answers: where a page's
@@ -10,178 +10,37 @@ import { SourceRunError } from '../../shared/lib/errors';
 import { DynamoDbCursorStore } from '../../shared/cursor/dynamodb-store';
 import type { Cursor } from '../../shared/core/ports/cursor-store';
 import type { EcsDocument } from '../../shared/ecs/document';
-import { formatBeijingTime } from '../../shared/providers/tencent/ssl/beijing-time';
-import { dbssRecordTime, formatDbssTime, generateDbssEvents, startDbssSimulator, type DbssEventRecord } from '../../simulators/huawei/dbss';
-import { IAM_TOKENS_ROUTE, type IamSimulator } from '../../simulators/huawei/iam';
-import { parseJson, stringifyJson } from '../../shared/providers/tencent/json';
+import { definitions } from '../../shared/providers/registry';
 import type { ProviderFixture, SimulatorHandle } from '../scenarios/fixture';
-import { huaweiDbssFixture } from '../scenarios/fixtures/huawei-dbss';
-import { tencentCloudAuditFixture } from '../scenarios/fixtures/tencent-cloudaudit';
-import { tencentSslFixture } from '../scenarios/fixtures/tencent-ssl';
-import { ucloudOperationsFixture } from '../scenarios/fixtures/ucloud-operations';
 import { HOUR, Scenario, describeError, type Infrastructure, type RunOutcome, type ScenarioRunOptions } from '../scenarios/harness';
-import { TamperingProxy, withBody, type ProxiedAnswer } from './tampering-proxy';
+import type { Api } from './api';
+import { TamperingProxy } from './tampering-proxy';
 
+export type { Api, Json } from './api';
 export { MINUTE, DAY, startInfrastructure } from '../scenarios/harness';
 
-type Json = Record<string, any>;
+/**
+ * Every registered API, for cases that hold for all: test/providers/<vendor>/<api>/bad-inputs.ts
+ * exports it as `badInputApi`. A registered API without one fails here, by name.
+ */
+export const APIS: readonly Api[] = await Promise.all(
+  definitions.map(async (definition) => {
+    const where = `test/providers/${definition.vendor}/${definition.api}/bad-inputs.ts`;
+    const module = (await import(new URL(`../providers/${definition.vendor}/${definition.api}/bad-inputs.ts`, import.meta.url).href).catch(
+      (error: unknown) => {
+        throw new Error(`${definition.type} has no bad-input description at ${where}`, { cause: error });
+      },
+    )) as { badInputApi?: Api };
+    if (module.badInputApi?.type !== definition.type) throw new Error(`${where} exports no badInputApi of ${definition.type}`);
+    return module.badInputApi;
+  }),
+);
 
-/** One provider API and how its answers are shaped. */
-export interface Api {
-  type: 'tencent-cloudaudit' | 'tencent-ssl' | 'ucloud-operations' | 'huawei-dbss';
-  fixture: ProviderFixture;
-  /** The field of a record that dates it. */
-  timeField: string;
-  /** How the API writes unix seconds `seconds` in that field. */
-  formatTime(seconds: number): unknown;
-  /** A free-text field of a record (a user name, a description). */
-  textField: string;
-  /** The answer's list of records, as a schema error names it. */
-  listField: string;
-  /** The response header carrying the request id; Tencent sends it only in the body. */
-  requestIdHeader?: string;
-  /** The records of a successful answer body. */
-  records(body: Json): Json[];
-  /**
-   * The body with `records` (or anything else, to bend its shape) in place of
-   * its list, and the totals the API reports moved by as many records.
-   */
-  withRecords(body: Json, records: unknown): Json;
-  /** A copy of `record` that is a distinct event (its own id, or for id-less APIs its own content). */
-  distinct(record: Json, tag: string): Json;
-  /**
-   * The API's own error answer for `code` (a RetCode for UCloud), as its
-   * gateway sends it, keeping the request id of `answer` (body or header).
-   * `status` only matters to Huawei, whose errors are HTTP 4xx/5xx (default 400).
-   */
-  errorAnswer(answer: ProxiedAnswer, code: string | number, message: string, status?: number): ProxiedAnswer;
+/** A case's fact about `api` from a table by type; an API the table lacks fails the case by name. */
+export function factFor<T>(table: Readonly<Record<string, T>>, api: Api, tableName: string): T {
+  if (!Object.hasOwn(table, api.type)) throw new Error(`${tableName} has no entry for ${api.type}: add one beside the others`);
+  return table[api.type]!;
 }
-
-const json = (answer: ProxiedAnswer): Json => parseJson(answer.body.toString('utf8'), { bigIntegers: 'JsonInteger' }) as Json;
-
-/** How many more records `records` holds than `list` (0 when it is not a list). */
-const added = (list: unknown[] | null | undefined, records: unknown): number => (Array.isArray(records) ? records.length - (list ?? []).length : 0);
-
-/** Tencent API 3.0 answers errors with HTTP 200 and Response.Error; the request id is in the body only. */
-const tencentErrorAnswer: Api['errorAnswer'] = (answer, code, message) =>
-  withBody(answer, stringifyJson({ Response: { Error: { Code: code, Message: message }, RequestId: json(answer).Response.RequestId } }));
-
-export const cloudAudit: Api = {
-  type: 'tencent-cloudaudit',
-  fixture: tencentCloudAuditFixture,
-  timeField: 'EventTime',
-  formatTime: (seconds) => seconds,
-  textField: 'Username',
-  listField: 'Events',
-  records: (body) => body.Response.Events ?? [],
-  withRecords: (body, records) => ({ Response: { ...body.Response, Events: records, TotalCount: body.Response.TotalCount + added(body.Response.Events, records) } }),
-  distinct: (record, tag) => ({ ...record, EventId: `${record.EventId}-${tag}` }),
-  errorAnswer: tencentErrorAnswer,
-};
-
-export const ssl: Api = {
-  type: 'tencent-ssl',
-  fixture: tencentSslFixture,
-  timeField: 'CreatedOn',
-  formatTime: formatBeijingTime,
-  textField: 'Action',
-  listField: 'OperateLogs',
-  records: (body) => body.Response.OperateLogs ?? [],
-  withRecords: (body, records) => {
-    const more = added(body.Response.OperateLogs, records);
-    return { Response: { ...body.Response, OperateLogs: records, TotalCount: body.Response.TotalCount + more, AllTotal: body.Response.AllTotal + more } };
-  },
-  distinct: (record, tag) => ({ ...record, CertId: `${record.CertId}-${tag}` }),
-  errorAnswer: tencentErrorAnswer,
-};
-
-export const ucloud: Api = {
-  type: 'ucloud-operations',
-  fixture: ucloudOperationsFixture,
-  timeField: 'OperateTime',
-  formatTime: (seconds) => seconds,
-  textField: 'UserName',
-  listField: 'Events',
-  requestIdHeader: 'x-ucloud-request-uuid',
-  records: (body) => body.Events ?? [],
-  withRecords: (body, records) => ({ ...body, Events: records }),
-  distinct: (record, tag) => ({ ...record, UserName: `${record.UserName}-${tag}` }),
-  // HTTP 200 with a non-zero RetCode; the request id travels in X-UCloud-Request-UUID.
-  errorAnswer: (answer, code, message) =>
-    withBody(answer, JSON.stringify({ Action: 'GetUserOperationEventsResponse', RetCode: Number(code), Message: message })),
-};
-
-export const dbss: Api = {
-  type: 'huawei-dbss',
-  fixture: huaweiDbssFixture,
-  timeField: 'time',
-  formatTime: formatDbssTime,
-  textField: 'user',
-  listField: 'operate_log',
-  requestIdHeader: 'x-request-id',
-  records: (body) => body.operate_log ?? [],
-  withRecords: (body, records) => ({ ...body, operate_log: records, total_num: body.total_num + added(body.operate_log, records) }),
-  distinct: (record, tag) => ({ ...record, id: `${record.id}-${tag}` }),
-  // HTTP 4xx with error_code/error_msg; the request id travels in X-Request-Id.
-  errorAnswer: (answer, code, message, status = 400) => withBody(answer, JSON.stringify({ error_code: code, error_msg: message }), 'application/json', status),
-};
-
-/** Every API, for cases that hold for all four. */
-export const APIS: readonly Api[] = [cloudAudit, ssl, ucloud, dbss];
-
-// ---------------------------------------------------------------------------
-// Huawei DBSS in IAM token mode (the scenario fixture signs with AK/SK)
-
-/** An obviously fake IAM user; its password must never show up anywhere. */
-export const IAM_USER = { domainName: 'badinput-fake-domain', userName: 'badinput-reader', password: 'badInputFakeIamPassword-7Qv2' } as const;
-const TOKEN_PROJECT = '6d2e1f0c3b4a59687796a5b4c3d2e1f0';
-const TOKEN_INSTANCE = 'c8f4b0d26e3a5f719b2c3d4e5f6a7b8cin01';
-
-export interface TokenSimulatorHandle extends SimulatorHandle {
-  iam: IamSimulator;
-  /** The request ids of the IAM token requests, in order. */
-  iamRequestIds(): string[];
-}
-
-/** DBSS with IAM password tokens: IAM and DBSS on one simulated Huawei endpoint. */
-export const dbssTokenMode: Api = {
-  ...dbss,
-  fixture: {
-    ...huaweiDbssFixture,
-    async start({ now }) {
-      const { server, dbss: store, iam } = await startDbssSimulator({
-        iamUsers: [{ ...IAM_USER, projects: [TOKEN_PROJECT] }],
-        instances: [{ projectId: TOKEN_PROJECT, instanceId: TOKEN_INSTANCE }],
-        now,
-      });
-      const route = 'dbss.operation-log';
-      const handle = {
-        endpoint: server.url,
-        instance: {
-          region: 'cn-north-4',
-          options: { projectId: TOKEN_PROJECT, instanceId: TOKEN_INSTANCE, authMode: 'token', iamEndpoint: server.url, pageSize: 50 },
-        },
-        credentials: { ...IAM_USER },
-        iam,
-        iamRequestIds: () => server.requestsFor(IAM_TOKENS_ROUTE).map((request) => request.requestId),
-        // Plain generated records: the cases here need neither pairs nor bursts.
-        addEvents: ({ count, from, to, seed }: Parameters<SimulatorHandle['addEvents']>[0]) =>
-          store.addEvents(TOKEN_PROJECT, TOKEN_INSTANCE, generateDbssEvents({ count, from, to, seed })),
-        records: () => store.records(TOKEN_PROJECT, TOKEN_INSTANCE).map((record) => structuredClone(record) as unknown),
-        eventTime: (record: unknown) => dbssRecordTime(record as DbssEventRecord),
-        inject: () => {
-          throw new Error('the token-mode fixture injects no faults; the cases use the IAM simulator or the proxy');
-        },
-        requestCount: () => server.requestsFor(route).length,
-        requestIds: () => server.requestsFor(route).map((request) => request.requestId),
-        close: () => server.close(),
-      };
-      // The scenario contract also tallies faults acted out; this fixture acts out none.
-      const tokenHandle: TokenSimulatorHandle = Object.assign(handle, { faultsActed: () => ({}) });
-      return tokenHandle;
-    },
-  },
-};
 
 // ---------------------------------------------------------------------------
 // A case: one API behind a tampering proxy, one source id, table and stream

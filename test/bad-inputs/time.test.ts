@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError, type SourceRunError } from '../../shared/lib/errors';
 import { earliestStart } from '../../shared/core/windows';
 import type { Infrastructure } from '../scenarios/harness';
+import { badInputApi as cloudAudit } from '../providers/tencent/cloudaudit/bad-inputs';
+import { badInputApi as dbss } from '../providers/huawei/dbss/bad-inputs';
+import { badInputApi as ucloud } from '../providers/ucloud/operations/bad-inputs';
 import {
   APIS,
   DAY,
@@ -14,8 +17,6 @@ import {
   NOW,
   ONE_LANE,
   START,
-  cloudAudit,
-  dbss,
   deliveredRaw,
   expectEachDeliveredOnce,
   failureOf,
@@ -25,7 +26,6 @@ import {
   requestId,
   startInfrastructure,
   storedCursor,
-  ucloud,
   type Case,
 } from './support';
 import { onRequest, rewriteJson } from './tampering-proxy';

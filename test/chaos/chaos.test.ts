@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Sink } from '../../shared/core/ports/sink';
-import { fixtures } from '../scenarios/fixtures/index';
+import { fixtures } from '../scenarios/fixtures';
 import { runEpisode } from './episode';
 import { formatEpisode, violations } from './tally';
 

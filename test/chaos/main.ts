@@ -10,7 +10,7 @@
  *   npm run chaos -- --replay huawei-dbss:123456   one episode again
  */
 import { parseArgs } from 'node:util';
-import { fixtures } from '../scenarios/fixtures/index';
+import { fixtures } from '../scenarios/fixtures';
 import { runEpisode, type EpisodeReport } from './episode';
 import { formatEpisode, formatTally, tally, violations } from './tally';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/load';
 import { ConfigError } from '../../shared/lib/errors';
-import { defaultRules } from '../../shared/detection/default-rules';
+import { defaultRules } from '../../shared/config/default-rules';
 import { registry } from '../../shared/providers/registry';
 
 const sources = [{ id: 'audit-gz', type: 'tencent-cloudaudit', region: 'ap-guangzhou' }];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRules } from '../../shared/detection/compile';
-import { defaultRules } from '../../shared/detection/default-rules';
+import { defaultRules } from '../../shared/config/default-rules';
 import { createDetector } from '../../shared/detection/engine';
 import { API_TYPES, generateRaw, mapRecords, sensitive, type ApiType } from './corpus';
 
@@ -17,14 +17,14 @@ const pack = compileRules(defaultRules);
 const corpus = Object.fromEntries(
   API_TYPES.map((type, i) => {
     const raw = generateRaw(type, RECORDS_PER_API, 1000 + i);
-    const reasons = raw.map((record) => sensitive[type](record as never));
+    const reasons = raw.map((record) => sensitive(type, record));
     return [type, { raw, reasons }];
   }),
 ) as Record<ApiType, { raw: unknown[]; reasons: (string | undefined)[] }>;
 
 describe('a benign-activity corpus', () => {
   it.each(API_TYPES)('%s: thousands of everyday events raise no alert', (type) => {
-    const { raw, reasons } = corpus[type];
+    const { raw, reasons } = corpus[type]!;
     const benign = raw.filter((_, i) => reasons[i] === undefined);
     const documents = mapRecords(type, benign);
     expect(documents.length).toBeGreaterThanOrEqual(5_000);
@@ -34,7 +34,7 @@ describe('a benign-activity corpus', () => {
   });
 
   it.each(API_TYPES)('%s: the records left out are the ones the rules exist for; each kind raises alerts, and nothing else does', (type) => {
-    const { raw, reasons } = corpus[type];
+    const { raw, reasons } = corpus[type]!;
     const documents = mapRecords(type, raw);
     const reasonById = new Map(documents.map((document, i) => [document.event.id, reasons[i]]));
     const alerts = createDetector({ rules: pack }).evaluate(documents);

@@ -2,33 +2,63 @@ import { systemClock } from '../../shared/lib/clock';
 import { silentLog } from '../../shared/lib/logger';
 import { mapPage } from '../../shared/core/map-page';
 import type { EcsDocument } from '../../shared/ecs/document';
+import { definitions } from '../../shared/providers/registry';
 import { benchApis, createBenchSource } from '../../bench/apis';
-import { generateDbssEvents, type DbssEventRecord } from '../../simulators/huawei/dbss-events';
-import { generateCloudAuditEvents, type CloudAuditEventRecord } from '../../simulators/tencent/cloudaudit-events';
-import { generateSslEvents, type SslOperationLogRecord } from '../../simulators/tencent/ssl-events';
-import { generateOperationEvents, type UserOperationEventRecord } from '../../simulators/ucloud/operations-events';
 
 /**
  * Realistic documents for the detection tests: the simulators' generated raw
  * records, mapped by each API's real source definition, page by page as the
- * pipeline maps them.
+ * pipeline maps them. Each registered API describes its records in
+ * test/providers/<vendor>/<api>/corpus.ts.
  */
 
-export type ApiType = 'tencent-cloudaudit' | 'tencent-ssl' | 'ucloud-operations' | 'huawei-dbss';
+export type ApiType = string;
+
+/** What each API's corpus.ts exports as `detectionCorpus`. */
+export interface DetectionCorpus<RawRecord> {
+  /** Generated raw records, as the simulator serves them. */
+  generate(options: { count: number; seed: number; from: number; to: number }): RawRecord[];
+  /**
+   * Why a record is one the default rules exist to catch (a deletion, logging
+   * stopped, ...), or undefined for what an account does all day. The
+   * generators include such records on purpose.
+   */
+  sensitive(record: RawRecord): string | undefined;
+}
+
+const corpora = new Map(
+  await Promise.all(
+    definitions.map(async (definition) => {
+      const where = `test/providers/${definition.vendor}/${definition.api}/corpus.ts`;
+      const module = (await import(new URL(`../providers/${definition.vendor}/${definition.api}/corpus.ts`, import.meta.url).href).catch(
+        (error: unknown) => {
+          throw new Error(`${definition.type} has no detection corpus at ${where}`, { cause: error });
+        },
+      )) as { detectionCorpus?: DetectionCorpus<never> };
+      if (!module.detectionCorpus) throw new Error(`${where} exports no detectionCorpus`);
+      return [definition.type, module.detectionCorpus as DetectionCorpus<unknown>] as const;
+    }),
+  ),
+);
+
+const corpusOf = (type: ApiType): DetectionCorpus<unknown> => {
+  const corpus = corpora.get(type);
+  if (!corpus) throw new Error(`no detection corpus for ${type}`);
+  return corpus;
+};
+
+/** Every registered API, in registry order. */
+export const API_TYPES: ApiType[] = definitions.map((definition) => definition.type);
 
 /** A week ending 2026-11-21, so bursts are as sparse as a real account's (the generators spread `count` evenly). */
 export const SPAN = { from: 1763078400, to: 1763683200 };
 
 export function generateRaw(type: ApiType, count: number, seed: number): unknown[] {
-  const options = { count, seed, ...SPAN };
-  const records = {
-    'tencent-cloudaudit': () => generateCloudAuditEvents(options),
-    'tencent-ssl': () => generateSslEvents(options),
-    'ucloud-operations': () => generateOperationEvents(options),
-    'huawei-dbss': () => generateDbssEvents(options),
-  }[type]();
-  return records.map((event) => event.record);
+  return corpusOf(type).generate({ count, seed, ...SPAN });
 }
+
+/** Why a raw record of `type` is sensitive (see DetectionCorpus.sensitive), or undefined. */
+export const sensitive = (type: ApiType, record: unknown): string | undefined => corpusOf(type).sensitive(record);
 
 /** Map raw records of `type` to ECS through the API's own source, `pageSize` a page. */
 export function mapRecords(type: ApiType, records: unknown[]): EcsDocument[] {
@@ -42,33 +72,3 @@ export function mapRecords(type: ApiType, records: unknown[]): EcsDocument[] {
   }
   return documents;
 }
-
-/**
- * The sensitive records each generator includes on purpose, which the default
- * rules exist to catch. Everything else is what an account does all day.
- */
-export const sensitive: { [K in ApiType]: (record: never) => string | undefined } = {
-  'tencent-cloudaudit': (record: CloudAuditEventRecord) => {
-    const inner = JSON.parse(record.CloudAuditEvent) as { isRisk?: string; sensitiveAction?: string; actionType?: string; userIdentity?: { type?: string } };
-    if (record.EventName === 'StopLogging' || record.EventName === 'DeleteAudit') return 'audit logging stopped or deleted';
-    // The generator marks every non-CVM write risky, as CloudAudit's own flag does for its sensitive-operation list.
-    if (inner.isRisk === '1' || (inner.sensitiveAction ?? '') !== '') return 'flagged sensitive by CloudAudit';
-    if (inner.userIdentity?.type === 'Root' && inner.actionType === 'Write') return 'root account change';
-    return undefined;
-  },
-  'tencent-ssl': (record: SslOperationLogRecord) =>
-    ['delete', 'revoke', 'download', 'transferout'].includes(record.Type.toLowerCase()) ? `certificate ${record.Type}` : undefined,
-  'ucloud-operations': (record: UserOperationEventRecord) => {
-    if (/^(Delete|Terminate|Release)/.test(record.Api)) return 'destructive operation';
-    if (['CreateAccessKey', 'AttachPoliciesToUser', 'UpdateLoginProfile'].includes(record.Api)) return 'credential or permission change';
-    return undefined;
-  },
-  'huawei-dbss': (record: DbssEventRecord) => {
-    if (record.result === 'fail') return 'failed operation';
-    if (record.action === 'Delete') return `${record.function} deleted`;
-    if (/\bdisable\b/i.test(record.description)) return 'audit agent or rule disabled';
-    return undefined;
-  },
-};
-
-export const API_TYPES: ApiType[] = ['tencent-cloudaudit', 'tencent-ssl', 'ucloud-operations', 'huawei-dbss'];

@@ -18,7 +18,7 @@ import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
 import type { PullInvocation } from '../../shared/runtime/invocation';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
-import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
+import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditSimulator } from '../../simulators/tencent/cloudaudit/simulator';
 import { documentKey, recordKey } from '../scenarios/harness';
 import { lambdaContext, startSourceHandler, type Handler, type SourceHandlerEnvironment } from '../support/source-handler';
 import type { TestDynamoDb } from '../support/dynamodb';

@@ -15,7 +15,7 @@ import { CloudtapStack, PROJECT_ROOT } from '../../infra/stack';
 import { alertsSchema } from '../../shared/config/alerts';
 import { parseConfig } from '../../shared/config/load';
 import { ConfigError } from '../../shared/lib/errors';
-import { defaultRules } from '../../shared/detection/default-rules';
+import { defaultRules } from '../../shared/config/default-rules';
 import { registry } from '../../shared/providers/registry';
 import { readBundledRules } from '../../shared/runtime/bundled-rules';
 import { SOURCES, actions, arnOf, cdkContext, logicalId, ref, resources, statementsOfRole, type Statement } from './destination-helpers';

@@ -7,20 +7,20 @@ import { describe, expect, it } from 'vitest';
 import { CloudtapStack, PROJECT_ROOT } from '../../infra/stack';
 import { parseConfig } from '../../shared/config/load';
 import { definitions, registry } from '../../shared/providers/registry';
+import { simulatedApis } from '../../simulators/catalog';
 
-/** One instance of every registered source type: each gets its own function, schedule and secret. */
+/**
+ * One instance of every registered source type, configured as its simulator
+ * serves it: each gets its own function, schedule and secret. Every other one
+ * sets its own schedule, so both the definition's default and an override are synthesized.
+ */
 const CONFIG = {
-  sources: [
-    { id: 'audit-gz', type: 'tencent-cloudaudit', region: 'ap-guangzhou' },
-    { id: 'ssl-certs', type: 'tencent-ssl', schedule: 'rate(10 minutes)' },
-    { id: 'ucloud-ops', type: 'ucloud-operations', options: { projectId: 'org-abc123' } },
-    {
-      id: 'dbss-bj4',
-      type: 'huawei-dbss',
-      region: 'cn-north-4',
-      options: { projectId: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', instanceId: '8f2c9a61d4b7e05312fa6c8b9d0e7a41in01' },
-    },
-  ],
+  sources: simulatedApis.map((api, index) => ({
+    id: `source-${index}`,
+    type: api.type,
+    ...api.instanceInput,
+    ...(index % 2 === 1 ? { schedule: 'rate(10 minutes)' } : {}),
+  })),
 };
 
 /** Each type's placeholder secret: every credential field the source reads, all empty (the operator fills them in). */
@@ -41,7 +41,7 @@ describe('every source type in the stack', () => {
   it('covers every registered definition', () => {
     expect(new Set(config.sources.map((source) => source.type))).toEqual(new Set(definitions.map((definition) => definition.type)));
     expect(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })).toSatisfy(
-      (functions: object) => Object.keys(functions).length === 4,
+      (functions: object) => Object.keys(functions).length === definitions.length,
     );
   });
 

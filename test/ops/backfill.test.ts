@@ -14,7 +14,7 @@ import { decodeLines } from '../../shared/sinks/encode';
 import { createLocalSink } from '../../shared/runtime/local-sink';
 import type { Sink } from '../../shared/core/ports/sink';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
-import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditEventRecord } from '../../simulators/tencent/cloudaudit';
+import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditEventRecord } from '../../simulators/tencent/cloudaudit/simulator';
 
 import { startCloudFormationServer } from '../support/cloudformation-server';
 import { startDynamoDb } from '../support/dynamodb';

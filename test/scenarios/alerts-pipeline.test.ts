@@ -9,7 +9,7 @@ import { compileRules } from '../../shared/detection/compile';
 import { createDetector } from '../../shared/detection/engine';
 import { registry } from '../../shared/providers/registry';
 import { FirehoseSink } from '../../shared/sinks/firehose-sink';
-import { generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
+import { generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit/simulator';
 import { startDynamoDb, type TestDynamoDb } from '../support/dynamodb';
 import { startEventBridgeServer, type EventBridgeServer } from '../support/eventbridge-server';
 import { DEFAULT_STREAM, startFirehoseServer, type FirehoseServer } from '../support/firehose-server';

@@ -3,7 +3,7 @@ import type { SourceDefinition } from '../../shared/providers/definition';
 /**
  * What the correctness-contract scenarios need from one provider API: its
  * definition, how it pages, and a running simulator they can fill, fault and
- * compare with. Each API provides one (`test/scenarios/fixtures/<type>.ts`);
+ * compare with. Each API provides one (`test/providers/<vendor>/<api>/scenario.ts`);
  * the scenarios in `contract.test.ts` run against every registered fixture.
  */
 export interface ProviderFixture {

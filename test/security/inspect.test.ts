@@ -4,7 +4,7 @@ import { parseConfig } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
 import { FakeClock } from '../support/fake-clock';
 import { RecordingLog } from '../scenarios/harness';
-import { fixtures } from '../scenarios/fixtures/index';
+import { fixtures } from '../scenarios/fixtures';
 import type { SimulatorHandle } from '../scenarios/fixture';
 
 /**

@@ -17,16 +17,17 @@ import { sourceInstanceSchema } from '../../shared/config/schema';
 import type { RunSummary } from '../../shared/core/run-options';
 import type { SourceDefinition, SourceInstanceConfig } from '../../shared/providers/definition';
 import { dbssDefinition } from '../../shared/providers/huawei/dbss/definition';
+import { definitions } from '../../shared/providers/registry';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
 import { sslDefinition } from '../../shared/providers/tencent/ssl/definition';
 import { ucloudOperationsDefinition } from '../../shared/providers/ucloud/operations/definition';
 import type { GenerateBase } from '../../simulators/common/random';
-import { generateDbssEvents, OPERATION_LOG, startDbssSimulator } from '../../simulators/huawei/dbss';
+import { generateDbssEvents, OPERATION_LOG, startDbssSimulator } from '../../simulators/huawei/dbss/simulator';
 import type { Fault as HuaweiFault } from '../../simulators/huawei/server';
 import type { Fault as TencentFault, TencentApiServer } from '../../simulators/tencent/api-server';
-import { DESCRIBE_EVENTS, generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit';
-import { DESCRIBE_CERTIFICATE_OPERATE_LOGS, generateSslEvents, startSslSimulator } from '../../simulators/tencent/ssl';
-import { GET_USER_OPERATION_EVENTS, generateOperationEvents, startUCloudOperationsSimulator } from '../../simulators/ucloud/operations';
+import { DESCRIBE_EVENTS, generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit/simulator';
+import { DESCRIBE_CERTIFICATE_OPERATE_LOGS, generateSslEvents, startSslSimulator } from '../../simulators/tencent/ssl/simulator';
+import { GET_USER_OPERATION_EVENTS, generateOperationEvents, startUCloudOperationsSimulator } from '../../simulators/ucloud/operations/simulator';
 import type { Fault as UCloudFault } from '../../simulators/ucloud/server';
 import { lambdaContext, startSourceHandler, type SourceHandlerEnvironment } from '../support/source-handler';
 import { findLeaks, OutputCapture, renderError } from './leak-search';
@@ -275,7 +276,14 @@ const huaweiDbss: LeakProfile = (() => {
   };
 })();
 
-const PROFILES = [tencentCloudAudit, tencentSsl, ucloudOperations, huaweiDbss];
+const profileByType = new Map([tencentCloudAudit, tencentSsl, ucloudOperations, huaweiDbss].map((profile) => [profile.definition.type, profile]));
+
+/** Every registered type, in registry order: a type without a profile fails here, by name. */
+const PROFILES = definitions.map((definition) => {
+  const profile = profileByType.get(definition.type);
+  if (profile?.definition !== definition) throw new Error(`no secret-leak profile for ${definition.type}: add one beside the others`);
+  return profile;
+});
 
 /** A hand-edited secret whose `field` lost its quotes. */
 function notJson(credentials: Record<string, string>, field: string): string {

@@ -5,10 +5,10 @@ import { mapDbssRecord } from '../../shared/providers/huawei/dbss/map';
 import { mapCloudAuditRecord } from '../../shared/providers/tencent/cloudaudit/map';
 import { mapSslOperationLog } from '../../shared/providers/tencent/ssl/map';
 import { mapUCloudOperationRecord } from '../../shared/providers/ucloud/operations/map';
-import { generateDbssEvents } from '../../simulators/huawei/dbss-events';
-import { generateCloudAuditEvents } from '../../simulators/tencent/cloudaudit-events';
-import { generateSslEvents } from '../../simulators/tencent/ssl-events';
-import { generateOperationEvents } from '../../simulators/ucloud/operations-events';
+import { generateDbssEvents } from '../../simulators/huawei/dbss/events';
+import { generateCloudAuditEvents } from '../../simulators/tencent/cloudaudit/events';
+import { generateSslEvents } from '../../simulators/tencent/ssl/events';
+import { generateOperationEvents } from '../../simulators/ucloud/operations/events';
 
 /**
  * ECS documents as cloudtap produces them: the documented example of each API

@@ -3,11 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../shared/lib/errors';
 import type { Log } from '../../shared/lib/logger';
 import { datasetOf, ECS_VERSION, type EcsDocument } from '../../shared/ecs/document';
+import { definitions } from '../../shared/providers/registry';
 import { dataStreamFor, ElasticsearchSink, type ElasticsearchSinkOptions } from '../../shared/sinks/elasticsearch-sink';
 import { FakeClock } from '../support/fake-clock';
 import { startElasticsearchServer, type ElasticsearchServer } from '../support/elasticsearch-server';
 
-const TYPES = ['tencent-cloudaudit', 'tencent-ssl', 'ucloud-operations', 'huawei-dbss'] as const;
+/** Documents of every registered type, so each lands in its own data stream. */
+const TYPES = definitions.map((definition) => definition.type);
 
 const doc = (i: number, original = `{"seq":${i}}`): EcsDocument => {
   const type = TYPES[i % TYPES.length]!;

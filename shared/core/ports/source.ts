@@ -54,7 +54,7 @@ export interface MappingContext {
  * (paging, limits, mapping); it knows nothing of cursors, leases or sinks.
  */
 export interface Source<Raw = unknown> {
-  /** The source type, e.g. `tencent-cloudaudit`; also `event.dataset`'s suffix. */
+  /** The source type, e.g. `acme-audit`; also `event.dataset`'s suffix. */
   readonly type: string;
   /** The widest window one query may span (seconds). */
   readonly maxWindowSeconds: number;

@@ -6,7 +6,7 @@ import { MalformedResponseError, ProviderError } from '../../../shared/lib/error
 import { HuaweiClient, isRetryableHuaweiError, type HuaweiClientOptions } from '../../../shared/providers/huawei/client';
 import { errorEnvelope } from '../../../shared/providers/huawei/errors';
 import { IamTokenProvider } from '../../../shared/providers/huawei/iam-token';
-import { startDbssSimulator } from '../../../simulators/huawei/dbss';
+import { startDbssSimulator } from '../../../simulators/huawei/dbss/simulator';
 import type { IamSimulator } from '../../../simulators/huawei/iam';
 import type { HuaweiApiServer } from '../../../simulators/huawei/server';
 import { AKSK, IAM_USER, PROJECT_ID, TEMP_AKSK, failure, recordingLog } from './support';

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../../shared/lib/clock';
 import { MalformedResponseError, ProviderError } from '../../../shared/lib/errors';
 import { IamTokenProvider, parseIamTime } from '../../../shared/providers/huawei/iam-token';
-import { startDbssSimulator } from '../../../simulators/huawei/dbss';
+import { startDbssSimulator } from '../../../simulators/huawei/dbss/simulator';
 import type { IamSimulator } from '../../../simulators/huawei/iam';
 import type { HuaweiApiServer } from '../../../simulators/huawei/server';
 import { IAM_USER, OTHER_PROJECT_ID, PROJECT_ID, failure } from './support';

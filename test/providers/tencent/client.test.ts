@@ -6,7 +6,7 @@ import { MalformedResponseError, ProviderError } from '../../../shared/lib/error
 import type { Log } from '../../../shared/lib/logger';
 import { JsonInteger, TencentClient, isRetryableTencentCode, type TencentClientOptions } from '../../../shared/providers/tencent/client';
 import { TencentApiServer } from '../../../simulators/tencent/api-server';
-import { CloudAuditSimulator, generateCloudAuditEvents } from '../../../simulators/tencent/cloudaudit';
+import { CloudAuditSimulator, generateCloudAuditEvents } from '../../../simulators/tencent/cloudaudit/simulator';
 
 const CREDENTIALS = {
   secretId: 'AKIDfakeSecretIdForTests',

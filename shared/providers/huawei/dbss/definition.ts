@@ -1,11 +1,16 @@
 import { dbssOptionsSchema, type DbssOptions } from './options';
 import type { SourceDefinition } from '../../definition';
+// Imported, not read from disk: esbuild inlines the rules into each Lambda bundle.
+import rules from './rules.json';
 import { HUAWEI_CREDENTIAL_FIELDS } from '../credentials';
 import { DBSS_LIMITS } from './limits';
 import { DbssSource } from './source';
 
 export const dbssDefinition: SourceDefinition<DbssOptions> = {
   type: 'huawei-dbss',
+  vendor: 'huawei',
+  api: 'dbss',
+  names: ['huaweicloud', 'myhuaweicloud', 'dbss'],
   title: 'Huawei Cloud DBSS operation logs (ListAuditOperateLogsNew)',
   credentialFields: HUAWEI_CREDENTIAL_FIELDS,
   optionsSchema: dbssOptionsSchema,
@@ -14,5 +19,6 @@ export const dbssDefinition: SourceDefinition<DbssOptions> = {
   // covers clock skew and slow writes, and the log is small, so every 5 minutes is cheap.
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
   pace: { requestsPerSecond: DBSS_LIMITS.requestsPerSecond, pageSize: DBSS_LIMITS.pageSize },
+  rules,
   create: (args) => new DbssSource(args),
 };

@@ -1,11 +1,16 @@
 import { sslOptionsSchema, type SslOptions } from './options';
 import type { SourceDefinition } from '../../definition';
+// Imported, not read from disk: esbuild inlines the rules into each Lambda bundle.
+import rules from './rules.json';
 import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
 import { SSL_LIMITS } from './limits';
 import { SslSource } from './source';
 
 export const sslDefinition: SourceDefinition<SslOptions> = {
   type: 'tencent-ssl',
+  vendor: 'tencent',
+  api: 'ssl',
+  names: ['tencentcloud', 'tencentyun', 'qcloud'],
   title: 'Tencent Cloud SSL Certificates DescribeCertificateOperateLogs (2019-12-05)',
   credentialFields: TENCENT_CREDENTIAL_FIELDS,
   optionsSchema: sslOptionsSchema,
@@ -16,5 +21,6 @@ export const sslDefinition: SourceDefinition<SslOptions> = {
   // schedule keeps deletions, revocations and key downloads close to real time.
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
   pace: { requestsPerSecond: SSL_LIMITS.requestsPerSecond, pageSize: SSL_LIMITS.maxLimit },
+  rules,
   create: (args) => new SslSource(args),
 };

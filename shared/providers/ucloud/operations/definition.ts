@@ -1,11 +1,16 @@
 import { ucloudOperationsOptionsSchema, type UCloudOperationsOptions } from './options';
 import type { SourceDefinition } from '../../definition';
+// Imported, not read from disk: esbuild inlines the rules into each Lambda bundle.
+import rules from './rules.json';
 import { UCLOUD_CREDENTIAL_FIELDS } from '../credentials';
 import { UCLOUD_OPERATIONS_LIMITS } from './limits';
 import { UCloudOperationsSource } from './source';
 
 export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOptions> = {
   type: 'ucloud-operations',
+  vendor: 'ucloud',
+  api: 'operations',
+  names: ['ucloud'],
   title: 'UCloud operation log GetUserOperationEvents (ULog)',
   credentialFields: UCLOUD_CREDENTIAL_FIELDS,
   optionsSchema: ucloudOperationsOptionsSchema,
@@ -15,5 +20,6 @@ export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOption
   // No indexing delay is published; 10 minutes of lag, as for CloudAudit, keeps late records in unread windows.
   defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
   pace: { requestsPerSecond: UCLOUD_OPERATIONS_LIMITS.requestsPerSecond, pageSize: UCLOUD_OPERATIONS_LIMITS.maxResults },
+  rules,
   create: (args) => new UCloudOperationsSource(args),
 };

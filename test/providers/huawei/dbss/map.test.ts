@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dbssAction, dbssEventTime, mapDbssRecord, slug, type DbssOperateLog } from '../../../../shared/providers/huawei/dbss/map';
-import { dbssRecordTime, generateDbssEvents } from '../../../../simulators/huawei/dbss-events';
+import { dbssRecordTime, generateDbssEvents } from '../../../../simulators/huawei/dbss/events';
 import { INSTANCE_ID, PROJECT_ID } from '../support';
 
 const seed = JSON.parse(readFileSync(new URL('../../../fixtures/huawei-dbss/operation-log-seed.json', import.meta.url), 'utf8'));

@@ -13,7 +13,7 @@ import type { DbssOptions } from '../../../../shared/providers/huawei/dbss/optio
 import { DbssSource, dbssTime } from '../../../../shared/providers/huawei/dbss/source';
 import { DBSS_LIMITS } from '../../../../shared/providers/huawei/dbss/limits';
 import { FileSink } from '../../../../shared/sinks/file-sink';
-import { formatDbssTime, generateDbssEvents, startDbssSimulator, type DbssSimulator } from '../../../../simulators/huawei/dbss';
+import { formatDbssTime, generateDbssEvents, startDbssSimulator, type DbssSimulator } from '../../../../simulators/huawei/dbss/simulator';
 import type { IamSimulator } from '../../../../simulators/huawei/iam';
 import { HuaweiApiServer } from '../../../../simulators/huawei/server';
 import { FakeClock } from '../../../support/fake-clock';

@@ -8,7 +8,7 @@ import { registry } from '../../../../shared/providers/registry';
 import { CloudAuditSource } from '../../../../shared/providers/tencent/cloudaudit/source';
 import { JsonInteger } from '../../../../shared/providers/tencent/json';
 import type { TencentApiServer } from '../../../../simulators/tencent/api-server';
-import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditSimulator } from '../../../../simulators/tencent/cloudaudit';
+import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditSimulator } from '../../../../simulators/tencent/cloudaudit/simulator';
 
 const keys = { secretId: 'AKIDsourceTestFakeId', secretKey: 'sourceTestFakeSecretKey' };
 const now = Math.floor(Date.now() / 1000);

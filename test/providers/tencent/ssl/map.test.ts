@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OPERATION_TYPES, mapSslOperationLog, sslEventTime, type SslOperationLog } from '../../../../shared/providers/tencent/ssl/map';
-import { generateSslEvents } from '../../../../simulators/tencent/ssl-events';
+import { generateSslEvents } from '../../../../simulators/tencent/ssl/events';
 
 const fixture = (name: string): SslOperationLog[] =>
   JSON.parse(readFileSync(new URL(`../../../fixtures/tencent-ssl/${name}`, import.meta.url), 'utf8')).Response.OperateLogs;

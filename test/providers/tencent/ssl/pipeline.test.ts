@@ -11,7 +11,7 @@ import { decodeLines } from '../../../../shared/sinks/encode';
 import { FileSink } from '../../../../shared/sinks/file-sink';
 import type { Sink } from '../../../../shared/core/ports/sink';
 import type { TencentApiServer } from '../../../../simulators/tencent/api-server';
-import { generateSslEvents, sslRecordTime, startSslSimulator, type SslSimulator } from '../../../../simulators/tencent/ssl';
+import { generateSslEvents, sslRecordTime, startSslSimulator, type SslSimulator } from '../../../../simulators/tencent/ssl/simulator';
 import type { FakeClock } from '../../../support/fake-clock';
 import { CREDENTIALS, NOW, capturingLog, fakeClock, logRecord, multiset, sslInstance } from './support';
 

@@ -7,7 +7,7 @@ import { sslDefinition } from '../../../../shared/providers/tencent/ssl/definiti
 import { SslSource } from '../../../../shared/providers/tencent/ssl/source';
 import { SSL_LIMITS } from '../../../../shared/providers/tencent/ssl/limits';
 import type { TencentApiServer } from '../../../../simulators/tencent/api-server';
-import { generateSslEvents, startSslSimulator, type SslSimulator, type SslSimulatorOptions } from '../../../../simulators/tencent/ssl';
+import { generateSslEvents, startSslSimulator, type SslSimulator, type SslSimulatorOptions } from '../../../../simulators/tencent/ssl/simulator';
 import type { FakeClock } from '../../../support/fake-clock';
 import { CREDENTIALS, NOW, burst, capturingLog, fakeClock, logRecord, multiset, pageWindow, sslInstance } from './support';
 

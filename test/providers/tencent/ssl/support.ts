@@ -2,7 +2,7 @@ import type { Log } from '../../../../shared/lib/logger';
 import type { Source, TimeWindow } from '../../../../shared/core/ports/source';
 import { parseConfig } from '../../../../shared/config/load';
 import { sslDefinition } from '../../../../shared/providers/tencent/ssl/definition';
-import type { SslOperationLogRecord } from '../../../../simulators/tencent/ssl';
+import type { SslOperationLogRecord } from '../../../../simulators/tencent/ssl/simulator';
 import { formatBeijingTime } from '../../../../shared/providers/tencent/ssl/beijing-time';
 import { FakeClock } from '../../../support/fake-clock';
 

@@ -6,7 +6,7 @@ import {
   operationEventTime,
   type UCloudOperationRecord,
 } from '../../../../shared/providers/ucloud/operations/map';
-import { generateOperationEvents } from '../../../../simulators/ucloud/operations-events';
+import { generateOperationEvents } from '../../../../simulators/ucloud/operations/events';
 
 const seed = JSON.parse(readFileSync(new URL('../../../fixtures/ucloud-operations/get-user-operation-events-seed.json', import.meta.url), 'utf8'));
 const seedRecord: UCloudOperationRecord = seed.Events[0];

@@ -17,7 +17,7 @@ import { UCloudOperationsSource } from '../../../../shared/providers/ucloud/oper
 import { decodeLines } from '../../../../shared/sinks/encode';
 import { FileSink } from '../../../../shared/sinks/file-sink';
 import type { UCloudApiServer } from '../../../../simulators/ucloud/server';
-import { generateOperationEvents, startUCloudOperationsSimulator, type OperationsSimulator } from '../../../../simulators/ucloud/operations';
+import { generateOperationEvents, startUCloudOperationsSimulator, type OperationsSimulator } from '../../../../simulators/ucloud/operations/simulator';
 import { FakeClock } from '../../../support/fake-clock';
 
 const KEYS = { publicKey: 'fakePublicKeyForTests@example.com0001', privateKey: 'fakePrivateKeyForTestsOnly0123456789' };

@@ -1,0 +1,9 @@
+import { generateSslEvents, type SslOperationLogRecord } from '../../../../simulators/tencent/ssl/events';
+import type { DetectionCorpus } from '../../../detection/corpus';
+
+/** Generated records of this API for the detection tests, and the sensitive ones among them that the default rules exist to catch. */
+export const detectionCorpus: DetectionCorpus<SslOperationLogRecord> = {
+  generate: (options) => generateSslEvents(options).map((event) => event.record),
+  sensitive: (record: SslOperationLogRecord) =>
+    ['delete', 'revoke', 'download', 'transferout'].includes(record.Type.toLowerCase()) ? `certificate ${record.Type}` : undefined,
+};
