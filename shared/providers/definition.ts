@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../lib/clock';
 import type { Log } from '../lib/logger';
 import type { Source } from '../core/ports/source';
+import type { SiemFacts } from './siem';
 
 /** A source instance after validation, with its provider's defaults filled in. */
 export interface SourceInstanceConfig<Options = Record<string, unknown>> {
@@ -52,6 +53,8 @@ export interface SourceDefinition<Options = Record<string, unknown>> {
   defaults: { schedule: string; lag: string; start: string };
   /** The API's documented pace: requests per second and records per page (backfill ETAs). */
   pace?: { requestsPerSecond: number; pageSize: number };
+  /** Its Splunk sourcetype and CIM facts, its Elastic mappings: the SIEM assets are rendered from these. */
+  siem: SiemFacts;
   create(args: SourceFactoryArgs<Options>): Source;
 }
 

@@ -3,6 +3,7 @@ import type { SourceDefinition } from '../../definition';
 import { HUAWEI_CREDENTIAL_FIELDS } from '../credentials';
 import { DBSS_LIMITS } from './limits';
 import { DbssSource } from './source';
+import { dbssSiem } from './siem';
 
 export const dbssDefinition: SourceDefinition<DbssOptions> = {
   type: 'huawei-dbss',
@@ -14,5 +15,6 @@ export const dbssDefinition: SourceDefinition<DbssOptions> = {
   // covers clock skew and slow writes, and the log is small, so every 5 minutes is cheap.
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
   pace: { requestsPerSecond: DBSS_LIMITS.requestsPerSecond, pageSize: DBSS_LIMITS.pageSize },
+  siem: dbssSiem,
   create: (args) => new DbssSource(args),
 };

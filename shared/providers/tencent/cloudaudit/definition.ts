@@ -3,6 +3,7 @@ import type { SourceDefinition } from '../../definition';
 import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
 import { CLOUDAUDIT_LIMITS } from './limits';
 import { CloudAuditSource } from './source';
+import { cloudAuditSiem } from './siem';
 
 export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions> = {
   type: 'tencent-cloudaudit',
@@ -13,5 +14,6 @@ export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions> = {
   // CloudAudit indexes events within minutes; 10m of lag keeps late events in their window.
   defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
   pace: { requestsPerSecond: CLOUDAUDIT_LIMITS.requestsPerSecond, pageSize: CLOUDAUDIT_LIMITS.maxResults },
+  siem: cloudAuditSiem,
   create: (args) => new CloudAuditSource(args),
 };

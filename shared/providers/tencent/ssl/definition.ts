@@ -3,6 +3,7 @@ import type { SourceDefinition } from '../../definition';
 import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
 import { SSL_LIMITS } from './limits';
 import { SslSource } from './source';
+import { sslSiem } from './siem';
 
 export const sslDefinition: SourceDefinition<SslOptions> = {
   type: 'tencent-ssl',
@@ -16,5 +17,6 @@ export const sslDefinition: SourceDefinition<SslOptions> = {
   // schedule keeps deletions, revocations and key downloads close to real time.
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
   pace: { requestsPerSecond: SSL_LIMITS.requestsPerSecond, pageSize: SSL_LIMITS.maxLimit },
+  siem: sslSiem,
   create: (args) => new SslSource(args),
 };

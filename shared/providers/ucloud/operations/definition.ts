@@ -3,6 +3,7 @@ import type { SourceDefinition } from '../../definition';
 import { UCLOUD_CREDENTIAL_FIELDS } from '../credentials';
 import { UCLOUD_OPERATIONS_LIMITS } from './limits';
 import { UCloudOperationsSource } from './source';
+import { ucloudOperationsSiem } from './siem';
 
 export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOptions> = {
   type: 'ucloud-operations',
@@ -15,5 +16,6 @@ export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOption
   // No indexing delay is published; 10 minutes of lag, as for CloudAudit, keeps late records in unread windows.
   defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
   pace: { requestsPerSecond: UCLOUD_OPERATIONS_LIMITS.requestsPerSecond, pageSize: UCLOUD_OPERATIONS_LIMITS.maxResults },
+  siem: ucloudOperationsSiem,
   create: (args) => new UCloudOperationsSource(args),
 };
