@@ -13,6 +13,13 @@ export interface ElasticAssets {
   pipeline: Json;
 }
 
+/** Each asset's template in siem/elastic/, and the name `cloudtap siem-assets` writes it under. */
+export const ELASTIC_ASSET_FILES = {
+  componentTemplate: 'component-template-cloudtap-ecs.json',
+  pipeline: 'ingest-pipeline-logs-cloudtap.json',
+  indexTemplate: 'index-template-logs-cloudtap.json',
+} as const satisfies Record<keyof ElasticAssets, string>;
+
 /** The entry of the pipeline template that the sources' own processors take the place of. */
 export const SOURCE_PROCESSORS = 'cloudtap:source-processors';
 
@@ -23,12 +30,12 @@ export const SOURCE_PROCESSORS = 'cloudtap:source-processors';
  * pipeline's "cloudtap:source-processors" entry. The index template is generic.
  */
 export function elasticAssets(definitions: readonly Definition[]): ElasticAssets {
-  const read = (name: string) => JSON.parse(readTemplate(`elastic/${name}`)) as Json;
-  const componentTemplate = read('component-template-cloudtap-ecs.json');
+  const read = (asset: keyof ElasticAssets) => JSON.parse(readTemplate(`elastic/${ELASTIC_ASSET_FILES[asset]}`)) as Json;
+  const componentTemplate = read('componentTemplate');
   addMappings(componentTemplate.template.mappings.properties.cloudtap.properties, definitions);
-  const pipeline = read('ingest-pipeline-logs-cloudtap.json');
+  const pipeline = read('pipeline');
   pipeline.processors = withSourceProcessors(pipeline.processors, definitions);
-  return { componentTemplate, indexTemplate: read('index-template-logs-cloudtap.json'), pipeline };
+  return { componentTemplate, indexTemplate: read('indexTemplate'), pipeline };
 }
 
 /** Each source's fields under `cloudtap.<namespace>`; sources sharing a namespace must map a shared field alike. */
