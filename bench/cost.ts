@@ -4,6 +4,8 @@ import { mapPage } from '../shared/core/map-page';
 import type { EcsDocument } from '../shared/ecs/document';
 import type { DestinationFormat } from '../shared/sinks/encoders/for-format';
 import { encoderFor } from '../shared/sinks/encoders/for-format';
+import { definitions } from '../shared/providers/registry';
+import { splunkSourcetypes } from '../shared/providers/siem';
 import { billedBytes, pack } from '../shared/sinks/pack';
 import { createBenchSource, pageBodies, type BenchApi } from './apis';
 
@@ -57,7 +59,7 @@ const usd = (bytes: number) => (bytes / FIREHOSE_PRICE.bytesPerGB) * FIREHOSE_PR
  * `deliver` call (one page), and one event per record, scaled to a million events.
  */
 export function costOf(type: string, destination: { name: string; format: DestinationFormat }, pages: EcsDocument[][]): CostResult {
-  const encoder = encoderFor(destination.format);
+  const encoder = encoderFor(destination.format, splunkSourcetypes(definitions));
   let events = 0;
   let eventBytes = 0;
   let packedBilled = 0;

@@ -4,6 +4,7 @@ import { runDemo } from './commands/demo';
 import { elasticSetupCommand } from './commands/elastic-setup';
 import { backfillCommand } from './commands/backfill';
 import { replayCommand } from './commands/replay';
+import { siemAssetsCommand } from './commands/siem-assets';
 import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
@@ -22,11 +23,13 @@ Usage:
   cloudtap replay --config FILE [--stack NAME | --bucket NAME --stream NAME] [--prefix P] [--dry-run]
                                              send records Firehose backed up to S3 after failures back to the stream
   cloudtap elastic-setup --url URL [...]     install cloudtap's index template and ingest pipeline into Elasticsearch
+  cloudtap siem-assets --out DIR             write the Splunk app and the Elastic assets for every source type
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  // elastic-setup has options of its own (--url...), so it parses its own arguments.
+  // elastic-setup and siem-assets have options of their own (--url, --out), so they parse their own arguments.
   if (argv[0] === 'elastic-setup') return elasticSetupCommand(argv.slice(1));
+  if (argv[0] === 'siem-assets') return siemAssetsCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -14,7 +14,8 @@ import { createDetector } from '../../shared/detection/engine';
 import { backfillKey, runBackfill, type BackfillProgress } from '../../shared/ops/backfill';
 import { humanDuration } from '../../shared/ops/status-report';
 import { backfillStore, resolveTarget } from '../../shared/ops/target';
-import { registry } from '../../shared/providers/registry';
+import { definitions, registry } from '../../shared/providers/registry';
+import { splunkSourcetypes } from '../../shared/providers/siem';
 import { credentialsFromEnv } from '../../shared/runtime/credentials';
 import { createLocalSink } from '../../shared/runtime/local-sink';
 import { encoderFor } from '../../shared/sinks/encoders/for-format';
@@ -64,7 +65,7 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
     if (target.kind === 'local') return createLocalSink(config.local, { env, log, clock });
     const stream = options.stream ?? target.deliveryStreamName;
     if (!stream) throw new ConfigError('--stream', ['a deployed backfill needs the delivery stream: pass --stream NAME or use --stack']);
-    return new FirehoseSink({ deliveryStreamName: stream, client: options.firehose ?? createFirehoseClient(), encoder: encoderFor(config.destination), clock, log });
+    return new FirehoseSink({ deliveryStreamName: stream, client: options.firehose ?? createFirehoseClient(), encoder: encoderFor(config.destination, splunkSourcetypes(definitions)), clock, log });
   }
   const rules = compileRules([...defaultRules, ...config.rules.custom], { disabled: config.rules.disabled, log });
   let lastPrinted = 0;

@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Client, errors } from '@elastic/elasticsearch';
 import type { estypes } from '@elastic/elasticsearch';
 import { datasetOf } from '../../shared/ecs/document';
+import { elasticAssets } from '../../shared/ops/siem/elastic-assets';
 import { definitions } from '../../shared/providers/registry';
 
-/** Names of what `elastic-setup` installs; the JSON bodies live in siem/elastic/. */
+/** Names of what `elastic-setup` installs; the bodies are rendered from siem/elastic/ and the source definitions. */
 export const ELASTIC_ASSETS = {
   componentTemplate: 'logs-cloudtap@mappings',
   pipeline: 'logs-cloudtap@pipeline',
@@ -22,24 +22,6 @@ export const ELASTIC_SETUP_USAGE = `Usage: cloudtap elastic-setup --url URL [--a
                   privileges manage_index_templates and manage_pipeline (default ELASTIC_API_KEY)
   --namespace     the data stream namespace to check and print (default "default")
 `;
-
-export interface ElasticAssets {
-  componentTemplate: Record<string, unknown>;
-  indexTemplate: Record<string, unknown>;
-  pipeline: Record<string, unknown>;
-}
-
-/** The three JSON bodies, as shipped in siem/elastic/. */
-export async function loadElasticAssets(): Promise<ElasticAssets> {
-  const read = async (name: string) =>
-    JSON.parse(await readFile(new URL(`../../siem/elastic/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
-  const [componentTemplate, indexTemplate, pipeline] = await Promise.all([
-    read('component-template-cloudtap-ecs.json'),
-    read('index-template-logs-cloudtap.json'),
-    read('ingest-pipeline-logs-cloudtap.json'),
-  ]);
-  return { componentTemplate, indexTemplate, pipeline };
-}
 
 /** Where each source's events land: `logs-cloudtap.<source>-<namespace>`. */
 export function dataStreamNames(namespace: string): string[] {
@@ -107,7 +89,7 @@ export async function elasticSetupCommand(argv: string[], io: CommandIo = proces
       return 1;
     }
     out(`Elasticsearch ${version ?? '(version not readable with this key)'} at ${endpoint}\n`);
-    const assets = await loadElasticAssets();
+    const assets = elasticAssets(definitions);
 
     step = `install component template ${ELASTIC_ASSETS.componentTemplate}`;
     await client.cluster.putComponentTemplate({

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../lib/clock';
 import type { Log } from '../lib/logger';
 import type { Source } from '../core/ports/source';
+import type { SiemFacts } from './siem';
 
 /** A source instance after validation, with its provider's defaults filled in. */
 export interface SourceInstanceConfig<Options = Record<string, unknown>> {
@@ -64,6 +65,8 @@ export interface SourceDefinition<Options = Record<string, unknown>> {
   pace?: { requestsPerSecond: number; pageSize: number };
   /** Its default detection rules, as JSON; validated when the default pack is assembled. */
   rules: readonly unknown[];
+  /** Its Splunk sourcetype and CIM facts, its Elastic mappings: the SIEM assets are rendered from these. */
+  siem: SiemFacts;
   create(args: SourceFactoryArgs<Options>): Source;
 }
 

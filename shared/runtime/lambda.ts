@@ -17,6 +17,7 @@ import { createDetector } from '../detection/engine';
 import { readBundledRules } from './bundled-rules';
 import { resolveInvocationSource } from './invocation-source';
 import type { SourceDefinition } from '../providers/definition';
+import { splunkSourcetypes } from '../providers/siem';
 import { encoderFor } from '../sinks/encoders/for-format';
 import { FirehoseSink } from '../sinks/firehose-sink';
 import { credentialsFromSecret } from './credentials';
@@ -49,7 +50,7 @@ export function createPullHandler(definition: SourceDefinition<any>) {
   const store = new DynamoDbCursorStore({ tableName });
   const sink = new FirehoseSink({
     deliveryStreamName: requiredEnv(FUNCTION_ENV.deliveryStreamName),
-    encoder: encoderFor(readDestinationEnv(process.env[FUNCTION_ENV.destination])),
+    encoder: encoderFor(readDestinationEnv(process.env[FUNCTION_ENV.destination]), splunkSourcetypes([definition])),
     log,
   });
   // Rules are compiled once per cold start; each run gets a fresh detector (threshold counts are per run).

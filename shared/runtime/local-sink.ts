@@ -5,6 +5,8 @@ import type { LocalConfig } from '../config/schema';
 import { ElasticsearchSink, type ElasticsearchSinkOptions } from '../sinks/elasticsearch-sink';
 import { FileSink } from '../sinks/file-sink';
 import type { Sink } from '../core/ports/sink';
+import { definitions } from '../providers/registry';
+import { splunkSourcetypes } from '../providers/siem';
 import { SplunkHecSink, type SplunkHecSinkOptions } from '../sinks/splunk-hec-sink';
 
 export interface LocalSinkOptions {
@@ -35,6 +37,7 @@ export function createLocalSink(local: LocalConfig, options: LocalSinkOptions = 
         url: sink.url,
         token: secretFromEnv(env, sink.tokenEnv, 'the HEC token', sink.type),
         index: sink.index,
+        sourcetypeOf: splunkSourcetypes(definitions),
         ack: sink.ack,
         log: options.log,
         clock: options.clock,

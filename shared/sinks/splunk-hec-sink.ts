@@ -5,7 +5,7 @@ import { silentLog, type Log } from '../lib/logger';
 import { retry } from '../lib/retry';
 import type { EcsDocument } from '../ecs/document';
 import type { Encoder } from './encoders/encoder';
-import { createSplunkHecEncoder } from './encoders/splunk-hec';
+import { createSplunkHecEncoder, type SourcetypeOf } from './encoders/splunk-hec';
 import type { DeliveryReport, Sink } from '../core/ports/sink';
 import { failureCode, hecError, HecResponseError, networkDetail, readJson } from './splunk-hec-response';
 
@@ -25,6 +25,8 @@ export interface SplunkHecSinkOptions {
   /** The HEC token. Never logged, never in an error. */
   token: string;
   index?: string;
+  /** The sourcetype each event gets, from its source type. */
+  sourcetypeOf: SourcetypeOf;
   /** Wait for indexer acknowledgement. Turned on by itself when the token demands a channel (code 10). */
   ack?: boolean;
   maxBatchBytes?: number;
@@ -77,7 +79,7 @@ export class SplunkHecSink implements Sink {
     const url = new URL(options.url);
     this.base = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
     this.name = `splunk-hec:${url.origin}`;
-    this.encoder = createSplunkHecEncoder({ index: options.index });
+    this.encoder = createSplunkHecEncoder({ sourcetypeOf: options.sourcetypeOf, index: options.index });
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? silentLog;
     this.useAck = options.ack ?? false;

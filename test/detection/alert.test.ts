@@ -6,6 +6,10 @@ import { SEVERITY_NUMBER } from '../../shared/detection/alert';
 import { createDetector } from '../../shared/detection/engine';
 import type { RuleInput } from '../../shared/detection/rule-schema';
 import { mapCloudAuditRecord } from '../../shared/providers/tencent/cloudaudit/map';
+import { definitions } from '../../shared/providers/registry';
+import { splunkSourcetypes } from '../../shared/providers/siem';
+
+const sourcetypeOf = splunkSourcetypes(definitions);
 
 /** A real mapped CloudAudit document: alice creates an access key for another user. */
 function createAccessKeyEvent(overrides: { userName?: string } = {}): EcsDocument {
@@ -161,6 +165,6 @@ describe('the alert', () => {
     (alert.document.user as { name: string }).name = 'changed';
     expect(event.user?.name).toBe('alice');
     expect(JSON.parse(encodeDocument(alert.document).toString())).toEqual(alert.document);
-    expect(hecEventOf(alert.document)).toMatchObject({ sourcetype: 'tencentcloud:cloudaudit', source: 'cloudtap:audit-gz' });
+    expect(hecEventOf(alert.document, { sourcetypeOf })).toMatchObject({ sourcetype: 'tencentcloud:cloudaudit', source: 'cloudtap:audit-gz' });
   });
 });

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { splunkAppFiles } from '../../shared/ops/siem/splunk-app';
+import { definitions } from '../../shared/providers/registry';
 
 /** A Splunk .conf file: stanza -> setting -> value, in file order. */
 export type Conf = Map<string, Map<string, string>>;
@@ -41,8 +42,11 @@ export function parseConf(text: string, name = 'conf'): Conf {
   return conf;
 }
 
-const appDir = new URL('../../siem/splunk/cloudtap/', import.meta.url);
+/** The Splunk app as rendered from the registry, file by file. */
+const app = splunkAppFiles(definitions);
 
 export function readAppConf(path: string): Conf {
-  return parseConf(readFileSync(new URL(path, appDir), 'utf8'), path);
+  const text = app.get(path);
+  if (text === undefined) throw new Error(`the Splunk app has no ${path}`);
+  return parseConf(text, path);
 }

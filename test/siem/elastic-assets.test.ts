@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dataStreamNames, ELASTIC_ASSETS, loadElasticAssets } from '../../cli/commands/elastic-setup';
+import { dataStreamNames, ELASTIC_ASSETS } from '../../cli/commands/elastic-setup';
+import { elasticAssets } from '../../shared/ops/siem/elastic-assets';
+import { definitions } from '../../shared/providers/registry';
 import { elasticDataStreamFor } from '../../infra/constructs/delivery-to-elastic';
 import type { EcsDocument } from '../../shared/ecs/document';
 import { dataStreamFor } from '../../shared/sinks/elasticsearch-sink';
@@ -8,7 +10,7 @@ import { edgeDocuments, exampleDocuments, simulatedDocuments, SOURCE_TYPES } fro
 import { ingest, painless, type Cluster, type Json, type Pipeline } from './ingest';
 import { checkDocument } from './mapping';
 
-const assets = await loadElasticAssets();
+const assets = elasticAssets(definitions);
 const pipeline = assets.pipeline as unknown as Pipeline;
 const template = assets.indexTemplate as Json;
 const mappings = (assets.componentTemplate as Json).template.mappings;

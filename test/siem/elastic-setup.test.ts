@@ -1,11 +1,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dataStreamNames, ELASTIC_ASSETS, elasticSetupCommand, loadElasticAssets } from '../../cli/commands/elastic-setup';
+import { dataStreamNames, ELASTIC_ASSETS, elasticSetupCommand } from '../../cli/commands/elastic-setup';
+import { elasticAssets } from '../../shared/ops/siem/elastic-assets';
+import { definitions } from '../../shared/providers/registry';
 import { startFakeElasticsearch, type FakeElasticsearch } from './fake-elasticsearch';
 
 const API_KEY = Buffer.from('fake-setup-id:fake-setup-api-key-value').toString('base64');
-const assets = await loadElasticAssets();
+const assets = elasticAssets(definitions);
 let es: FakeElasticsearch | undefined;
 
 afterEach(async () => {

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { EcsDocument } from '../../shared/ecs/document';
-import { hecEventOf, sourcetypeOf } from '../../shared/sinks/encoders/splunk-hec';
+import { definitions } from '../../shared/providers/registry';
+import { splunkSourcetypes } from '../../shared/providers/siem';
+import { hecEventOf } from '../../shared/sinks/encoders/splunk-hec';
 import { readAppConf } from './conf';
 import { edgeDocuments, exampleDocuments, simulatedDocuments, SOURCE_TYPES, SOURCETYPE } from './documents';
 import { applyProps, fieldsRead, jsonFields, matchesSearch, parseEval, strptime, type Fields } from './spl';
@@ -15,6 +17,7 @@ const props = readAppConf('default/props.conf');
 const transforms = readAppConf('default/transforms.conf');
 const eventtypes = readAppConf('default/eventtypes.conf');
 const tags = readAppConf('default/tags.conf');
+const sourcetypeOf = splunkSourcetypes(definitions);
 const SOURCETYPES = SOURCE_TYPES.map((type) => SOURCETYPE[type]);
 /** The CIM Change data model's All_Changes fields (Splunk_SA_CIM, pytest-splunk-addon's Change.json) the app fills. */
 const CHANGE_FIELDS = ['action', 'change_type', 'command', 'dest', 'dvc', 'object', 'object_category', 'object_id', 'result', 'result_id', 'src', 'status', 'user', 'vendor_product'];
@@ -24,7 +27,7 @@ const ACTIONS = ['created', 'deleted', 'modified', 'read', 'started', 'stopped',
 function searchTime(document: EcsDocument) {
   const sourcetype = sourcetypeOf(document.cloudtap.source_type);
   // Through HEC the event's _raw is the JSON of the envelope's `event`.
-  const raw = JSON.stringify(hecEventOf(document).event);
+  const raw = JSON.stringify(hecEventOf(document, { sourcetypeOf }).event);
   const fields: Fields = applyProps(props.get(sourcetype)!, jsonFields(JSON.parse(raw)));
   fields.set('sourcetype', [sourcetype]);
   const types = [...eventtypes].filter(([, stanza]) => matchesSearch(stanza.get('search')!, fields)).map(([name]) => name);

@@ -9,6 +9,10 @@ import { encoderFor } from '../../shared/sinks/encoders/for-format';
 import { createSplunkHecEncoder, decodeHecEvents } from '../../shared/sinks/encoders/splunk-hec';
 import { FirehoseSink, type FirehoseSinkOptions } from '../../shared/sinks/firehose-sink';
 import { DEFAULT_STREAM, startFirehoseServer, type FirehoseServer } from '../support/firehose-server';
+import { definitions } from '../../shared/providers/registry';
+import { splunkSourcetypes } from '../../shared/providers/siem';
+
+const sourcetypeOf = splunkSourcetypes(definitions);
 
 /** The Firehose sink per destination format, against the Firehose wire API with the real SDK client. */
 const doc = (i: number, original = `{"seq":${i},"secret-ish":"raw payload ${i}"}`): EcsDocument => ({
@@ -46,7 +50,7 @@ describe('FirehoseSink per destination', () => {
 
   it('Splunk: packs HEC events, and Firehose holds exactly the events that went in', async () => {
     const input = docs(300);
-    const { sink: s } = sink({ encoder: createSplunkHecEncoder({ index: 'main' }) });
+    const { sink: s } = sink({ encoder: createSplunkHecEncoder({ sourcetypeOf, index: 'main' }) });
     expect(await s.deliver(input)).toEqual({ delivered: 300, records: 1, retries: 0 });
     const events = hecEvents();
     expect(events.map((e) => e.event)).toEqual(input);
@@ -64,12 +68,12 @@ describe('FirehoseSink per destination', () => {
   });
 
   it('Elastic: 1,200 documents take three calls of at most 500 records', async () => {
-    await sink({ encoder: encoderFor({ type: 'elastic' }) }).sink.deliver(docs(1200));
+    await sink({ encoder: encoderFor({ type: 'elastic' }, sourcetypeOf) }).sink.deliver(docs(1200));
     expect(server.calls.map((c) => c.records.length)).toEqual([500, 500, 200]);
   });
 
   it.each([
-    ['splunk', createSplunkHecEncoder(), (data: Buffer) => decodeHecEvents(data).map((e) => e.event)],
+    ['splunk', createSplunkHecEncoder({ sourcetypeOf }), (data: Buffer) => decodeHecEvents(data).map((e) => e.event)],
     ['elastic', elasticEncoder, (data: Buffer) => [decodeElasticRecord(data)]],
   ] as const)('%s: retries only failed records and each document is acknowledged once', async (_, encoder, decode) => {
     server.faults.failRecords(holds('evt-3'), { times: 2 });
@@ -84,7 +88,7 @@ describe('FirehoseSink per destination', () => {
 
   it('Splunk: a packed record that keeps failing becomes a DeliveryError counting its events; nothing is logged from the records', async () => {
     server.faults.failRecords(holds('evt-4'), { times: Infinity });
-    const { sink: s, lines } = sink({ encoder: createSplunkHecEncoder(), maxAttempts: 3 });
+    const { sink: s, lines } = sink({ encoder: createSplunkHecEncoder({ sourcetypeOf }), maxAttempts: 3 });
     const error = (await s.deliver(docs(50)).catch((e: unknown) => e)) as DeliveryError;
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.failures).toEqual({ ServiceUnavailableException: 50 });
@@ -93,7 +97,7 @@ describe('FirehoseSink per destination', () => {
 
   it('Splunk: an oversized event arrives shrunk and flagged inside a whole HEC envelope', async () => {
     const input = [doc(1), doc(2, 'z'.repeat(1_500_000)), doc(3)];
-    await sink({ encoder: createSplunkHecEncoder({ index: 'main' }) }).sink.deliver(input);
+    await sink({ encoder: createSplunkHecEncoder({ sourcetypeOf, index: 'main' }) }).sink.deliver(input);
     for (const r of server.acknowledgedRecords()) expect(r.length).toBeLessThanOrEqual(MAX_RECORD_BYTES);
     const events = hecEvents();
     expect(events.map((e) => e.event.event.id)).toEqual(['evt-1', 'evt-2', 'evt-3']);
@@ -101,7 +105,7 @@ describe('FirehoseSink per destination', () => {
     expect(events[1]!.event.cloudtap.original_truncated_bytes).toBe(1_500_000);
   });
 
-  it.each([['ndjson', undefined], ['splunk', createSplunkHecEncoder()], ['elastic', elasticEncoder]] as const)(
+  it.each([['ndjson', undefined], ['splunk', createSplunkHecEncoder({ sourcetypeOf })], ['elastic', elasticEncoder]] as const)(
     '%s: an event that cannot fit even reduced is refused before anything is sent',
     async (_, encoder) => {
       const huge = doc(5);

@@ -6,6 +6,10 @@ import { datasetOf, ECS_VERSION, type EcsDocument } from '../../shared/ecs/docum
 import { HEC_MAX_CONTENT_BYTES, SplunkHecSink, type SplunkHecSinkOptions } from '../../shared/sinks/splunk-hec-sink';
 import { FakeClock } from '../support/fake-clock';
 import { startSplunkHecServer, type HecServer, type HecServerOptions } from '../support/splunk-hec-server';
+import { definitions } from '../../shared/providers/registry';
+import { splunkSourcetypes } from '../../shared/providers/siem';
+
+const sourcetypeOf = splunkSourcetypes(definitions);
 
 const TYPES = [
   ['tencent-cloudaudit', 'tencentcloud'],
@@ -44,7 +48,7 @@ async function setup(serverOptions: HecServerOptions = {}, sinkOptions: Partial<
   server = await startSplunkHecServer(serverOptions);
   const clock = new FakeClock(Date.UTC(2025, 0, 1), { autoAdvance: true });
   const { log, lines } = recordingLog();
-  const sink = new SplunkHecSink({ url: server.url, token: server.token, clock, log, random: () => 0.5, ...sinkOptions });
+  const sink = new SplunkHecSink({ url: server.url, token: server.token, sourcetypeOf, clock, log, random: () => 0.5, ...sinkOptions });
   return { server, sink, clock, lines };
 }
 
@@ -87,7 +91,7 @@ describe('SplunkHecSink', () => {
     expect(server.indexedIds()).toEqual(input.map((d) => d.event.id));
 
     server.requests.length = 0;
-    const counted = new SplunkHecSink({ url: server.url, token: server.token, maxBatchEvents: 7 });
+    const counted = new SplunkHecSink({ url: server.url, token: server.token, sourcetypeOf, maxBatchEvents: 7 });
     expect((await counted.deliver(docs(20))).records).toBe(3);
     expect(server.requests.map((r) => r.ids.length)).toEqual([7, 7, 6]);
   });

@@ -1,7 +1,7 @@
 import { elasticEncoder } from './elastic';
 import type { Encoder } from './encoder';
 import { ndjsonEncoder } from './ndjson';
-import { createSplunkHecEncoder } from './splunk-hec';
+import { createSplunkHecEncoder, type SourcetypeOf } from './splunk-hec';
 
 /**
  * What of a destination decides its record format: the type, and Splunk's
@@ -22,13 +22,16 @@ export function destinationFormatOf(destination: DestinationFormat): Destination
   }
 }
 
-/** The encoder whose records the destination's Firehose stream delivers as its users expect. */
-export function encoderFor(destination: DestinationFormat): Encoder {
+/**
+ * The encoder whose records the destination's Firehose stream delivers as its
+ * users expect; Splunk events carry the sourcetype of their source type.
+ */
+export function encoderFor(destination: DestinationFormat, sourcetypeOf: SourcetypeOf): Encoder {
   switch (destination.type) {
     case 's3':
       return ndjsonEncoder;
     case 'splunk':
-      return createSplunkHecEncoder({ index: destination.index });
+      return createSplunkHecEncoder({ sourcetypeOf, index: destination.index });
     case 'elastic':
       return elasticEncoder;
   }

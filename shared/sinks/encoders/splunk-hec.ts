@@ -13,17 +13,13 @@ export interface HecEvent {
   event: EcsDocument;
 }
 
-/** The sourcetypes the shipped Splunk app configures (timestamp extraction, CIM aliases). */
-const SOURCETYPES: Record<string, string> = {
-  'tencent-cloudaudit': 'tencentcloud:cloudaudit',
-  'tencent-ssl': 'tencentcloud:ssl',
-  'ucloud-operations': 'ucloud:operations',
-  'huawei-dbss': 'huaweicloud:dbss',
-};
+/** The Splunk sourcetype of a source type; each source definition declares its own. */
+export type SourcetypeOf = (sourceType: string) => string;
 
-/** The Splunk sourcetype of a source type; one the app does not know yet gets `cloudtap:<type>`. */
-export function sourcetypeOf(sourceType: string): string {
-  return SOURCETYPES[sourceType] ?? `cloudtap:${sourceType}`;
+export interface SplunkHecOptions {
+  sourcetypeOf: SourcetypeOf;
+  /** The index each event names; without one the token's default applies. */
+  index?: string;
 }
 
 /** HEC wants epoch seconds; milliseconds survive as the fraction. */
@@ -33,7 +29,7 @@ function epochSeconds(timestamp: string): number | undefined {
 }
 
 /** The HEC event for a document; without a parsable `@timestamp` Splunk stamps the arrival time. */
-export function hecEventOf(document: EcsDocument, index?: string): HecEvent {
+export function hecEventOf(document: EcsDocument, { sourcetypeOf, index }: SplunkHecOptions): HecEvent {
   const time = epochSeconds(document['@timestamp']);
   return {
     ...(time === undefined ? {} : { time }),
@@ -62,8 +58,8 @@ function rawRecordLast(document: EcsDocument): EcsDocument {
  * concatenated events in one request, and Firehose's Splunk destination
  * passes a record's events on as they are, so events share records.
  */
-export function createSplunkHecEncoder(options: { index?: string } = {}): Encoder {
-  const serialize: Serialize = (document) => Buffer.from(`${JSON.stringify(hecEventOf(document, options.index))}\n`, 'utf8');
+export function createSplunkHecEncoder(options: SplunkHecOptions): Encoder {
+  const serialize: Serialize = (document) => Buffer.from(`${JSON.stringify(hecEventOf(document, options))}\n`, 'utf8');
   return {
     format: 'splunk-hec',
     packable: true,

@@ -6,6 +6,10 @@ import { destinationEnv, FUNCTION_ENV, readDestinationEnv } from '../../../share
 import { decodeElasticRecord } from '../../../shared/sinks/encoders/elastic';
 import { destinationFormatOf, encoderFor } from '../../../shared/sinks/encoders/for-format';
 import { decodeHecEvents } from '../../../shared/sinks/encoders/splunk-hec';
+import { definitions } from '../../../shared/providers/registry';
+import { splunkSourcetypes } from '../../../shared/providers/siem';
+
+const sourcetypeOf = splunkSourcetypes(definitions);
 
 const destinations = {
   s3: destinationSchema.parse({ type: 's3' }),
@@ -23,18 +27,18 @@ const doc: EcsDocument = {
 
 describe('encoderFor', () => {
   it('S3 gets packable NDJSON', () => {
-    expect(encoderFor(destinations.s3)).toMatchObject({ format: 'ndjson', packable: true });
+    expect(encoderFor(destinations.s3, sourcetypeOf)).toMatchObject({ format: 'ndjson', packable: true });
   });
 
   it('Splunk gets packable HEC events carrying the configured index', () => {
-    const encoder = encoderFor(destinations.splunk);
+    const encoder = encoderFor(destinations.splunk, sourcetypeOf);
     expect(encoder).toMatchObject({ format: 'splunk-hec', packable: true });
     expect(decodeHecEvents(encoder.encode(doc))[0]).toMatchObject({ index: 'cloud_audit', sourcetype: 'huaweicloud:dbss', event: doc });
-    expect(decodeHecEvents(encoderFor(destinations.splunkNoIndex).encode(doc))[0]).not.toHaveProperty('index');
+    expect(decodeHecEvents(encoderFor(destinations.splunkNoIndex, sourcetypeOf).encode(doc))[0]).not.toHaveProperty('index');
   });
 
   it('Elastic gets one JSON document per record', () => {
-    const encoder = encoderFor(destinations.elastic);
+    const encoder = encoderFor(destinations.elastic, sourcetypeOf);
     expect(encoder).toMatchObject({ format: 'elastic', packable: false });
     expect(decodeElasticRecord(encoder.encode(doc))).toEqual(doc);
   });
@@ -45,7 +49,7 @@ describe('the destination environment variable', () => {
     const value = destinationEnv(destination);
     const format = readDestinationEnv(value);
     expect(format).toEqual(destinationFormatOf(destination));
-    expect(encoderFor(format).encode(doc).equals(encoderFor(destination).encode(doc))).toBe(true);
+    expect(encoderFor(format, sourcetypeOf).encode(doc).equals(encoderFor(destination, sourcetypeOf).encode(doc))).toBe(true);
   });
 
   it('carries the format only: no endpoint, URL or backup setting', () => {

@@ -8,12 +8,16 @@ import type { Encoder } from '../../../shared/sinks/encoders/encoder';
 import { decodeNdjson, ndjsonEncoder } from '../../../shared/sinks/encoders/ndjson';
 import { createSplunkHecEncoder, decodeHecEvents } from '../../../shared/sinks/encoders/splunk-hec';
 import { pack } from '../../../shared/sinks/pack';
+import { definitions } from '../../../shared/providers/registry';
+import { splunkSourcetypes } from '../../../shared/providers/siem';
+
+const sourcetypeOf = splunkSourcetypes(definitions);
 
 /** Each destination's encoder, and how that destination reads one record back into events. */
 const formats: { name: string; encoder: Encoder; decode: (record: Buffer) => EcsDocument[] }[] = [
   { name: 'ndjson', encoder: ndjsonEncoder, decode: (r) => decodeNdjson(r) },
-  { name: 'splunk-hec', encoder: createSplunkHecEncoder({ index: 'main' }), decode: (r) => decodeHecEvents(r).map((e) => e.event) },
-  { name: 'splunk-hec without index', encoder: createSplunkHecEncoder(), decode: (r) => decodeHecEvents(r).map((e) => e.event) },
+  { name: 'splunk-hec', encoder: createSplunkHecEncoder({ sourcetypeOf, index: 'main' }), decode: (r) => decodeHecEvents(r).map((e) => e.event) },
+  { name: 'splunk-hec without index', encoder: createSplunkHecEncoder({ sourcetypeOf }), decode: (r) => decodeHecEvents(r).map((e) => e.event) },
   { name: 'elastic', encoder: elasticEncoder, decode: (r) => [decodeElasticRecord(r)] },
 ];
 

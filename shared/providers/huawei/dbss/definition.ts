@@ -5,6 +5,7 @@ import rules from './rules.json';
 import { HUAWEI_CREDENTIAL_FIELDS } from '../credentials';
 import { DBSS_LIMITS } from './limits';
 import { DbssSource } from './source';
+import { dbssSiem } from './siem';
 
 export const dbssDefinition: SourceDefinition<DbssOptions> = {
   type: 'huawei-dbss',
@@ -20,5 +21,6 @@ export const dbssDefinition: SourceDefinition<DbssOptions> = {
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
   pace: { requestsPerSecond: DBSS_LIMITS.requestsPerSecond, pageSize: DBSS_LIMITS.pageSize },
   rules,
+  siem: dbssSiem,
   create: (args) => new DbssSource(args),
 };

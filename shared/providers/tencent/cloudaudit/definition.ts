@@ -5,6 +5,7 @@ import rules from './rules.json';
 import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
 import { CLOUDAUDIT_LIMITS } from './limits';
 import { CloudAuditSource } from './source';
+import { cloudAuditSiem } from './siem';
 
 export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions> = {
   type: 'tencent-cloudaudit',
@@ -19,5 +20,6 @@ export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions> = {
   defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
   pace: { requestsPerSecond: CLOUDAUDIT_LIMITS.requestsPerSecond, pageSize: CLOUDAUDIT_LIMITS.maxResults },
   rules,
+  siem: cloudAuditSiem,
   create: (args) => new CloudAuditSource(args),
 };

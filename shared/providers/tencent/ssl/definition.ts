@@ -5,6 +5,7 @@ import rules from './rules.json';
 import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
 import { SSL_LIMITS } from './limits';
 import { SslSource } from './source';
+import { sslSiem } from './siem';
 
 export const sslDefinition: SourceDefinition<SslOptions> = {
   type: 'tencent-ssl',
@@ -22,5 +23,6 @@ export const sslDefinition: SourceDefinition<SslOptions> = {
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
   pace: { requestsPerSecond: SSL_LIMITS.requestsPerSecond, pageSize: SSL_LIMITS.maxLimit },
   rules,
+  siem: sslSiem,
   create: (args) => new SslSource(args),
 };

@@ -5,6 +5,7 @@ import rules from './rules.json';
 import { UCLOUD_CREDENTIAL_FIELDS } from '../credentials';
 import { UCLOUD_OPERATIONS_LIMITS } from './limits';
 import { UCloudOperationsSource } from './source';
+import { ucloudOperationsSiem } from './siem';
 
 export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOptions> = {
   type: 'ucloud-operations',
@@ -21,5 +22,6 @@ export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOption
   defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
   pace: { requestsPerSecond: UCLOUD_OPERATIONS_LIMITS.requestsPerSecond, pageSize: UCLOUD_OPERATIONS_LIMITS.maxResults },
   rules,
+  siem: ucloudOperationsSiem,
   create: (args) => new UCloudOperationsSource(args),
 };
