@@ -50,15 +50,6 @@ const PENDING = [
   'shared/ops/run-metrics.ts',
   // The occurrence side channel, to be replaced by Page.occurrences.
   'shared/providers/occurrence-carry.ts',
-  // SIEM assets and the Splunk sourcetypes, to be built from the definitions.
-  'shared/sinks/encoders/splunk-hec.ts',
-  'siem/elastic/component-template-cloudtap-ecs.json',
-  'siem/elastic/ingest-pipeline-logs-cloudtap.json',
-  'siem/splunk/cloudtap/default/app.conf',
-  'siem/splunk/cloudtap/default/eventtypes.conf',
-  'siem/splunk/cloudtap/default/props.conf',
-  'siem/splunk/cloudtap/default/tags.conf',
-  'siem/splunk/cloudtap/default/transforms.conf',
 ];
 
 describe('vendor names', () => {

@@ -44,7 +44,7 @@ export function splunkAppFiles(definitions: readonly Definition[]): Map<string, 
   return files;
 }
 
-/** `tencent-cloudaudit` -> `tencent_cloudaudit`, the part of a stanza name that names a source type. */
+/** `acme-audit` -> `acme_audit`, the part of a stanza name that names a source type. */
 const stanzaPart = (type: string) => type.replace(/[^A-Za-z0-9]+/g, '_');
 const transformName = (type: string) => `cloudtap_sourcetype_${stanzaPart(type)}`;
 const eventtypeName = (type: string, eventtype: SplunkEventtype) => `cloudtap_${stanzaPart(type)}${eventtype.name ? `_${eventtype.name}` : ''}`;

@@ -44,7 +44,7 @@ export function hecEventOf(document: EcsDocument, { sourcetypeOf, index }: Splun
 /**
  * The same document with `event.original` serialized last. Splunk extracts
  * JSON fields only from the first 5,000 bytes of an event by default
- * (`[spath] extraction_cutoff`); a CloudAudit raw record alone can be longer,
+ * (`[spath] extraction_cutoff`); a raw audit record alone can be longer,
  * and would hide `user`, `source` and `cloudtap.*` behind it.
  */
 function rawRecordLast(document: EcsDocument): EcsDocument {
