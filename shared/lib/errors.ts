@@ -82,10 +82,18 @@ export class ConfigError extends Error {
   }
 }
 
-/** Wrap an error with the source id so a log line says which source failed. */
+/**
+ * Wrap an error with the source id so a log line says which source failed.
+ * `progress` is what the run got through before it failed (the core's run
+ * figures; this layer does not know their type).
+ */
 export class SourceRunError extends Error {
   override readonly name = 'SourceRunError';
-  constructor(readonly sourceId: string, override readonly cause: unknown) {
+  constructor(
+    readonly sourceId: string,
+    override readonly cause: unknown,
+    readonly progress?: unknown,
+  ) {
     super(`source ${sourceId}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }

@@ -5,8 +5,8 @@ import type { Context } from 'aws-lambda';
 import { systemClock } from '../lib/clock';
 import { ConfigError } from '../lib/errors';
 import type { Log } from '../lib/logger';
-import { runSource } from '../core/pipeline';
-import type { RunProgress, RunSummary } from '../core/run-options';
+import { progressOf, runSource } from '../core/pipeline';
+import type { RunSummary } from '../core/run-options';
 import { describeFailure, publishRunMetrics, RetryCounter } from '../ops/run-metrics';
 import { observeRetries } from '../providers/http';
 import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
@@ -69,7 +69,6 @@ export function createPullHandler(definition: SourceDefinition<any>) {
     logger.appendKeys({ sourceId: instance.id, sourceType: instance.type });
     const startedAt = Date.now();
     const retries = new RetryCounter();
-    let progress: RunProgress | undefined;
     try {
       const credentials = await credentialsFromSecret(definition, instance, event.secretArn);
       const summary = await observeRetries(retries.observe, () =>
@@ -85,7 +84,6 @@ export function createPullHandler(definition: SourceDefinition<any>) {
           detector: createDetector({ rules, log }),
           alerts,
           log,
-          onProgress: (update) => (progress = update),
         }),
       );
       logger.info('run finished', { summary });
@@ -93,6 +91,7 @@ export function createPullHandler(definition: SourceDefinition<any>) {
       publishRunMetrics({ sourceType: instance.type, sourceId: instance.id, summary, failed: false, retries, windowStart, durationMs: Date.now() - startedAt });
       return summary;
     } catch (error) {
+      const progress = progressOf(error);
       logger.error('run failed', { ...describeFailure(error), progress });
       const windowStart = await storedWindowStart(instance.id);
       publishRunMetrics({ sourceType: instance.type, sourceId: instance.id, progress, failed: true, retries, windowStart, durationMs: Date.now() - startedAt });

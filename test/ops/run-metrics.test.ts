@@ -122,7 +122,7 @@ describe('isThrottling', () => {
 
 describe('runMetricValues', () => {
   it('a failed run still counts what it delivered, raw records included, from its last progress', () => {
-    const progress = { sourceId: 'audit', pages: 2, pulled: 100, delivered: 100, mappingErrors: 3 };
+    const progress = { sourceId: 'audit', pages: 2, pulled: 100, delivered: 100, mappingErrors: 3, retries: 0, throttledRetries: 0 };
     const values = runMetricValues({ sourceType: 'tencent-cloudaudit', sourceId: 'audit', progress, failed: true, retries: new RetryCounter(), durationMs: 5 });
     expect(values).toMatchObject({ EventsDelivered: 100, Pages: 2, MappingErrors: 3, RunsFailed: 1 });
   });
