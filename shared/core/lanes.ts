@@ -1,3 +1,4 @@
+import { ProviderError } from '../lib/errors';
 import { isBudgetExhausted, type TimeBudget } from './budget';
 import { nextToken, refuseRepeatedPage } from './paging-guards';
 import type { OpenWindow } from './ports/cursor-store';
@@ -18,6 +19,8 @@ export interface LanesOptions {
   checkpoint: () => Promise<void>;
   /** A page is delivered and checkpointed. */
   acknowledged: (result: PageResult) => void;
+  /** A fetch failed after retrying: its retries happened all the same. */
+  retriedInVain: (retries: PageResult['retries']) => void;
 }
 
 /** Why the lanes stopped when none failed. */
@@ -96,6 +99,7 @@ export class Lanes {
     const page: Promise<Page<unknown> | undefined> = source
       .fetchPage({ window, pageToken, signal })
       .catch((error: unknown) => {
+        if (error instanceof ProviderError) this.options.retriedInVain(error.retries);
         if (isBudgetExhausted(error, signal)) return undefined;
         throw error;
       })

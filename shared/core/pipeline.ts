@@ -99,6 +99,7 @@ export class Puller {
           tally.addPage(result);
           request.onProgress?.(tally.progress());
         },
+        retriedInVain: (retries) => tally.addRetries(retries),
       });
       const count = Math.max(1, request.parallelWindows ?? DEFAULT_PARALLEL_WINDOWS);
       const stoppedBy = await lanes.run(count);

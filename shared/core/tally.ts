@@ -52,9 +52,14 @@ export class RunTally {
     summary.lateRecords += page.lateRecords;
     summary.aheadRecords += page.aheadRecords;
     summary.alerts.raised += page.alertsRaised;
-    summary.retries += page.retries.total;
-    summary.throttledRetries += page.retries.throttled;
+    this.addRetries(page.retries);
     if (page.windowCompleted) summary.windowsCompleted++;
+  }
+
+  /** Retries made by a fetch whether or not it brought a page. */
+  addRetries(retries: PageResult['retries']): void {
+    this.summary.retries += retries.total;
+    this.summary.throttledRetries += retries.throttled;
   }
 
   /** What the alert router did with this run's alerts (or earlier runs' deferred ones). */

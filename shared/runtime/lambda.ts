@@ -7,8 +7,7 @@ import { ConfigError } from '../lib/errors';
 import type { Log } from '../lib/logger';
 import { progressOf, runSource } from '../core/pipeline';
 import type { RunSummary } from '../core/run-options';
-import { describeFailure, publishRunMetrics, RetryCounter } from '../ops/run-metrics';
-import { observeRetries } from '../providers/http';
+import { describeFailure, publishRunMetrics } from '../ops/run-metrics';
 import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
 import { createDeployedAlertRouter } from '../alerts/wiring';
 import { compileRules } from '../detection/compile';
@@ -68,33 +67,30 @@ export function createPullHandler(definition: SourceDefinition<any>) {
     const instance = resolveInvocationSource(definition, event.source);
     logger.appendKeys({ sourceId: instance.id, sourceType: instance.type });
     const startedAt = Date.now();
-    const retries = new RetryCounter();
     try {
       const credentials = await credentialsFromSecret(definition, instance, event.secretArn);
-      const summary = await observeRetries(retries.observe, () =>
-        runSource({
-          sourceId: instance.id,
-          source: definition.create({ instance, credentials, clock: systemClock, log }),
-          store,
-          sink,
-          owner: context.awsRequestId,
-          lagSeconds: instance.lagSeconds,
-          start: instance.start,
-          deadline: Date.now() + context.getRemainingTimeInMillis(),
-          detector: createDetector({ rules, log }),
-          alerts,
-          log,
-        }),
-      );
+      const summary = await runSource({
+        sourceId: instance.id,
+        source: definition.create({ instance, credentials, clock: systemClock, log }),
+        store,
+        sink,
+        owner: context.awsRequestId,
+        lagSeconds: instance.lagSeconds,
+        start: instance.start,
+        deadline: Date.now() + context.getRemainingTimeInMillis(),
+        detector: createDetector({ rules, log }),
+        alerts,
+        log,
+      });
       logger.info('run finished', { summary });
       const windowStart = summary.cursor?.windowStart ?? (await storedWindowStart(instance.id));
-      publishRunMetrics({ sourceType: instance.type, sourceId: instance.id, summary, failed: false, retries, windowStart, durationMs: Date.now() - startedAt });
+      publishRunMetrics({ sourceType: instance.type, sourceId: instance.id, summary, failed: false, windowStart, durationMs: Date.now() - startedAt });
       return summary;
     } catch (error) {
       const progress = progressOf(error);
       logger.error('run failed', { ...describeFailure(error), progress });
       const windowStart = await storedWindowStart(instance.id);
-      publishRunMetrics({ sourceType: instance.type, sourceId: instance.id, progress, failed: true, retries, windowStart, durationMs: Date.now() - startedAt });
+      publishRunMetrics({ sourceType: instance.type, sourceId: instance.id, progress, failed: true, windowStart, durationMs: Date.now() - startedAt });
       throw error;
     }
   };
