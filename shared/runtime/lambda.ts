@@ -13,7 +13,7 @@ import { createDeployedAlertRouter } from '../alerts/wiring';
 import { PullAssembly } from './assemble';
 import { readBundledRules } from './bundled-rules';
 import { resolveInvocationSource } from './invocation-source';
-import type { SourceDefinition } from '../providers/definition';
+import type { Registry, SourceDefinition } from '../providers/definition';
 import { encoderFor } from '../sinks/encoders/for-format';
 import { FirehoseSink } from '../sinks/firehose-sink';
 import { credentialsFromSecret } from './credentials';
@@ -34,6 +34,14 @@ function requiredEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new ConfigError('function environment', [`${name} is not set`]);
   return value;
+}
+
+/** The definition of the source type the stack set in FUNCTION_ENV.sourceType; an unknown type stops the cold start. */
+export function definitionFromEnv(registry: Registry): SourceDefinition<any> {
+  const type = requiredEnv(FUNCTION_ENV.sourceType);
+  const definition = registry.get(type);
+  if (!definition) throw new ConfigError('function environment', [`${FUNCTION_ENV.sourceType} names "${type}", which is no known source type (${[...registry.keys()].join(', ')})`]);
+  return definition;
 }
 
 /**

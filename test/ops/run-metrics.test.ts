@@ -1,5 +1,5 @@
 /**
- * Run metrics as the deployed handler emits them: functions/tencent-cloudaudit/handler.ts
+ * Run metrics as the deployed handler emits them: functions/pull/handler.ts for tencent-cloudaudit
  * invoked as Lambda would, against dynalite, the Firehose wire-API server, a
  * Secrets Manager server and the CloudAudit simulator. stdout is captured and
  * the EMF object (`_aws.CloudWatchMetrics`) parsed back, as CloudWatch would.
