@@ -6,7 +6,7 @@ import { Checkpointer, initialLeaseTtlMs } from './checkpointer';
 import { Lanes } from './lanes';
 import { deliverPage } from './page-delivery';
 import type { Cursor, CursorStore, Lease } from './ports/cursor-store';
-import type { AlertRouter, Detector } from './ports/detection';
+import type { AlertRouteReport, AlertRouter, Detector } from './ports/detection';
 import type { Sink } from './ports/sink';
 import type { PullRequest, RunOptions, RunProgress, RunSummary } from './run-options';
 import { RunTally } from './tally';
@@ -73,6 +73,7 @@ export class Puller {
       retentionSeconds: request.source.retentionSeconds,
       until: request.until,
     });
+    // Replaced by the resumed cursor's book inside the try, so a failure there still releases the lease.
     let book = new WindowBook({ windowStart: 0 });
     const checkpointer = new Checkpointer({ store, lease: acquired.lease, cursor: () => book.cursor(), deadline: request.deadline, initialTtlMs, clock });
     try {
@@ -84,7 +85,7 @@ export class Puller {
         sink: this.wiring.sink,
         detector: this.wiring.detector?.(),
         alerts: this.wiring.alerts,
-        onAlertReport: (report: Parameters<RunTally['addAlertReport']>[0]) => tally.addAlertReport(report),
+        onAlertReport: (report: AlertRouteReport) => tally.addAlertReport(report),
         clock,
         log,
       };
