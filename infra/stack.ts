@@ -16,13 +16,17 @@ import { SourcePuller, secretNameFor } from './constructs/source-puller';
 /** The repository root: bundling resolves modules and the lock file from here, whatever the cwd. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export const defaultEntry = (type: string): string => join(PROJECT_ROOT, 'functions', type, 'handler.ts');
+/** The one puller entry: every source type's function bundles it, told its type by FUNCTION_ENV.sourceType. */
+export const PULL_ENTRY = join(PROJECT_ROOT, 'functions', 'pull', 'handler.ts');
+
+/** The entry of a source type's function: the same for every type. */
+export const defaultEntry = (_type: string): string => PULL_ENTRY;
 
 export interface CloudtapStackProps extends StackProps {
   /** A validated configuration (`loadConfigFile` / `parseConfig`). */
   readonly config: CloudtapConfig;
   readonly registry: Registry;
-  /** Where a source type's handler lives; defaults to functions/<type>/handler.ts. */
+  /** Where a source type's handler lives; defaults to functions/pull/handler.ts for every type. */
   readonly entryFor?: (type: string) => string;
 }
 

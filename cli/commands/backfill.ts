@@ -8,14 +8,12 @@ import { systemClock, unixSeconds, type Clock } from '../../shared/lib/clock';
 import { parseDuration } from '../../shared/lib/duration';
 import { ConfigError } from '../../shared/lib/errors';
 import type { Log } from '../../shared/lib/logger';
-import { compileRules } from '../../shared/detection/compile';
-import { defaultRules } from '../../shared/config/default-rules';
-import { createDetector } from '../../shared/detection/engine';
 import { backfillKey, runBackfill, type BackfillProgress } from '../../shared/ops/backfill';
 import { humanDuration } from '../../shared/ops/status-report';
 import { backfillStore, resolveTarget } from '../../shared/ops/target';
 import { definitions, registry } from '../../shared/providers/registry';
 import { splunkSourcetypes } from '../../shared/providers/siem';
+import { PullAssembly } from '../../shared/runtime/assemble';
 import { credentialsFromEnv } from '../../shared/runtime/credentials';
 import { createLocalSink } from '../../shared/runtime/local-sink';
 import { encoderFor } from '../../shared/sinks/encoders/for-format';
@@ -67,7 +65,8 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
     if (!stream) throw new ConfigError('--stream', ['a deployed backfill needs the delivery stream: pass --stream NAME or use --stack']);
     return new FirehoseSink({ deliveryStreamName: stream, client: options.firehose ?? createFirehoseClient(), encoder: encoderFor(config.destination, splunkSourcetypes(definitions)), clock, log });
   }
-  const rules = compileRules([...defaultRules, ...config.rules.custom], { disabled: config.rules.disabled, log });
+  // No alert router, as before: a backfill's alerts reach the sink beside its events and are not published.
+  const pulls = new PullAssembly({ store: backfillStore(target, clock), sink, rules: config.rules, clock, log });
   let lastPrinted = 0;
   const onProgress = (progress: BackfillProgress) => {
     if (clock.now() - lastPrinted < 1000 && progress.fraction < 1) return;
@@ -78,15 +77,13 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
     const { summary, complete } = await runBackfill({
       instance,
       definition,
-      credentials: credentialsFromEnv(definition, instance, env),
+      source: pulls.source({ definition, instance, credentials: credentialsFromEnv(definition, instance, env) }),
       range,
-      store: backfillStore(target, clock),
+      puller: pulls.puller,
+      store: pulls.wiring.store,
       key: backfillKey(instance.id, range, target.kind),
-      sink,
       owner: `cli-backfill-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
-      detector: createDetector({ rules, log }),
       clock,
-      log,
       budgetMs: options.budgetMs,
       onProgress,
     });

@@ -29,7 +29,7 @@ export interface SourcePullerProps {
   readonly deliveryStream: DeliveryTarget;
   /** The record format the function encodes for. */
   readonly destination: DestinationFormat;
-  /** The handler file, normally functions/<type>/handler.ts. */
+  /** The handler file, normally functions/pull/handler.ts. */
   readonly entry: string;
   /** The folder holding package-lock.json; esbuild resolves modules from here. */
   readonly projectRoot: string;
@@ -80,6 +80,7 @@ export class SourcePuller extends Construct {
       memorySize: 512,
       timeout: Duration.minutes(5),
       environment: {
+        [FUNCTION_ENV.sourceType]: definition.type,
         [FUNCTION_ENV.tableName]: props.cursorTable.table.tableName,
         [FUNCTION_ENV.deliveryStreamName]: props.deliveryStream.deliveryStreamName,
         [FUNCTION_ENV.destination]: destinationEnv(props.destination),

@@ -6,11 +6,10 @@ import type { Sink } from './ports/sink';
 import type { Source, TimeWindow } from './ports/source';
 import type { StartPoint } from './windows';
 
-export interface RunOptions {
+/** What one pull asks for. */
+export interface PullRequest {
   sourceId: string;
   source: Source;
-  store: CursorStore;
-  sink: Sink;
   /** Unique per invocation: the lease owner (the Lambda request id, or a CLI run id). */
   owner: string;
   lagSeconds: number;
@@ -19,7 +18,7 @@ export interface RunOptions {
   until?: number;
   /** Epoch ms by which the run must be completely finished (the Lambda deadline). */
   deadline: number;
-  /** Kept back to deliver and checkpoint the last pages; default 30 s. */
+  /** Kept back to deliver and checkpoint the last pages; default the Puller's (30 s unless wired otherwise). */
   reserveMs?: number;
   /**
    * Windows paged side by side when catching up a backlog; default 4. A page
@@ -28,13 +27,20 @@ export interface RunOptions {
    * source's client enforces across all of them.
    */
   parallelWindows?: number;
+  /** Told the run's figures after every acknowledged page. */
+  onProgress?: (progress: RunProgress) => void;
+}
+
+/** A pull with wiring of its own: the request plus what a Puller is wired with. */
+export interface RunOptions extends PullRequest {
+  store: CursorStore;
+  sink: Sink;
   /** Detection rules evaluated on every document; their alerts travel to the sink beside the events. */
   detector?: Detector;
   /** Where alerts are published (after dedup) before the page that raised them is checkpointed. */
   alerts?: AlertRouter;
   clock?: Clock;
   log?: Log;
-  onProgress?: (progress: RunProgress) => void;
 }
 
 export interface RunProgress {
@@ -46,6 +52,10 @@ export interface RunProgress {
   delivered: number;
   /** Records delivered raw as `pipeline_error` because they could not be mapped. */
   mappingErrors: number;
+  /** Requests the provider clients tried again, for any reason. */
+  retries: number;
+  /** Of those, the ones the provider had throttled. */
+  throttledRetries: number;
 }
 
 export interface RunSummary extends RunProgress {

@@ -15,9 +15,18 @@ export class ProviderError extends Error {
     /** True for throttling and transient server faults: the caller may retry. */
     readonly retryable: boolean,
     readonly httpStatus?: number,
+    /** The provider's throttling code (each client knows its own); HTTP 429 is throttling whatever the code. */
+    throttledCode = false,
   ) {
     super(`${provider} error ${code}${requestId ? ` (request ${requestId})` : ''}: ${message}`);
+    this.throttled = throttledCode || httpStatus === 429;
   }
+
+  /** The provider refused the request for its rate: a retry counts as a throttled one. */
+  readonly throttled: boolean;
+
+  /** The retries the call made before it gave up with this error (set by the HTTP layer), so a failed run still counts them. */
+  retries = { total: 0, throttled: 0 };
 }
 
 /** The provider answered, but not with the shape its documentation promises. */
@@ -82,10 +91,18 @@ export class ConfigError extends Error {
   }
 }
 
-/** Wrap an error with the source id so a log line says which source failed. */
+/**
+ * Wrap an error with the source id so a log line says which source failed.
+ * `progress` is what the run got through before it failed (the core's run
+ * figures; this layer does not know their type).
+ */
 export class SourceRunError extends Error {
   override readonly name = 'SourceRunError';
-  constructor(readonly sourceId: string, override readonly cause: unknown) {
+  constructor(
+    readonly sourceId: string,
+    override readonly cause: unknown,
+    readonly progress?: unknown,
+  ) {
     super(`source ${sourceId}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }

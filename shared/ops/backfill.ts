@@ -5,15 +5,12 @@
  */
 import { systemClock, unixSeconds, type Clock } from '../lib/clock';
 import { ConfigError } from '../lib/errors';
-import { silentLog, type Log } from '../lib/logger';
-import { runSource } from '../core/pipeline';
+import type { Puller } from '../core/pipeline';
 import type { RunProgress, RunSummary } from '../core/run-options';
 import type { Source } from '../core/ports/source';
 import { earliestStart, MIN_PARALLEL_WINDOW_SECONDS } from '../core/windows';
 import type { CursorStore } from '../core/ports/cursor-store';
-import type { Detector } from '../core/ports/detection';
-import type { Credentials, SourceDefinition, SourceInstanceConfig } from '../providers/definition';
-import type { Sink } from '../core/ports/sink';
+import type { SourceDefinition, SourceInstanceConfig } from '../providers/definition';
 
 export interface BackfillRange {
   /** Unix seconds, inclusive. */
@@ -62,17 +59,19 @@ export interface BackfillProgress extends RunProgress {
 
 export interface BackfillOptions {
   instance: SourceInstanceConfig;
+  /** For its documented pace (the ETA). */
   definition: SourceDefinition<any>;
-  credentials: Credentials;
+  /** The instance's source, as its definition builds it. */
+  source: Source;
   range: BackfillRange;
+  /** Pulls into the target's sink under the target's backfill store. */
+  puller: Puller;
+  /** The puller's store: where a re-run finds how far the range got. */
   store: CursorStore;
   /** backfillKey(...) for the target. */
   key: string;
-  sink: Sink;
   owner: string;
-  detector?: Detector;
   clock?: Clock;
-  log?: Log;
   /** How long this invocation may run before it checkpoints and stops; default 1 hour. Re-run to continue. */
   budgetMs?: number;
   onProgress?: (progress: BackfillProgress) => void;
@@ -86,20 +85,18 @@ export interface BackfillResult {
 
 export async function runBackfill(options: BackfillOptions): Promise<BackfillResult> {
   const clock = options.clock ?? systemClock;
-  const created = options.definition.create({ instance: options.instance, credentials: options.credentials, clock, log: options.log ?? silentLog });
-  checkBackfillRange(options.range, options.instance, created.retentionSeconds, unixSeconds(clock.now()));
+  const configured = options.source;
+  checkBackfillRange(options.range, options.instance, configured.retentionSeconds, unixSeconds(clock.now()));
   const pace = options.definition.pace;
   const { from, to } = options.range;
   const span = to - from;
   // About 20 windows over the range, so progress (and the ETA) moves window by window; each costs one extra request at most.
-  const source = withMaxWindow(created, Math.min(created.maxWindowSeconds, Math.max(MIN_PARALLEL_WINDOW_SECONDS, Math.ceil(span / 20))));
+  const source = withMaxWindow(configured, Math.min(configured.maxWindowSeconds, Math.max(MIN_PARALLEL_WINDOW_SECONDS, Math.ceil(span / 20))));
   const resumedAt = (await options.store.read(options.key))?.cursor?.windowStart ?? from;
   let covered = 0;
-  const summary = await runSource({
+  const summary = await options.puller.pull({
     sourceId: options.key,
     source,
-    store: options.store,
-    sink: options.sink,
     owner: options.owner,
     lagSeconds: options.instance.lagSeconds,
     start: { at: from },
@@ -108,9 +105,6 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     reserveMs: 10_000,
     // One window at a time: progress along the range is then monotonic, and the API's rate limit bounds the pace anyway.
     parallelWindows: 1,
-    detector: options.detector,
-    clock,
-    log: options.log,
     onProgress: (progress) => {
       if (progress.window) covered = Math.max(covered, progress.window.start - from);
       const done = Math.max(covered, resumedAt - from);

@@ -32,34 +32,14 @@ export const RUN_METRIC_UNITS: Record<RunMetricName, (typeof MetricUnit)[keyof t
   RunDurationMs: MetricUnit.Milliseconds,
 };
 
-/**
- * Throttling as each provider spells it: HTTP 429 anywhere, Tencent
- * `RequestLimitExceeded*`, UCloud RetCode 153, Huawei API Gateway `APIGW.0308`
- * (`APIG.0308`). Other retries (5xx, timeouts, resets) count only as `Retries`.
- */
-export function isThrottling(error: ProviderError): boolean {
-  return error.httpStatus === 429 || /^RequestLimitExceeded/.test(error.code) || error.code === '153' || /^APIGW?\.0308$/.test(error.code);
-}
-
-/** Counts one run's retries; pass `observe` to `observeRetries` (shared/providers/http). */
-export class RetryCounter {
-  retries = 0;
-  throttled = 0;
-  readonly observe = (error: ProviderError): void => {
-    this.retries++;
-    if (isThrottling(error)) this.throttled++;
-  };
-}
-
 export interface RunMetricsInput {
   sourceType: string;
   sourceId: string;
   /** The run's summary; absent when it failed. */
   summary?: RunSummary;
-  /** What the run got through before it failed (the last progress report). */
+  /** What the run got through before it failed (its SourceRunError's progress). */
   progress?: RunProgress;
   failed: boolean;
-  retries: RetryCounter;
   /** The cursor's windowStart (unix seconds) after the run: the summary's, or the stored one after a failure. */
   windowStart?: number;
   durationMs: number;
@@ -77,8 +57,9 @@ export function runMetricValues(input: RunMetricsInput): Partial<Record<RunMetri
     Pages: done?.pages ?? 0,
     // A failed run still counts the records it delivered raw before it failed.
     MappingErrors: done?.mappingErrors ?? 0,
-    ThrottledRetries: input.retries.throttled,
-    Retries: input.retries.retries,
+    // Counted by the provider clients (each knows its throttling codes) and carried on the pages.
+    ThrottledRetries: done?.throttledRetries ?? 0,
+    Retries: done?.retries ?? 0,
     RunsFailed: failed,
     DeliveryFailures: failed,
     RunDurationMs: Math.max(0, Math.round(input.durationMs)),

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { systemClock, type Clock } from '../lib/clock';
 import { MalformedResponseError, ProviderError } from '../lib/errors';
 import { RateLimiter } from '../lib/rate-limiter';
@@ -78,12 +77,10 @@ export async function fetchText(
   }
 }
 
-/** Who hears of every retry made within `observeRetries` (a run's metrics counting throttling). */
-const retryObservers = new AsyncLocalStorage<(error: ProviderError) => void>();
-
-/** Run `fn` with `observer` told of each retried ProviderError of any client called within it. */
-export function observeRetries<T>(observer: (error: ProviderError) => void, fn: () => T): T {
-  return retryObservers.run(observer, fn);
+/** The retries one call made, and how many of them answered the provider's throttling. */
+export interface RetryCount {
+  total: number;
+  throttled: number;
 }
 
 /** The share of a provider's documented rate a client uses. */
@@ -107,28 +104,39 @@ export class Transport {
     this.retry = { ...defaults, ...options.retry };
   }
 
-  /** `attempt` (1-based), each try paced, tried again while it fails with a retryable ProviderError. */
-  run<T>(
+  /**
+   * `attempt` (1-based), each try paced, tried again while it fails with a
+   * retryable ProviderError. Resolves with its result and the retries it took.
+   */
+  async run<T>(
     attempt: (n: number) => Promise<T>,
     signal: AbortSignal | undefined,
     onRetry: (error: ProviderError, attempt: number, delayMs: number) => void,
-  ): Promise<T> {
-    return retry(
-      async (n) => {
-        await this.limiter.take(signal);
-        return attempt(n);
-      },
-      {
-        ...this.retry,
-        isRetryable: (error) => error instanceof ProviderError && error.retryable,
-        onRetry: (error, n, delayMs) => {
-          retryObservers.getStore()?.(error as ProviderError);
-          onRetry(error as ProviderError, n, delayMs);
+  ): Promise<{ result: T; retries: RetryCount }> {
+    const retries: RetryCount = { total: 0, throttled: 0 };
+    try {
+      const result = await retry(
+        async (n) => {
+          await this.limiter.take(signal);
+          return attempt(n);
         },
-        signal,
-        clock: this.clock,
-      },
-    );
+        {
+          ...this.retry,
+          isRetryable: (error) => error instanceof ProviderError && error.retryable,
+          onRetry: (error, n, delayMs) => {
+            retries.total++;
+            if ((error as ProviderError).throttled) retries.throttled++;
+            onRetry(error as ProviderError, n, delayMs);
+          },
+          signal,
+          clock: this.clock,
+        },
+      );
+      return { result, retries };
+    } catch (error) {
+      if (error instanceof ProviderError) error.retries = retries;
+      throw error;
+    }
   }
 
   fetch(url: URL, init: RequestInit, signal: AbortSignal | undefined, noAnswer: (code: NoAnswer, detail: string) => Error): Promise<HttpAnswer> {
@@ -153,8 +161,8 @@ export class RedactingErrors {
     return this.#secrets().reduce((out, secret) => out.split(secret).join('[redacted]'), text);
   }
 
-  provider(code: string, message: string, requestId: string | undefined, retryable: boolean, status?: number): ProviderError {
-    return new ProviderError(this.#name, this.scrub(code), this.scrub(message), requestId, retryable, status);
+  provider(code: string, message: string, requestId: string | undefined, retryable: boolean, status?: number, throttled = false): ProviderError {
+    return new ProviderError(this.#name, this.scrub(code), this.scrub(message), requestId, retryable, status, throttled);
   }
 
   malformed(detail: string, requestId: string | undefined, text: string): MalformedResponseError {

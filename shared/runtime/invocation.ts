@@ -17,6 +17,12 @@ export interface PullInvocation {
 
 /** Environment variables the stack sets on every puller function. */
 export const FUNCTION_ENV = {
+  /**
+   * The source type the function pulls. An environment variable rather than an
+   * esbuild define: the one entry file then runs as is under tests and locally,
+   * and the deployed type can be read in the function's configuration.
+   */
+  sourceType: 'CLOUDTAP_SOURCE_TYPE',
   tableName: 'CLOUDTAP_TABLE_NAME',
   deliveryStreamName: 'CLOUDTAP_DELIVERY_STREAM',
   /** The destination's record format as JSON, e.g. {"type":"splunk","index":"main"} (see destinationEnv). */

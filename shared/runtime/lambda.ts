@@ -5,18 +5,15 @@ import type { Context } from 'aws-lambda';
 import { systemClock } from '../lib/clock';
 import { ConfigError } from '../lib/errors';
 import type { Log } from '../lib/logger';
-import { runSource } from '../core/pipeline';
-import type { RunProgress, RunSummary } from '../core/run-options';
-import { describeFailure, publishRunMetrics, RetryCounter } from '../ops/run-metrics';
-import { observeRetries } from '../providers/http';
+import { progressOf } from '../core/pipeline';
+import type { RunSummary } from '../core/run-options';
+import { describeFailure, publishRunMetrics } from '../ops/run-metrics';
 import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
 import { createDeployedAlertRouter } from '../alerts/wiring';
-import { compileRules } from '../detection/compile';
-import { defaultRules } from '../config/default-rules';
-import { createDetector } from '../detection/engine';
+import { PullAssembly } from './assemble';
 import { readBundledRules } from './bundled-rules';
 import { resolveInvocationSource } from './invocation-source';
-import type { SourceDefinition } from '../providers/definition';
+import type { Registry, SourceDefinition } from '../providers/definition';
 import { splunkSourcetypes } from '../providers/siem';
 import { encoderFor } from '../sinks/encoders/for-format';
 import { FirehoseSink } from '../sinks/firehose-sink';
@@ -40,6 +37,14 @@ function requiredEnv(name: string): string {
   return value;
 }
 
+/** The definition of the source type the stack set in FUNCTION_ENV.sourceType; an unknown type stops the cold start. */
+export function definitionFromEnv(registry: Registry): SourceDefinition<any> {
+  const type = requiredEnv(FUNCTION_ENV.sourceType);
+  const definition = registry.get(type);
+  if (!definition) throw new ConfigError('function environment', [`${FUNCTION_ENV.sourceType} names "${type}", which is no known source type (${[...registry.keys()].join(', ')})`]);
+  return definition;
+}
+
 /**
  * The Lambda handler for one source type: pull the instance named in the
  * scheduled event into the stack's delivery stream, in its destination's
@@ -53,9 +58,8 @@ export function createPullHandler(definition: SourceDefinition<any>) {
     encoder: encoderFor(readDestinationEnv(process.env[FUNCTION_ENV.destination]), splunkSourcetypes([definition])),
     log,
   });
-  // Rules are compiled once per cold start; each run gets a fresh detector (threshold counts are per run).
-  const bundled = readBundledRules();
-  const rules = compileRules([...defaultRules, ...bundled.custom], { disabled: bundled.disabled, log });
+  // A bundled rules file that does not parse stops the cold start here.
+  const rules = readBundledRules();
   const alerts = createDeployedAlertRouter({
     tableName,
     topicArn: process.env[FUNCTION_ENV.alertTopicArn],
@@ -64,39 +68,26 @@ export function createPullHandler(definition: SourceDefinition<any>) {
     metricDimensions: { SourceType: definition.type },
     log,
   });
+  // Rules are compiled once per cold start; each run gets a fresh detector (threshold counts are per run).
+  const pulls = new PullAssembly({ store, sink, rules, alerts, clock: systemClock, log });
 
   const pull = async (event: PullInvocation, context: Context): Promise<RunSummary> => {
     const instance = resolveInvocationSource(definition, event.source);
     logger.appendKeys({ sourceId: instance.id, sourceType: instance.type });
     const startedAt = Date.now();
-    const retries = new RetryCounter();
-    let progress: RunProgress | undefined;
+    const metrics = { sourceType: instance.type, sourceId: instance.id };
     try {
       const credentials = await credentialsFromSecret(definition, instance, event.secretArn);
-      const summary = await observeRetries(retries.observe, () =>
-        runSource({
-          sourceId: instance.id,
-          source: definition.create({ instance, credentials, clock: systemClock, log }),
-          store,
-          sink,
-          owner: context.awsRequestId,
-          lagSeconds: instance.lagSeconds,
-          start: instance.start,
-          deadline: Date.now() + context.getRemainingTimeInMillis(),
-          detector: createDetector({ rules, log }),
-          alerts,
-          log,
-          onProgress: (update) => (progress = update),
-        }),
-      );
+      const summary = await pulls.pull({ definition, instance, credentials, owner: context.awsRequestId, deadline: Date.now() + context.getRemainingTimeInMillis() });
       logger.info('run finished', { summary });
       const windowStart = summary.cursor?.windowStart ?? (await storedWindowStart(instance.id));
-      publishRunMetrics({ sourceType: instance.type, sourceId: instance.id, summary, failed: false, retries, windowStart, durationMs: Date.now() - startedAt });
+      publishRunMetrics({ ...metrics, summary, failed: false, windowStart, durationMs: Date.now() - startedAt });
       return summary;
     } catch (error) {
+      const progress = progressOf(error);
       logger.error('run failed', { ...describeFailure(error), progress });
       const windowStart = await storedWindowStart(instance.id);
-      publishRunMetrics({ sourceType: instance.type, sourceId: instance.id, progress, failed: true, retries, windowStart, durationMs: Date.now() - startedAt });
+      publishRunMetrics({ ...metrics, progress, failed: true, windowStart, durationMs: Date.now() - startedAt });
       throw error;
     }
   };

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../lib/clock';
 import type { Log } from '../lib/logger';
-import { runSource } from '../core/pipeline';
 import type { RunProgress, RunSummary } from '../core/run-options';
 import type { CloudtapConfig } from '../config/load';
 import type { Registry } from '../providers/definition';
@@ -10,11 +9,9 @@ import { FileCursorStore } from '../cursor/file-store';
 import type { CursorStore } from '../core/ports/cursor-store';
 import { createLocalSink } from './local-sink';
 import { createLocalAlertRouter } from '../alerts/wiring';
-import { compileRules } from '../detection/compile';
-import { defaultRules } from '../config/default-rules';
-import { createDetector } from '../detection/engine';
 import type { AlertRouter } from '../core/ports/detection';
 import type { Sink } from '../core/ports/sink';
+import { PullAssembly } from './assemble';
 import { credentialsFromEnv } from './credentials';
 
 export interface LocalRunOptions {
@@ -47,8 +44,7 @@ export async function runLocalOnce(options: LocalRunOptions): Promise<LocalRunRe
   // Built before anything is pulled: a missing SIEM credential fails the run with a ConfigError naming the variable.
   const sink = options.sink ?? createLocalSink(options.config.local, { env, log: options.log, clock });
   const owner = `cli-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const { rules: rulesConfig, alerts: alertsConfig, local } = options.config;
-  const rules = compileRules([...defaultRules, ...rulesConfig.custom], { disabled: rulesConfig.disabled, log: options.log });
+  const { alerts: alertsConfig, local } = options.config;
   const alerts =
     options.alerts ??
     createLocalAlertRouter({
@@ -58,6 +54,7 @@ export async function runLocalOnce(options: LocalRunOptions): Promise<LocalRunRe
       clock,
       log: options.log,
     });
+  const pulls = new PullAssembly({ store, sink, rules: options.config.rules, alerts, clock, log: options.log, reserveMs: 10_000 });
   const instances = options.config.sources.filter((instance) =>
     options.sourceIds ? options.sourceIds.includes(instance.id) : instance.enabled,
   );
@@ -68,22 +65,7 @@ export async function runLocalOnce(options: LocalRunOptions): Promise<LocalRunRe
         try {
           const definition = options.registry.get(instance.type)!;
           const credentials = credentialsFromEnv(definition, instance, env);
-          const summary = await runSource({
-            sourceId: instance.id,
-            source: definition.create({ instance, credentials, clock, log: options.log }),
-            store,
-            sink,
-            owner,
-            lagSeconds: instance.lagSeconds,
-            start: instance.start,
-            deadline: clock.now() + (options.budgetMs ?? 600_000),
-            reserveMs: 10_000,
-            detector: createDetector({ rules, log: options.log }),
-            alerts,
-            clock,
-            log: options.log,
-            onProgress: options.onProgress,
-          });
+          const summary = await pulls.pull({ definition, instance, credentials, owner, deadline: clock.now() + (options.budgetMs ?? 600_000), onProgress: options.onProgress });
           return { sourceId: instance.id, ok: true, summary };
         } catch (error) {
           return { sourceId: instance.id, ok: false, error: error as Error };

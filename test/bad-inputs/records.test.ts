@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../shared/core/event-id';
 import type { EcsDocument } from '../../shared/ecs/document';
-import { RetryCounter, runMetricValues } from '../../shared/ops/run-metrics';
+import { runMetricValues } from '../../shared/ops/run-metrics';
 import type { Infrastructure, OkRun } from '../scenarios/harness';
 import { badInputApi as cloudAudit } from '../providers/tencent/cloudaudit/bad-inputs';
 import { badInputApi as dbss } from '../providers/huawei/dbss/bad-inputs';
@@ -82,7 +82,7 @@ async function expectDeliveredRawAndCounted(c: Case, run: OkRun, injected: unkno
   }
   expect(pipelineErrors(c.scenario.delivered())).toHaveLength(injected.length);
   expect(run.summary.mappingErrors).toBe(injected.length);
-  const metrics = runMetricValues({ sourceType: c.api.type, sourceId: c.scenario.sourceId, summary: run.summary, failed: false, retries: new RetryCounter(), durationMs: 0 });
+  const metrics = runMetricValues({ sourceType: c.api.type, sourceId: c.scenario.sourceId, summary: run.summary, failed: false, durationMs: 0 });
   expect(metrics.MappingErrors).toBe(injected.length);
   expect(c.scenario.log.lines.some((line) => line.includes('could not be mapped') && line.includes(requestId(c, 1)))).toBe(true);
   expectEachDeliveredOnce(c, injected.length);

@@ -1,5 +1,5 @@
 /**
- * The deployed entry point, invoked as Lambda would: functions/tencent-cloudaudit/handler.ts
+ * The deployed entry point, invoked as Lambda would: functions/pull/handler.ts told tencent-cloudaudit
  * with a PullInvocation event and a Lambda context, its store, sink and secret
  * read through the AWS SDK's own endpoint environment variables, against
  * dynalite, the Firehose wire-API server, a Secrets Manager server and the

@@ -52,7 +52,7 @@ describe('synth with bundling', () => {
         ],
         {
           encoding: 'utf8',
-          env: { PATH: process.env.PATH, CLOUDTAP_TABLE_NAME: 'cursors', CLOUDTAP_DELIVERY_STREAM: 'stream', AWS_REGION: 'eu-west-1' },
+          env: { PATH: process.env.PATH, CLOUDTAP_SOURCE_TYPE: type, CLOUDTAP_TABLE_NAME: 'cursors', CLOUDTAP_DELIVERY_STREAM: 'stream', AWS_REGION: 'eu-west-1' },
         },
       );
       // Node 20 only gets the SDK's notice that it will want Node 22 from 2027 (the Lambda runs 24).

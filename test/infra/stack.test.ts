@@ -484,7 +484,7 @@ describe('outputs', () => {
 });
 
 describe('several source types', () => {
-  // A second type: CloudAudit's definition under another name, built from the same handler file.
+  // A second type: CloudAudit's definition under another name; every type's function bundles the one puller entry.
   const twoTypes: Registry = new Map([
     ...registry,
     ['fake-audit', { ...cloudAuditDefinition, type: 'fake-audit' }],
@@ -498,7 +498,7 @@ describe('several source types', () => {
   };
 
   it("gives each type its own function that reads only its own instances' secrets", () => {
-    const { stack: multi, template: multiTemplate } = synth(data, twoTypes, () => defaultEntry('tencent-cloudaudit'));
+    const { stack: multi, template: multiTemplate } = synth(data, twoTypes);
     multiTemplate.resourceCountIs('AWS::Lambda::Function', 2);
     const own = { 'tencent-cloudaudit': ['real-1'], 'fake-audit': ['fake-1', 'fake-2'] };
     for (const [type, ids] of Object.entries(own)) {
@@ -518,9 +518,13 @@ describe('several source types', () => {
     }
   });
 
-  it('fails at synth when a type has no handler file', () => {
-    expect(() => synth({ sources: [data.sources[1]] }, twoTypes)).toThrow(
-      /Cannot find entry file at .*functions\/fake-audit\/handler\.ts/,
-    );
+  it('tells each function the source type it pulls, and bundles the one puller entry for all', () => {
+    const { stack: multi, template: multiTemplate } = synth(data, twoTypes);
+    for (const type of ['tencent-cloudaudit', 'fake-audit']) {
+      const fn = multi.pullers.get(type)!.function;
+      const properties = multiTemplate.toJSON().Resources[logicalId(fn)].Properties;
+      expect(properties.Environment.Variables.CLOUDTAP_SOURCE_TYPE).toBe(type);
+    }
+    expect(defaultEntry('fake-audit')).toBe(join(PROJECT_ROOT, 'functions', 'pull', 'handler.ts'));
   });
 });

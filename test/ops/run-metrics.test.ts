@@ -1,5 +1,5 @@
 /**
- * Run metrics as the deployed handler emits them: functions/tencent-cloudaudit/handler.ts
+ * Run metrics as the deployed handler emits them: functions/pull/handler.ts for tencent-cloudaudit
  * invoked as Lambda would, against dynalite, the Firehose wire-API server, a
  * Secrets Manager server and the CloudAudit simulator. stdout is captured and
  * the EMF object (`_aws.CloudWatchMetrics`) parsed back, as CloudWatch would.
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveInstance } from '../../shared/config/load';
 import { sourceInstanceSchema } from '../../shared/config/schema';
 import { ProviderError, SourceRunError } from '../../shared/lib/errors';
-import { isThrottling, RetryCounter, runMetricValues } from '../../shared/ops/run-metrics';
+import { runMetricValues } from '../../shared/ops/run-metrics';
 import type { RunSummary } from '../../shared/core/run-options';
 import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
@@ -105,26 +105,22 @@ function runMetrics(emf: Line[], sourceId: string): Record<string, number> {
 
 const secretFor = (id: string) => secrets.putSecret(`cloudtap/${id}`, TENCENT);
 
-describe('isThrottling', () => {
-  const error = (provider: string, code: string, httpStatus?: number) => new ProviderError(provider, code, 'x', 'req', true, httpStatus);
-  it('knows each provider\'s throttling and nothing else', () => {
-    expect(isThrottling(error('tencent', 'RequestLimitExceeded'))).toBe(true);
-    expect(isThrottling(error('tencent', 'RequestLimitExceeded.UinLimitExceeded'))).toBe(true);
-    expect(isThrottling(error('ucloud', '153'))).toBe(true);
-    expect(isThrottling(error('huaweicloud', 'APIGW.0308', 429))).toBe(true);
-    expect(isThrottling(error('huaweicloud', 'APIG.0308', 400))).toBe(true);
-    expect(isThrottling(error('huaweicloud', 'DBSS.0001', 429))).toBe(true);
-    for (const [code, status] of [['InternalError', 200], ['150', 200], ['Timeout', undefined], ['APIGW.0101', 500]] as const) {
-      expect(isThrottling(error('any', code, status))).toBe(false);
-    }
+describe('ProviderError.throttled', () => {
+  it.each([
+    [429, false, true],
+    [400, false, false],
+    [undefined, true, true],
+    [500, false, false],
+  ] as const)('HTTP %s with throttling code %s: throttled %s', (httpStatus, throttledCode, expected) => {
+    expect(new ProviderError('any', 'X', 'x', 'req', true, httpStatus, throttledCode).throttled).toBe(expected);
   });
 });
 
 describe('runMetricValues', () => {
-  it('a failed run still counts what it delivered, raw records included, from its last progress', () => {
-    const progress = { sourceId: 'audit', pages: 2, pulled: 100, delivered: 100, mappingErrors: 3 };
-    const values = runMetricValues({ sourceType: 'tencent-cloudaudit', sourceId: 'audit', progress, failed: true, retries: new RetryCounter(), durationMs: 5 });
-    expect(values).toMatchObject({ EventsDelivered: 100, Pages: 2, MappingErrors: 3, RunsFailed: 1 });
+  it('a failed run still counts what it delivered, raw records included, and its retries, from its progress', () => {
+    const progress = { sourceId: 'audit', pages: 2, pulled: 100, delivered: 100, mappingErrors: 3, retries: 5, throttledRetries: 2 };
+    const values = runMetricValues({ sourceType: 'tencent-cloudaudit', sourceId: 'audit', progress, failed: true, durationMs: 5 });
+    expect(values).toMatchObject({ EventsDelivered: 100, Pages: 2, MappingErrors: 3, RunsFailed: 1, Retries: 5, ThrottledRetries: 2 });
   });
 });
 
@@ -173,6 +169,21 @@ describe('run metrics from the Lambda handler', () => {
       expect(line).toMatchObject({ sourceId: 'metrics-throttled' });
       expect(line.requestId).toEqual(expect.any(String));
     }
+  });
+
+  it('a run that fails on throttling still counts the retries it made before giving up', async () => {
+    const source = instance('metrics-throttled-out');
+    const secretArn = secretFor('metrics-throttled-out');
+    // Every request throttled: the first to spend the client's 4 attempts fails the run after 3 throttled retries
+    // (other lanes' requests, cancelled then, may add theirs).
+    server.faults.push({ kind: 'throttle', action: 'DescribeEvents', times: 1_000 });
+    const run = await invoke({ source, secretArn }, 'req-m-0151');
+    server.faults.clear();
+    expect(run.error).toBeInstanceOf(SourceRunError);
+    const values = runMetrics(run.emf, 'metrics-throttled-out');
+    expect(values).toMatchObject({ RunsFailed: 1, Pages: 0 });
+    expect(values.ThrottledRetries).toBeGreaterThanOrEqual(3);
+    expect(values.Retries).toBe(values.ThrottledRetries);
   });
 
   it('a failed run emits RunsFailed, lag from the stored cursor, and one ERROR line with the provider code and request id', async () => {

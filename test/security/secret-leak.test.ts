@@ -1,7 +1,7 @@
 /**
  * Contract point 8, end to end: distinctive fake secrets are planted in every
  * credential field of every source type (and in the function role's AWS keys),
- * then each deployed handler (functions/<type>/handler.ts, imported as Lambda
+ * then each deployed handler (functions/pull/handler.ts told its type, imported as Lambda
  * loads it) runs against its provider simulator, dynalite, and the Firehose,
  * Secrets Manager, SNS and EventBridge wire servers, through a successful run
  * that raises alerts and through every way a run fails. Everything the runs

@@ -19,7 +19,7 @@ export interface StartedSimulator {
 export const ALERT_BUS = 'cloudtap-alerts';
 
 export interface SourceHandlerOptions<S extends StartedSimulator> {
-  /** The source type: `functions/<type>/handler.ts` is the module imported. */
+  /** The source type, set in the function's environment as the stack sets it for functions/pull/handler.ts. */
   type: string;
   table: string;
   stream: string;
@@ -79,6 +79,7 @@ export async function startSourceHandler<S extends StartedSimulator>(options: So
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+    CLOUDTAP_SOURCE_TYPE: options.type,
     CLOUDTAP_TABLE_NAME: options.table,
     CLOUDTAP_DELIVERY_STREAM: options.stream,
     ...(options.alerting && { CLOUDTAP_ALERT_TOPIC_ARN: DEFAULT_TOPIC_ARN, CLOUDTAP_ALERT_BUS_NAME: ALERT_BUS }),
@@ -93,9 +94,9 @@ export async function startSourceHandler<S extends StartedSimulator>(options: So
     sns,
     eventBridge,
     simulator,
-    handler: await importHandler(options.type),
+    handler: await importHandler(),
     async coldStart() {
-      environment.handler = await importHandler(options.type);
+      environment.handler = await importHandler();
     },
     async stop() {
       process.env = saved;
@@ -105,8 +106,8 @@ export async function startSourceHandler<S extends StartedSimulator>(options: So
   return environment;
 }
 
-/** `functions/<type>/handler.ts`, evaluated afresh unless it is the first handler this test file imports. */
-async function importHandler(type: string): Promise<Handler> {
+/** `functions/pull/handler.ts`, evaluated afresh unless it is the first handler this test file imports. */
+async function importHandler(): Promise<Handler> {
   // A second import must not reuse the module state of the first (clients, logger, alert
   // breaker). The first shares the test file's registry, so classes the test imports
   // (ConfigError, ...) are the handler's own.
@@ -115,7 +116,7 @@ async function importHandler(type: string): Promise<Handler> {
   // Powertools keeps getSecret's provider in node_modules, which resetModules leaves alone:
   // drop it so the handler's first read builds its client from the current environment.
   for (const name of Object.keys(DEFAULT_PROVIDERS)) delete DEFAULT_PROVIDERS[name];
-  const module = (await import(/* @vite-ignore */ `../../functions/${type}/handler`)) as { handler: Handler };
+  const module = (await import('../../functions/pull/handler')) as { handler: Handler };
   return module.handler;
 }
 

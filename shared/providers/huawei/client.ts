@@ -1,6 +1,6 @@
 import { ProviderError } from '../../lib/errors';
 import { silentLog, type Log } from '../../lib/logger';
-import { Transport, withScheme, type RetryTuning, type TransportOptions } from '../http';
+import { Transport, withScheme, type RetryCount, type RetryTuning, type TransportOptions } from '../http';
 import { ErrorFactory } from './errors';
 import type { IamTokenProvider } from './iam-token';
 import { buildSignedHeaders, JSON_CONTENT_TYPE, type AkSkCredentials } from './signer';
@@ -28,6 +28,8 @@ export interface HuaweiResult<T> {
   /** The X-Request-Id response header. */
   requestId?: string;
   status: number;
+  /** The retries the request took (an IAM token fetch failing within an attempt included). */
+  retries: RetryCount;
 }
 
 // Throttling asks for a pause of seconds ("retry after 2 to 5 seconds"), hence the larger ceiling.
@@ -74,7 +76,7 @@ export class HuaweiClient {
     const what = `${this.service} ${method} ${url.pathname}`;
     // A rejected token is renewed once per call; a second 401 is a real auth failure.
     let tokenRenewed = false;
-    return this.http.run(
+    const { result, retries } = await this.http.run(
       async (attempt) => {
         this.log.debug('huaweicloud request', { service: this.service, method, path: url.pathname, attempt });
         const headers = await this.headers(method, url, payload, signal);
@@ -94,6 +96,7 @@ export class HuaweiClient {
         this.log.warn('huaweicloud request failed; retrying', { service: this.service, path: url.pathname, code, httpStatus, requestId, attempt, delayMs });
       },
     );
+    return { ...result, retries };
   }
 
   private async headers(method: string, url: URL, payload: string, signal?: AbortSignal): Promise<Record<string, string>> {
@@ -122,7 +125,7 @@ export class HuaweiClient {
     /** Token mode: a 401 means an expired or revoked token, worth one retry with a new one. */
     renewOn401: boolean,
     callerSignal?: AbortSignal,
-  ): Promise<HuaweiResult<T>> {
+  ): Promise<Omit<HuaweiResult<T>, 'retries'>> {
     const { status, headers: answered, text } = await this.http.fetch(
       url,
       { method, headers, body: method === 'GET' ? undefined : payload },

@@ -63,6 +63,6 @@ export class ErrorFactory extends RedactingErrors {
     // API Gateway's "signature expired" names no cause; it is the X-Sdk-Date, i.e. this machine's clock.
     if (/signature expired/i.test(message)) message += ' (X-Sdk-Date comes from the local clock, which must be within 15 minutes of Huawei Cloud\'s: check its time sync)';
     const requestId = headerRequestId ?? envelope.requestId;
-    return this.provider(code, `${what}: ${message}`, requestId, retryable ?? isRetryableHuaweiError(status, code), status);
+    return this.provider(code, `${what}: ${message}`, requestId, retryable ?? isRetryableHuaweiError(status, code), status, THROTTLE_CODES.has(code));
   }
 }

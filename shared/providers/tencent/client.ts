@@ -1,7 +1,7 @@
 import { unixSeconds } from '../../lib/clock';
 import { ProviderError } from '../../lib/errors';
 import { silentLog, type Log } from '../../lib/logger';
-import { isTransientStatus, RedactingErrors, Transport, withScheme, type RetryTuning, type TransportOptions } from '../http';
+import { isTransientStatus, RedactingErrors, Transport, withScheme, type RetryCount, type RetryTuning, type TransportOptions } from '../http';
 import { parseJson, stringifyJson } from './json';
 import { buildTc3Headers } from './tc3';
 
@@ -41,6 +41,8 @@ export interface TencentResult<T> {
   /** The `Response` object of the envelope (RequestId included). */
   response: T;
   requestId: string;
+  /** The retries the call took. */
+  retries: RetryCount;
 }
 
 const DEFAULT_RETRY: TencentRetryOptions = { attempts: 4, baseDelayMs: 250, maxDelayMs: 5_000 };
@@ -54,6 +56,11 @@ const DEFAULT_RETRY: TencentRetryOptions = { attempts: 4, baseDelayMs: 250, maxD
  */
 export function isRetryableTencentCode(code: string): boolean {
   return /^(RequestLimitExceeded|InternalError)(\.|$)/.test(code);
+}
+
+/** Throttling: `RequestLimitExceeded` and its sub-codes (`RequestLimitExceeded.UinLimitExceeded`, ...). */
+export function isTencentThrottleCode(code: string): boolean {
+  return code.startsWith('RequestLimitExceeded');
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -99,7 +106,7 @@ export class TencentClient {
     }
     const payload = stringifyJson(params);
     const { signal } = options;
-    return this.http.run(
+    const { result, retries } = await this.http.run(
       async (attempt) => {
         this.log.debug('tencent request', { service: this.options.service, action, attempt });
         return this.attempt<T>(action, payload, signal);
@@ -109,9 +116,10 @@ export class TencentClient {
         this.log.warn('tencent request failed; retrying', { service: this.options.service, action, code, requestId, attempt, delayMs });
       },
     );
+    return { ...result, retries };
   }
 
-  private async attempt<T>(action: string, payload: string, callerSignal?: AbortSignal): Promise<TencentResult<T>> {
+  private async attempt<T>(action: string, payload: string, callerSignal?: AbortSignal): Promise<Omit<TencentResult<T>, 'retries'>> {
     const { service, version, region, language } = this.options;
     const headers = buildTc3Headers({
       ...this.#credentials,
@@ -132,7 +140,7 @@ export class TencentClient {
     return this.interpret<T>(action, answer.status, answer.text, answer.headers.get('x-tc-requestid') ?? undefined);
   }
 
-  private interpret<T>(action: string, status: number, text: string, headerRequestId?: string): TencentResult<T> {
+  private interpret<T>(action: string, status: number, text: string, headerRequestId?: string): Omit<TencentResult<T>, 'retries'> {
     let body: unknown;
     try {
       body = parseJson(text);
@@ -156,7 +164,7 @@ export class TencentClient {
       const retryable = isRetryableTencentCode(error.Code) || isTransientStatus(status);
       // The usual cause is this machine's clock, not the key: say so, since the code alone reads like a key problem.
       const hint = error.Code === 'AuthFailure.SignatureExpire' ? ' (requests are signed with the local clock, which must be within 5 minutes of Tencent Cloud\'s: check its time sync)' : '';
-      throw this.#errors.provider(error.Code, `${action}: ${message}${hint}`, requestId, retryable, status);
+      throw this.#errors.provider(error.Code, `${action}: ${message}${hint}`, requestId, retryable, status, isTencentThrottleCode(error.Code));
     }
     if (status !== 200) {
       throw this.#errors.provider(`HTTP${status}`, `${action}: HTTP ${status} without an error envelope`, requestId, isTransientStatus(status), status);

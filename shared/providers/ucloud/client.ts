@@ -1,6 +1,6 @@
 import { ProviderError } from '../../lib/errors';
 import { silentLog, type Log } from '../../lib/logger';
-import { isTransientStatus, RedactingErrors, Transport, withScheme, type RetryTuning, type TransportOptions } from '../http';
+import { isTransientStatus, RedactingErrors, Transport, withScheme, type RetryCount, type RetryTuning, type TransportOptions } from '../http';
 import { signParams, type UCloudKeys } from './signature';
 
 const PROVIDER = 'ucloud';
@@ -58,6 +58,8 @@ export interface UCloudResult<T> {
   response: T;
   /** From the X-UCloud-Request-UUID header; absent when the gateway sent none. */
   requestId?: string;
+  /** The retries the call took. */
+  retries: RetryCount;
 }
 
 const DEFAULT_RETRY: UCloudRetryOptions = { attempts: 4, baseDelayMs: 250, maxDelayMs: 5_000 };
@@ -95,7 +97,7 @@ export class UCloudClient {
     // No timestamp or nonce is signed, so one signed body serves every attempt.
     const body = new URLSearchParams(signParams({ ...params, Action: action }, this.#keys)).toString();
     const { signal } = options;
-    return this.http.run(
+    const { result, retries } = await this.http.run(
       async (attempt) => {
         this.log.debug('ucloud request', { action, attempt });
         return this.attempt<T>(action, body, signal);
@@ -103,9 +105,10 @@ export class UCloudClient {
       signal,
       ({ code, requestId }, attempt, delayMs) => this.log.warn('ucloud request failed; retrying', { action, code, requestId, attempt, delayMs }),
     );
+    return { ...result, retries };
   }
 
-  private async attempt<T>(action: string, body: string, callerSignal?: AbortSignal): Promise<UCloudResult<T>> {
+  private async attempt<T>(action: string, body: string, callerSignal?: AbortSignal): Promise<Omit<UCloudResult<T>, 'retries'>> {
     const answer = await this.http.fetch(
       this.url,
       { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'User-Agent': 'cloudtap' }, body },
@@ -115,7 +118,7 @@ export class UCloudClient {
     return this.interpret<T>(action, answer.status, answer.text, answer.headers.get(REQUEST_ID_HEADER) || undefined);
   }
 
-  private interpret<T>(action: string, status: number, text: string, requestId?: string): UCloudResult<T> {
+  private interpret<T>(action: string, status: number, text: string, requestId?: string): Omit<UCloudResult<T>, 'retries'> {
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -131,7 +134,7 @@ export class UCloudClient {
     if (retCode !== 0) {
       const message = isObject(body) && typeof body.Message === 'string' ? body.Message : '';
       const retryable = isRetryableUCloudRetCode(retCode) || isTransientStatus(status);
-      throw this.providerError(String(retCode), `${action}: ${message || 'no message'}`, requestId, retryable, status);
+      throw this.providerError(String(retCode), `${action}: ${message || 'no message'}`, requestId, retryable, status, retCode === UCLOUD_RET_CODES.throttled);
     }
     if (status !== 200) {
       throw this.providerError(`HTTP${status}`, `${action}: HTTP ${status} with RetCode 0`, requestId, isTransientStatus(status), status);
@@ -140,7 +143,7 @@ export class UCloudClient {
   }
 
   // Unlike the other clients', the code (a RetCode or HTTP status) is not scrubbed.
-  private providerError(code: string, message: string, requestId: string | undefined, retryable: boolean, status?: number) {
-    return new ProviderError(PROVIDER, code, this.#errors.scrub(message), requestId, retryable, status);
+  private providerError(code: string, message: string, requestId: string | undefined, retryable: boolean, status?: number, throttled = false) {
+    return new ProviderError(PROVIDER, code, this.#errors.scrub(message), requestId, retryable, status, throttled);
   }
 }

@@ -73,9 +73,13 @@ describe('HuaweiClient against the simulator', () => {
 
   it('retries throttling (429 APIGW.0308), 5xx, gateway pages and resets', async () => {
     server.faults.push({ kind: 'throttle' }, { kind: 'internal' });
-    expect((await client().request<{ echo: unknown }>('POST', ECHO, { a: 1 })).body.echo).toEqual({ a: 1 });
+    const first = await client().request<{ echo: unknown }>('POST', ECHO, { a: 1 });
+    expect(first.body.echo).toEqual({ a: 1 });
+    expect(first.retries).toEqual({ total: 2, throttled: 1 });
     server.faults.push({ kind: 'http', status: 502 }, { kind: 'reset' });
-    expect((await client().request<{ echo: unknown }>('POST', ECHO, { a: 2 })).body.echo).toEqual({ a: 2 });
+    const second = await client().request<{ echo: unknown }>('POST', ECHO, { a: 2 });
+    expect(second.body.echo).toEqual({ a: 2 });
+    expect(second.retries).toEqual({ total: 2, throttled: 0 });
     expect(server.requests.map((r) => r.outcome)).toEqual(['fault:throttle', 'fault:internal', 'Success', 'fault:http', 'fault:reset', 'Success']);
     expect(logged.entries.filter((e) => (e as unknown[])[0] === 'huaweicloud request failed; retrying')).toHaveLength(4);
   });
@@ -83,7 +87,8 @@ describe('HuaweiClient against the simulator', () => {
   it('gives up after the configured attempts with the last retryable error', async () => {
     server.faults.push({ kind: 'throttle', times: 10 });
     const error = await failure(client().request('POST', ECHO, {}));
-    expect(error).toMatchObject({ code: 'APIGW.0308', retryable: true, httpStatus: 429, requestId: server.requests[2]!.requestId });
+    expect(error).toMatchObject({ code: 'APIGW.0308', retryable: true, throttled: true, httpStatus: 429, requestId: server.requests[2]!.requestId });
+    expect((error as ProviderError).retries).toEqual({ total: 2, throttled: 2 });
     expect(server.requests).toHaveLength(3);
   });
 
@@ -205,5 +210,17 @@ describe('HuaweiClient edge cases', () => {
     expect(isRetryableHuaweiError(401, 'APIGW.0301')).toBe(false);
     expect(isRetryableHuaweiError(403, 'APIGW.0302')).toBe(false);
     expect(errorEnvelope('nope')).toEqual({});
+  });
+
+  it.each([
+    [400, 'APIG.0308', true],
+    [429, 'APIGW.0308', true],
+    // HTTP 429 is throttling whatever the code says.
+    [429, 'DBSS.10000001', true],
+    [500, 'APIGW.0201', false],
+    [403, 'APIGW.0302', false],
+  ] as const)('HTTP %s with %s: throttled %s', async (status, code, throttled) => {
+    reply = { status, body: JSON.stringify({ error_code: code, error_msg: 'x' }), headers: {} };
+    expect(await failure(rawClient().request('POST', ECHO, {}))).toMatchObject({ code, throttled });
   });
 });

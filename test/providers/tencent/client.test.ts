@@ -95,16 +95,18 @@ describe('TencentClient against the simulator', () => {
 
   it('retries throttling and succeeds', async () => {
     server.faults.push({ kind: 'throttle', times: 2 });
-    const { response } = await client().call<{ Echo: unknown }>('Echo', { A: 1 });
+    const { response, retries } = await client().call<{ Echo: unknown }>('Echo', { A: 1 });
     expect(response.Echo).toEqual({ A: 1 });
     expect(server.requests.map((r) => r.outcome)).toEqual(['fault:throttle', 'fault:throttle', 'Success']);
+    expect(retries).toEqual({ total: 2, throttled: 2 });
     expect(logged.filter((entry) => (entry as unknown[])[0] === 'tencent request failed; retrying')).toHaveLength(2);
   });
 
   it('gives up after the configured attempts with the last retryable error', async () => {
     server.faults.push({ kind: 'internal', times: 10 });
     const error = (await failure(client().call('Echo'))) as ProviderError;
-    expect(error).toMatchObject({ code: 'InternalError', retryable: true, requestId: server.requests[2]!.requestId });
+    expect(error).toMatchObject({ code: 'InternalError', retryable: true, throttled: false, requestId: server.requests[2]!.requestId });
+    expect(error.retries).toEqual({ total: 2, throttled: 0 });
     expect(server.requests).toHaveLength(3);
   });
 

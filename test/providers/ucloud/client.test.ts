@@ -97,16 +97,19 @@ describe('UCloudClient against the simulator', () => {
 
   it('retries throttling (153) and unavailability (150), then succeeds', async () => {
     server.faults.push({ kind: 'throttle' }, { kind: 'unavailable' });
-    const { response } = await client().call<{ Echo: unknown }>('Echo', { A: 1 });
+    const { response, retries } = await client().call<{ Echo: unknown }>('Echo', { A: 1 });
     expect(response.Echo).toEqual({ Action: 'Echo', A: '1' });
     expect(server.requests.map((r) => r.outcome)).toEqual(['fault:throttle', 'fault:unavailable', 'Success']);
+    // RetCode 153 is throttling; 150 (service unavailable) is retried but is not.
+    expect(retries).toEqual({ total: 2, throttled: 1 });
     expect(logged.filter((entry) => (entry as unknown[])[0] === 'ucloud request failed; retrying')).toHaveLength(2);
   });
 
   it('gives up after the configured attempts with the last retryable error', async () => {
     server.faults.push({ kind: 'throttle', times: 10 });
     const error = (await failure(client().call('Echo'))) as ProviderError;
-    expect(error).toMatchObject({ code: '153', retryable: true, requestId: server.requests[2]!.requestId });
+    expect(error).toMatchObject({ code: '153', retryable: true, throttled: true, requestId: server.requests[2]!.requestId });
+    expect(error.retries).toEqual({ total: 2, throttled: 2 });
     expect(server.requests).toHaveLength(3);
   });
 

@@ -88,7 +88,7 @@ export class DbssSource implements Source<DbssOperateLog> {
     if (options.userName) body.user_name = options.userName;
     if (options.action) body.action = options.action;
 
-    const { body: response, requestId } = await this.client.request<unknown>('POST', this.path, body, { signal });
+    const { body: response, requestId, retries } = await this.client.request<unknown>('POST', this.path, body, { signal });
     const parsed = pageSchema.safeParse(response);
     if (!parsed.success) {
       const detail = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
@@ -97,7 +97,7 @@ export class DbssSource implements Source<DbssOperateLog> {
     const { total_num: total } = parsed.data;
     const records = (parsed.data.operate_log ?? []) as DbssOperateLog[];
     if (records.length > size) throw this.malformed(`page ${page} holds ${records.length} records, more than size ${size}`, requestId, undefined);
-    if ((page - 1) * size + records.length >= total) return { records, requestId };
+    if ((page - 1) * size + records.length >= total) return { records, requestId, retries };
     // A short (or empty) page that total_num says is not the last: the service pages with a smaller
     // size than asked, or lost the list. Page numbers no longer mean what we think: stop loudly
     // rather than end the window early and skip records.
@@ -108,7 +108,7 @@ export class DbssSource implements Source<DbssOperateLog> {
         undefined,
       );
     }
-    return { records, nextPageToken: String(page + 1), requestId };
+    return { records, nextPageToken: String(page + 1), requestId, retries };
   }
 
   eventTime(record: DbssOperateLog): number {

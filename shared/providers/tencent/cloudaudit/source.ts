@@ -77,7 +77,7 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
     if (options.lookupAttributes.length > 0) params.LookupAttributes = options.lookupAttributes;
     if (options.returnLocation) params.IsReturnLocation = 1;
 
-    const { response, requestId } = await this.client.call('DescribeEvents', params, { signal });
+    const { response, requestId, retries } = await this.client.call('DescribeEvents', params, { signal });
     const parsed = pageSchema.safeParse(response);
     if (!parsed.success) {
       throw new MalformedResponseError(
@@ -91,15 +91,15 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
     }
     const { Events, ListOver, NextToken } = parsed.data;
     const records = (Events ?? []) as CloudAuditRecord[];
-    if (ListOver === true) return { records, requestId };
+    if (ListOver === true) return { records, requestId, retries };
     if (NextToken === undefined || NextToken === null) {
       // ListOver false with no token would silently end the window early.
       if (ListOver === false) {
         throw new MalformedResponseError('tencent-cloudaudit', 'ListOver is false but NextToken is missing', requestId, '');
       }
-      return { records, requestId };
+      return { records, requestId, retries };
     }
-    return { records, nextPageToken: String(NextToken), requestId };
+    return { records, nextPageToken: String(NextToken), requestId, retries };
   }
 
   eventTime(record: CloudAuditRecord): number {

@@ -74,7 +74,7 @@ export class SslSource implements Source<SslOperationLog> {
       // The window's end itself, then the keyset bound (see paging.ts).
       EndTime: formatBeijingTime(end),
     };
-    const { response, requestId } = await this.client.call(DESCRIBE_OPERATE_LOGS, params, { signal });
+    const { response, requestId, retries } = await this.client.call(DESCRIBE_OPERATE_LOGS, params, { signal });
     const parsed = pageSchema.safeParse(response);
     if (!parsed.success) {
       throw new MalformedResponseError(
@@ -104,8 +104,8 @@ export class SslSource implements Source<SslOperationLog> {
         requestId,
       });
     }
-    if (!plan.next) return { records: plan.records, requestId };
-    return { records: plan.records, nextPageToken: encodePageToken(plan.next), requestId };
+    if (!plan.next) return { records: plan.records, requestId, retries };
+    return { records: plan.records, nextPageToken: encodePageToken(plan.next), requestId, retries };
   }
 
   eventTime(record: SslOperationLog): number {

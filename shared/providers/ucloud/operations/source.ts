@@ -71,7 +71,7 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
     if (options.resourceId) params.ResourceID = options.resourceId;
     if (token) params.NextToken = token.next;
 
-    const { response, requestId } = await this.client.call('GetUserOperationEvents', params, { signal });
+    const { response, requestId, retries } = await this.client.call('GetUserOperationEvents', params, { signal });
     const parsed = pageSchema.safeParse(response);
     if (!parsed.success) {
       throw new MalformedResponseError(
@@ -87,7 +87,7 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
     const { offsets, carry } = carryOver(records, safeTime, token?.carry);
     for (const [record, offset] of offsets) this.offsets.set(record, offset);
     const next = parsed.data.NextToken;
-    if (!next) return { records, requestId };
+    if (!next) return { records, requestId, retries };
     // The token the core sees wraps UCloud's with a carry that changes from page to page, so the
     // core's check for a repeating token would never fire: a provider answering the token it was
     // sent with that same token is paging in a loop, and would be paged (and delivered) forever.
@@ -99,7 +99,7 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
         '',
       );
     }
-    return { records, nextPageToken: encodePageToken({ next, carry }), requestId };
+    return { records, nextPageToken: encodePageToken({ next, carry }), requestId, retries };
   }
 
   eventTime(record: UCloudOperationRecord): number {

@@ -215,7 +215,7 @@ describe('SslSource paging', () => {
   });
 
   it('reads null OperateLogs as an empty, final page', async () => {
-    expect(await source().fetchPage({ window })).toEqual({ records: [], requestId: expect.any(String) });
+    expect(await source().fetchPage({ window })).toEqual({ records: [], requestId: expect.any(String), retries: { total: 0, throttled: 0 } });
   });
 
   it('stops at AllTotal even when pages stay full', async () => {
@@ -233,7 +233,7 @@ describe('SslSource paging', () => {
     expect(paged.pages.length).toBeGreaterThanOrEqual(5);
 
     answer(() => ({ AllTotal: 5, TotalCount: 0, OperateLogs: [] }));
-    expect(await source().fetchPage({ window })).toEqual({ records: [], requestId: expect.any(String) });
+    expect(await source().fetchPage({ window })).toEqual({ records: [], requestId: expect.any(String), retries: { total: 0, throttled: 0 } });
   });
 
   it('without AllTotal, goes on after a full page and ends on a short one', async () => {

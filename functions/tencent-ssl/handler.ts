@@ -1,4 +1,0 @@
-import { sslDefinition } from '../../shared/providers/tencent/ssl/definition';
-import { createPullHandler } from '../../shared/runtime/lambda';
-
-export const handler = createPullHandler(sslDefinition);
