@@ -41,13 +41,6 @@ function filesNamingAVendor(): string[] {
 
 /** Files still naming a vendor until the parts of the change that own them land; each is to go. */
 const PENDING = [
-  // Per-type Lambda entries, replaced by one generic entry.
-  'functions/huawei-dbss/handler.ts',
-  'functions/tencent-cloudaudit/handler.ts',
-  'functions/tencent-ssl/handler.ts',
-  'functions/ucloud-operations/handler.ts',
-  // Throttling codes, to move into each vendor's client.
-  'shared/ops/run-metrics.ts',
   // The occurrence side channel, to be replaced by Page.occurrences.
   'shared/providers/occurrence-carry.ts',
 ];
