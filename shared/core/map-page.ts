@@ -1,6 +1,7 @@
 import type { EcsDocument } from '../ecs/document';
 import { ECS_VERSION, datasetOf } from '../ecs/document';
-import { canonicalJson, contentEventId } from './event-id';
+import { canonicalJson } from '../lib/hashing';
+import { contentEventId } from './event-id';
 import type { MappingContext, Source, TimeWindow } from './ports/source';
 
 export interface MappedPage {

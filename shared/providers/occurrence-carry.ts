@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../core/event-id';
+import { canonicalJson, sha256 } from '../lib/hashing';
 
 /**
  * Distinct ids for identical records a page boundary separates, for APIs
@@ -26,7 +25,7 @@ export interface PageCarry {
 
 /** A short stable hash of a record's canonical content. */
 export function contentKey(raw: unknown): string {
-  return createHash('sha256').update(canonicalJson(raw)).digest('base64url').slice(0, 16);
+  return sha256(canonicalJson(raw), 'base64url').slice(0, 16);
 }
 
 /** A carry as decoded from a token (`t`, `c`), or undefined when it is not one. */
