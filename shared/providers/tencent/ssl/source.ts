@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { MalformedResponseError } from '../../../lib/errors';
 import type { Log } from '../../../lib/logger';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
 import type { EcsDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
+import { parsePage } from '../../page';
 import { TencentClient } from '../client';
 import { formatBeijingTime } from './beijing-time';
 import type { SslOptions } from './options';
@@ -75,20 +75,15 @@ export class SslSource implements Source<SslOperationLog> {
       EndTime: formatBeijingTime(end),
     };
     const { response, requestId } = await this.client.call(DESCRIBE_OPERATE_LOGS, params, { signal });
-    const parsed = pageSchema.safeParse(response);
-    if (!parsed.success) {
-      throw new MalformedResponseError(
-        SSL_TYPE,
-        `${DESCRIBE_OPERATE_LOGS} response does not match the documented shape: ${parsed.error.issues
-          .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-          .join('; ')}`,
-        requestId,
-        JSON.stringify(response).slice(0, 200),
-      );
-    }
+    const { OperateLogs, AllTotal } = parsePage(pageSchema, response, {
+      source: SSL_TYPE,
+      operation: DESCRIBE_OPERATE_LOGS,
+      requestId,
+      client: this.client,
+    });
     const plan = planPage({
-      records: (parsed.data.OperateLogs ?? []) as SslOperationLog[],
-      allTotal: parsed.data.AllTotal ?? undefined,
+      records: (OperateLogs ?? []) as SslOperationLog[],
+      allTotal: AllTotal ?? undefined,
       limit: SSL_LIMITS.maxLimit,
       position,
       window,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { MalformedResponseError } from '../../../lib/errors';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
 import type { EcsDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
+import { malformedPage, parsePage } from '../../page';
 import { UCloudClient } from '../client';
 import type { UCloudOperationsOptions } from './options';
 import { UCLOUD_OPERATIONS_TYPE, mapUCloudOperationRecord, operationEventTime, type UCloudOperationRecord } from './map';
@@ -11,6 +11,7 @@ import { UCLOUD_OPERATIONS_LIMITS } from './limits';
 
 const DAY = 86_400;
 
+const GET_USER_OPERATION_EVENTS = 'GetUserOperationEvents';
 
 const pageSchema = z.object({
   // Items stay unknown: one bad record (null, a string) is the core's to flag and deliver raw,
@@ -71,33 +72,19 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
     if (options.resourceId) params.ResourceID = options.resourceId;
     if (token) params.NextToken = token.next;
 
-    const { response, requestId } = await this.client.call('GetUserOperationEvents', params, { signal });
-    const parsed = pageSchema.safeParse(response);
-    if (!parsed.success) {
-      throw new MalformedResponseError(
-        UCLOUD_OPERATIONS_TYPE,
-        `GetUserOperationEvents response does not match the documented shape: ${parsed.error.issues
-          .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-          .join('; ')}`,
-        requestId,
-        JSON.stringify(response).slice(0, 200),
-      );
-    }
-    const records = (parsed.data.Events ?? []) as UCloudOperationRecord[];
+    const { response, requestId } = await this.client.call(GET_USER_OPERATION_EVENTS, params, { signal });
+    const origin = { source: UCLOUD_OPERATIONS_TYPE, operation: GET_USER_OPERATION_EVENTS, requestId, client: this.client };
+    const parsed = parsePage(pageSchema, response, origin);
+    const records = (parsed.Events ?? []) as UCloudOperationRecord[];
     const { offsets, carry } = carryOver(records, safeTime, token?.carry);
     for (const [record, offset] of offsets) this.offsets.set(record, offset);
-    const next = parsed.data.NextToken;
+    const next = parsed.NextToken;
     if (!next) return { records, requestId };
     // The token the core sees wraps UCloud's with a carry that changes from page to page, so the
     // core's check for a repeating token would never fire: a provider answering the token it was
     // sent with that same token is paging in a loop, and would be paged (and delivered) forever.
     if (token && next === token.next) {
-      throw new MalformedResponseError(
-        UCLOUD_OPERATIONS_TYPE,
-        `GetUserOperationEvents answered NextToken ${next} with the same NextToken: the provider is paging in a loop`,
-        requestId,
-        '',
-      );
+      throw malformedPage(origin, `${GET_USER_OPERATION_EVENTS} answered NextToken ${next} with the same NextToken: the provider is paging in a loop`);
     }
     return { records, nextPageToken: encodePageToken({ next, carry }), requestId };
   }
