@@ -1,8 +1,7 @@
 import type { EcsDocument } from '../ecs/document';
 import { ECS_VERSION, datasetOf } from '../ecs/document';
-import { canonicalJson } from '../lib/hashing';
-import { contentEventId } from './event-id';
-import type { MappingContext, Source, TimeWindow } from './ports/source';
+import { contentEventId, occurrencesWithin } from './event-id';
+import type { MappingContext, Page, Source, TimeWindow } from './ports/source';
 
 export interface MappedPage {
   documents: EcsDocument[];
@@ -27,6 +26,9 @@ export const MAX_FUTURE_SECONDS = 86_400;
 /** Tags a record whose text holds U+FFFD: the body carried bytes that were not UTF-8 (decoding replaced them). */
 export const INVALID_UTF8_TAG = 'cloudtap_invalid_utf8';
 
+/** What the core knows of the page it maps: the context of its records, and their occurrences when the source counted them. */
+export type PageContext = Omit<MappingContext, 'occurrence'> & Pick<Page<unknown>, 'occurrences'>;
+
 /**
  * Map one page of raw records. A record that cannot be mapped is never
  * dropped: it is delivered raw with `event.kind: pipeline_error` and counted.
@@ -35,19 +37,16 @@ export function mapPage<Raw>(
   source: Source<Raw>,
   records: Raw[],
   window: TimeWindow,
-  pageContext: Omit<MappingContext, 'occurrence'>,
+  { occurrences: counted, ...recordContext }: PageContext,
 ): MappedPage {
   const page: MappedPage = { documents: [], mappingErrors: 0, lateRecords: 0, aheadRecords: 0, invalidUtf8: 0 };
-  const seen = new Map<string, number>();
-  const latestPlausible = Date.parse(pageContext.ingested) / 1000 + MAX_FUTURE_SECONDS;
-  for (const raw of records) {
-    let occurrence = 0;
-    if (source.idFromContent) {
-      const key = canonicalJson(raw);
-      occurrence = seen.get(key) ?? 0;
-      seen.set(key, occurrence + 1);
-    }
-    const context: MappingContext = { ...pageContext, occurrence };
+  const occurrences = source.idFromContent ? (counted ?? occurrencesWithin(records)) : undefined;
+  if (occurrences && occurrences.length !== records.length) {
+    throw new Error(`${source.type}: the page counts occurrences of ${occurrences.length} records but holds ${records.length}`);
+  }
+  const latestPlausible = Date.parse(recordContext.ingested) / 1000 + MAX_FUTURE_SECONDS;
+  for (const [i, raw] of records.entries()) {
+    const context: MappingContext = { ...recordContext, occurrence: occurrences?.[i] ?? 0 };
     const time = safeEventTime(source, raw);
     if (time !== undefined && time > latestPlausible) {
       page.mappingErrors++;

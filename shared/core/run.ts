@@ -112,6 +112,7 @@ export class Run {
       sourceId,
       ingested: new Date(this.clock.now()).toISOString(),
       requestId: page.requestId,
+      occurrences: page.occurrences,
     });
     const alerts = this.options.detector?.evaluate(mapped.documents) ?? [];
     const documents = alerts.length > 0 ? [...mapped.documents, ...alerts.map((alert) => alert.document)] : mapped.documents;

@@ -43,8 +43,9 @@ export interface MappingContext {
   requestId?: string;
   /**
    * For sources with `idFromContent`: how many records identical to this one
-   * came before it in the same page. Identical records are distinct events
-   * (two deletions in one second), so their content ids must differ.
+   * came before it in the same window (`Page.occurrences`, or else within its
+   * page). Identical records are distinct events (two deletions in one
+   * second), so their content ids must differ.
    */
   occurrence: number;
 }
@@ -60,7 +61,7 @@ export interface Source<Raw = unknown> {
   readonly maxWindowSeconds: number;
   /** How far back the API can be queried (seconds before now). */
   readonly retentionSeconds: number;
-  /** Records carry no provider id: the core counts identical records per page for `MappingContext.occurrence`. */
+  /** Records carry no provider id: `MappingContext.occurrence` tells identical records apart (see `Page.occurrences`). */
   readonly idFromContent?: boolean;
   /** Fetch one page of the window. Throws ProviderError / MalformedResponseError. */
   fetchPage(request: PageRequest): Promise<Page<Raw>>;

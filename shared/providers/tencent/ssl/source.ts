@@ -40,8 +40,6 @@ export class SslSource implements Source<SslOperationLog> {
   private readonly sourceId: string;
   private readonly log: Log;
   private warnedFallback = false;
-  /** Occurrence offsets of records continuing an identical run from the previous page (see paging.ts). */
-  private readonly offsets = new WeakMap<object, number>();
 
   constructor(args: SslSourceArgs) {
     this.sourceId = args.instance.id;
@@ -89,9 +87,6 @@ export class SslSource implements Source<SslOperationLog> {
       window,
       eventTime: sslEventTime,
     });
-    for (const [record, offset] of plan.offsets ?? []) {
-      if (record !== null && typeof record === 'object') this.offsets.set(record, offset);
-    }
     if (plan.fellBack && !this.warnedFallback) {
       this.warnedFallback = true;
       this.log.warn('the API does not page as assumed (EndTime inclusive, newest first); paging the rest of the window by plain offset', {
@@ -99,8 +94,8 @@ export class SslSource implements Source<SslOperationLog> {
         requestId,
       });
     }
-    if (!plan.next) return { records: plan.records, requestId };
-    return { records: plan.records, nextPageToken: encodePageToken(plan.next), requestId };
+    const page = { records: plan.records, occurrences: plan.occurrences, requestId };
+    return plan.next ? { ...page, nextPageToken: encodePageToken(plan.next) } : page;
   }
 
   eventTime(record: SslOperationLog): number {
@@ -108,7 +103,6 @@ export class SslSource implements Source<SslOperationLog> {
   }
 
   normalize(record: SslOperationLog, context: MappingContext): EcsDocument {
-    const offset = (record !== null && typeof record === 'object' && this.offsets.get(record)) || 0;
-    return mapSslOperationLog(record, { ...context, occurrence: context.occurrence + offset });
+    return mapSslOperationLog(record, context);
   }
 }

@@ -38,8 +38,6 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
   readonly retentionSeconds = UCLOUD_OPERATIONS_LIMITS.retentionSeconds;
   readonly idFromContent = true;
   private readonly client: UCloudClient;
-  /** Occurrence offsets of records continuing an identical run from the previous page (see page-token.ts). */
-  private readonly offsets = new WeakMap<object, number>();
 
   /** Only the options are kept: credentials live in the client's private fields, out of reach of inspect/logs. */
   private readonly options: UCloudOperationsOptions;
@@ -76,17 +74,16 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
     const origin = { source: UCLOUD_OPERATIONS_TYPE, operation: GET_USER_OPERATION_EVENTS, requestId, client: this.client };
     const parsed = parsePage(pageSchema, response, origin);
     const records = (parsed.Events ?? []) as UCloudOperationRecord[];
-    const { offsets, carry } = carryOver(records, safeTime, token?.carry);
-    for (const [record, offset] of offsets) this.offsets.set(record, offset);
+    const { occurrences, carry } = carryOver(records, safeTime, token?.carry);
     const next = parsed.NextToken;
-    if (!next) return { records, requestId };
+    if (!next) return { records, occurrences, requestId };
     // The token the core sees wraps UCloud's with a carry that changes from page to page, so the
     // core's check for a repeating token would never fire: a provider answering the token it was
     // sent with that same token is paging in a loop, and would be paged (and delivered) forever.
     if (token && next === token.next) {
       throw malformedPage(origin, `${GET_USER_OPERATION_EVENTS} answered NextToken ${next} with the same NextToken: the provider is paging in a loop`);
     }
-    return { records, nextPageToken: encodePageToken({ next, carry }), requestId };
+    return { records, occurrences, nextPageToken: encodePageToken({ next, carry }), requestId };
   }
 
   eventTime(record: UCloudOperationRecord): number {
@@ -94,8 +91,7 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
   }
 
   normalize(record: UCloudOperationRecord, context: MappingContext): EcsDocument {
-    const offset = (record !== null && typeof record === 'object' && this.offsets.get(record)) || 0;
-    return mapUCloudOperationRecord(record, { ...context, occurrence: context.occurrence + offset }, {
+    return mapUCloudOperationRecord(record, context, {
       projectId: this.options.projectId,
     });
   }
