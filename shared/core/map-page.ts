@@ -1,5 +1,5 @@
 import type { EcsDocument } from '../ecs/document';
-import { ECS_VERSION, datasetOf } from '../ecs/document';
+import { stampEnvelope, type Provenance } from './envelope';
 import { contentEventId, occurrencesWithin } from './event-id';
 import type { MappingContext, Page, Source, TimeWindow } from './ports/source';
 
@@ -26,8 +26,11 @@ export const MAX_FUTURE_SECONDS = 86_400;
 /** Tags a record whose text holds U+FFFD: the body carried bytes that were not UTF-8 (decoding replaced them). */
 export const INVALID_UTF8_TAG = 'cloudtap_invalid_utf8';
 
-/** What the core knows of the page it maps: the context of its records, and their occurrences when the source counted them. */
-export type PageContext = Omit<MappingContext, 'occurrence'> & Pick<Page<unknown>, 'occurrences'>;
+/** What the core knows of the page it maps: where its records came from, and their occurrences when the source counted them. */
+export type PageContext = Provenance & Pick<Page<unknown>, 'occurrences'>;
+
+/** One record's provenance and occurrence. */
+export type RecordContext = Provenance & MappingContext;
 
 /**
  * Map one page of raw records. A record that cannot be mapped is never
@@ -37,16 +40,16 @@ export function mapPage<Raw>(
   source: Source<Raw>,
   records: Raw[],
   window: TimeWindow,
-  { occurrences: counted, ...recordContext }: PageContext,
+  { occurrences: counted, ...provenance }: PageContext,
 ): MappedPage {
   const page: MappedPage = { documents: [], mappingErrors: 0, lateRecords: 0, aheadRecords: 0, invalidUtf8: 0 };
   const occurrences = source.idFromContent ? (counted ?? occurrencesWithin(records)) : undefined;
   if (occurrences && occurrences.length !== records.length) {
     throw new Error(`${source.type}: the page counts occurrences of ${occurrences.length} records but holds ${records.length}`);
   }
-  const latestPlausible = Date.parse(recordContext.ingested) / 1000 + MAX_FUTURE_SECONDS;
+  const latestPlausible = Date.parse(provenance.ingested) / 1000 + MAX_FUTURE_SECONDS;
   for (const [i, raw] of records.entries()) {
-    const context: MappingContext = { ...recordContext, occurrence: occurrences?.[i] ?? 0 };
+    const context: RecordContext = { ...provenance, occurrence: occurrences?.[i] ?? 0 };
     const time = safeEventTime(source, raw);
     if (time !== undefined && time > latestPlausible) {
       page.mappingErrors++;
@@ -61,7 +64,7 @@ export function mapPage<Raw>(
     if (time !== undefined && time < window.start) page.lateRecords++;
     let document: EcsDocument;
     try {
-      document = source.normalize(raw, context);
+      document = stampEnvelope(source.type, raw, source.normalize(raw, { occurrence: context.occurrence }), provenance);
     } catch (error) {
       page.mappingErrors++;
       document = unmappedDocument(source.type, raw, time, context, error);
@@ -97,28 +100,17 @@ export function unmappedDocument(
   sourceType: string,
   raw: unknown,
   eventTime: number | undefined,
-  context: MappingContext,
+  context: RecordContext,
   error: unknown,
 ): EcsDocument {
   const message = error instanceof Error ? error.message : String(error);
   const timestamp = eventTime !== undefined ? new Date(eventTime * 1000).toISOString() : context.ingested;
-  return {
+  const fields = {
     '@timestamp': timestamp,
-    ecs: { version: ECS_VERSION },
-    event: {
-      id: contentEventId(sourceType, raw, context.occurrence),
-      kind: 'pipeline_error',
-      dataset: datasetOf(sourceType),
-      ingested: context.ingested,
-      original: JSON.stringify(raw) ?? String(raw),
-    },
+    event: { id: contentEventId(sourceType, raw, context.occurrence), kind: 'pipeline_error' },
     error: { message: `record could not be mapped: ${message}`, type: 'mapping_error' },
     tags: ['cloudtap_mapping_error'],
-    cloudtap: {
-      source_id: context.sourceId,
-      source_type: sourceType,
-      mapping_error: message,
-      request_id: context.requestId,
-    },
+    cloudtap: { mapping_error: message },
   };
+  return stampEnvelope(sourceType, raw, fields, context);
 }

@@ -1,4 +1,4 @@
-import type { EcsDocument } from '../../ecs/document';
+import type { VendorDocument } from '../../ecs/document';
 
 /**
  * A half-open time window [start, end) in unix seconds. The core fixes a
@@ -36,11 +36,6 @@ export interface Page<Raw> {
 
 /** What the core tells a source about the record it maps. */
 export interface MappingContext {
-  sourceId: string;
-  /** When the record was pulled (ISO 8601), becomes `event.ingested`. */
-  ingested: string;
-  /** The provider request id of the page that carried the record. */
-  requestId?: string;
   /**
    * For sources with `idFromContent`: how many records identical to this one
    * came before it in the same window (`Page.occurrences`, or else within its
@@ -67,6 +62,9 @@ export interface Source<Raw = unknown> {
   fetchPage(request: PageRequest): Promise<Page<Raw>>;
   /** Unix seconds of the record's event time, used to check it lies in the window. */
   eventTime(raw: Raw): number;
-  /** Pure mapping of one raw record to the normalized document. May throw; the core then ships it raw. */
-  normalize(raw: Raw, context: MappingContext): EcsDocument;
+  /**
+   * Pure mapping of one raw record to its vendor fields; the core stamps the
+   * envelope (see shared/core/envelope.ts). May throw; the core then ships it raw.
+   */
+  normalize(raw: Raw, context: MappingContext): VendorDocument;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../../lib/errors';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
-import type { EcsDocument } from '../../../ecs/document';
+import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { malformedPage, parsePage, type PageOrigin } from '../../page';
 import { HuaweiClient, type HuaweiClientAuth } from '../client';
@@ -111,7 +111,7 @@ export class DbssSource implements Source<DbssOperateLog> {
     return dbssEventTime(record);
   }
 
-  normalize(record: DbssOperateLog, context: MappingContext): EcsDocument {
+  normalize(record: DbssOperateLog, context: MappingContext): VendorDocument {
     return mapDbssRecord(record, context, this.scope);
   }
 }

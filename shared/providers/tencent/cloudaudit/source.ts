@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
-import type { EcsDocument } from '../../../ecs/document';
+import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { malformedPage, parsePage } from '../../page';
 import { JsonInteger, TencentClient } from '../client';
@@ -97,7 +97,7 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
     return cloudAuditEventTime(record);
   }
 
-  normalize(record: CloudAuditRecord, context: MappingContext): EcsDocument {
+  normalize(record: CloudAuditRecord, context: MappingContext): VendorDocument {
     return mapCloudAuditRecord(record, context);
   }
 }

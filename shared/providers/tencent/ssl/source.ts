@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Log } from '../../../lib/logger';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
-import type { EcsDocument } from '../../../ecs/document';
+import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { parsePage } from '../../page';
 import { TencentClient } from '../client';
@@ -102,7 +102,7 @@ export class SslSource implements Source<SslOperationLog> {
     return sslEventTime(record);
   }
 
-  normalize(record: SslOperationLog, context: MappingContext): EcsDocument {
+  normalize(record: SslOperationLog, context: MappingContext): VendorDocument {
     return mapSslOperationLog(record, context);
   }
 }

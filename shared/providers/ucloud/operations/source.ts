@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
-import type { EcsDocument } from '../../../ecs/document';
+import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { malformedPage, parsePage } from '../../page';
 import { UCloudClient } from '../client';
@@ -90,7 +90,7 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
     return operationEventTime(record);
   }
 
-  normalize(record: UCloudOperationRecord, context: MappingContext): EcsDocument {
+  normalize(record: UCloudOperationRecord, context: MappingContext): VendorDocument {
     return mapUCloudOperationRecord(record, context, {
       projectId: this.options.projectId,
     });
