@@ -20,11 +20,29 @@ export interface SourceInstanceConfig<Options = Record<string, unknown>> {
   options: Options;
 }
 
+/** One key of a source's credential secret (and of `credentials.env`). */
+export interface CredentialField {
+  name: string;
+  /** The environment variable read for local runs unless the config names another. */
+  env: string;
+  /** May be absent (a session token; one of two sign-in modes). */
+  optional?: boolean;
+}
+
+/** The credentials a field list declares: each required field a string, each optional one a string or absent. */
+export type CredentialsOf<Fields extends readonly CredentialField[]> = {
+  [Field in Fields[number] as Field['optional'] extends true ? never : Field['name']]: string;
+} & {
+  [Field in Fields[number] as Field['optional'] extends true ? Field['name'] : never]?: string;
+};
+
+/** Credentials of a source whose fields are not known here. */
 export type Credentials = Record<string, string>;
 
-export interface SourceFactoryArgs<Options> {
+export interface SourceFactoryArgs<Options, SourceCredentials = Credentials> {
   instance: SourceInstanceConfig<Options>;
-  credentials: Credentials;
+  /** Every required field of the definition's `credentialFields` is present and not empty. */
+  credentials: SourceCredentials;
   clock: Clock;
   log: Log;
   /** Benchmarks only: lift the API's documented pace to measure cloudtap itself. */
@@ -38,13 +56,13 @@ export interface SourceFactoryArgs<Options> {
  * registry holds one of these per source type, and adding an API means adding
  * one definition.
  */
-export interface SourceDefinition<Options = Record<string, unknown>> {
+export interface SourceDefinition<Options = Record<string, unknown>, Fields extends readonly CredentialField[] = readonly CredentialField[]> {
   /** e.g. `tencent-cloudaudit`; also the folder under functions/. */
   type: string;
   /** A line for docs and `cloudtap sources`. */
   title: string;
-  /** Keys of the credential secret (and of `credentials.env`). Optional ones may be absent. */
-  credentialFields: readonly { name: string; env: string; optional?: boolean }[];
+  /** Keys of the credential secret (and of `credentials.env`); `create` receives them typed. */
+  credentialFields: Fields;
   /** Validates `options`; its error paths are reported under the instance. */
   optionsSchema: z.ZodType<Options>;
   /** Whether `region` is required. */
@@ -52,7 +70,7 @@ export interface SourceDefinition<Options = Record<string, unknown>> {
   defaults: { schedule: string; lag: string; start: string };
   /** The API's documented pace: requests per second and records per page (backfill ETAs). */
   pace?: { requestsPerSecond: number; pageSize: number };
-  create(args: SourceFactoryArgs<Options>): Source;
+  create(args: SourceFactoryArgs<Options, CredentialsOf<Fields>>): Source;
 }
 
 /** Every source type cloudtap knows, by type. */

@@ -4,7 +4,7 @@ import { HUAWEI_CREDENTIAL_FIELDS } from '../credentials';
 import { DBSS_LIMITS } from './limits';
 import { DbssSource } from './source';
 
-export const dbssDefinition: SourceDefinition<DbssOptions> = {
+export const dbssDefinition: SourceDefinition<DbssOptions, typeof HUAWEI_CREDENTIAL_FIELDS> = {
   type: 'huawei-dbss',
   title: 'Huawei Cloud DBSS operation logs (ListAuditOperateLogsNew)',
   credentialFields: HUAWEI_CREDENTIAL_FIELDS,

@@ -5,7 +5,7 @@ import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { malformedPage, parsePage, type PageOrigin } from '../../page';
 import { HuaweiClient, type HuaweiClientAuth } from '../client';
-import { resolveHuaweiAuth } from '../credentials';
+import { resolveHuaweiAuth, type HuaweiSourceCredentials } from '../credentials';
 import { IamTokenProvider } from '../iam-token';
 import type { DbssOptions } from './options';
 import { DBSS_TYPE, dbssEventTime, mapDbssRecord, type DbssOperateLog, type DbssScope } from './map';
@@ -25,7 +25,7 @@ export function dbssTime(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-export type DbssSourceArgs = SourceFactoryArgs<DbssOptions>;
+export type DbssSourceArgs = SourceFactoryArgs<DbssOptions, HuaweiSourceCredentials>;
 
 /** Huawei Cloud DBSS operation logs of one audit instance: POST /v1/{project_id}/audit/{instance_id}/operation-log. */
 export class DbssSource implements Source<DbssOperateLog> {

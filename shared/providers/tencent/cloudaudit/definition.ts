@@ -4,7 +4,7 @@ import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
 import { CLOUDAUDIT_LIMITS } from './limits';
 import { CloudAuditSource } from './source';
 
-export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions> = {
+export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions, typeof TENCENT_CREDENTIAL_FIELDS> = {
   type: 'tencent-cloudaudit',
   title: 'Tencent Cloud CloudAudit DescribeEvents (2019-03-19)',
   credentialFields: TENCENT_CREDENTIAL_FIELDS,

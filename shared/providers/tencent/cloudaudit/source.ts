@@ -4,6 +4,7 @@ import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { malformedPage, parsePage } from '../../page';
 import { JsonInteger, TencentClient } from '../client';
+import type { TencentSourceCredentials } from '../credentials';
 import type { CloudAuditOptions } from './options';
 import { CLOUDAUDIT_TYPE, cloudAuditEventTime, mapCloudAuditRecord, type CloudAuditRecord } from './map';
 import { CLOUDAUDIT_LIMITS } from './limits';
@@ -20,7 +21,7 @@ const pageSchema = z.object({
   NextToken: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).nullish(),
 });
 
-export type CloudAuditSourceArgs = SourceFactoryArgs<CloudAuditOptions>;
+export type CloudAuditSourceArgs = SourceFactoryArgs<CloudAuditOptions, TencentSourceCredentials>;
 
 /**
  * The NextToken a page token in the cursor holds: the digits DescribeEvents
@@ -54,11 +55,7 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
       version: '2019-03-19',
       region: args.instance.region,
       endpoint: args.instance.endpoint,
-      credentials: {
-        secretId: args.credentials.secretId ?? '',
-        secretKey: args.credentials.secretKey ?? '',
-        token: args.credentials.token,
-      },
+      credentials: args.credentials,
       requestsPerSecond: args.requestsPerSecond ?? CLOUDAUDIT_LIMITS.requestsPerSecond,
       timeoutMs: args.timeoutMs,
       clock: args.clock,

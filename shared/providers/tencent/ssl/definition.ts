@@ -4,7 +4,7 @@ import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
 import { SSL_LIMITS } from './limits';
 import { SslSource } from './source';
 
-export const sslDefinition: SourceDefinition<SslOptions> = {
+export const sslDefinition: SourceDefinition<SslOptions, typeof TENCENT_CREDENTIAL_FIELDS> = {
   type: 'tencent-ssl',
   title: 'Tencent Cloud SSL Certificates DescribeCertificateOperateLogs (2019-12-05)',
   credentialFields: TENCENT_CREDENTIAL_FIELDS,

@@ -5,6 +5,7 @@ import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { parsePage } from '../../page';
 import { TencentClient } from '../client';
+import type { TencentSourceCredentials } from '../credentials';
 import { formatBeijingTime } from './beijing-time';
 import type { SslOptions } from './options';
 import { SSL_TYPE, mapSslOperationLog, sslEventTime, type SslOperationLog } from './map';
@@ -26,7 +27,7 @@ const pageSchema = z.object({
   OperateLogs: z.array(z.unknown()).nullish(),
 });
 
-export type SslSourceArgs = SourceFactoryArgs<SslOptions>;
+export type SslSourceArgs = SourceFactoryArgs<SslOptions, TencentSourceCredentials>;
 
 /** Tencent Cloud SSL Certificates `DescribeCertificateOperateLogs` (2019-12-05): id-less, newest-first, Offset/Limit. */
 export class SslSource implements Source<SslOperationLog> {
@@ -49,11 +50,7 @@ export class SslSource implements Source<SslOperationLog> {
       service: 'ssl',
       version: '2019-12-05',
       endpoint: args.instance.endpoint ?? SSL_ENDPOINT,
-      credentials: {
-        secretId: args.credentials.secretId ?? '',
-        secretKey: args.credentials.secretKey ?? '',
-        token: args.credentials.token,
-      },
+      credentials: args.credentials,
       requestsPerSecond: args.requestsPerSecond ?? SSL_LIMITS.requestsPerSecond,
       timeoutMs: args.timeoutMs,
       language: args.instance.options.language,

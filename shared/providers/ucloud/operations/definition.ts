@@ -4,7 +4,7 @@ import { UCLOUD_CREDENTIAL_FIELDS } from '../credentials';
 import { UCLOUD_OPERATIONS_LIMITS } from './limits';
 import { UCloudOperationsSource } from './source';
 
-export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOptions> = {
+export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOptions, typeof UCLOUD_CREDENTIAL_FIELDS> = {
   type: 'ucloud-operations',
   title: 'UCloud operation log GetUserOperationEvents (ULog)',
   credentialFields: UCLOUD_CREDENTIAL_FIELDS,

@@ -4,6 +4,7 @@ import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { malformedPage, parsePage } from '../../page';
 import { UCloudClient } from '../client';
+import type { UCloudSourceCredentials } from '../credentials';
 import type { UCloudOperationsOptions } from './options';
 import { UCLOUD_OPERATIONS_TYPE, mapUCloudOperationRecord, operationEventTime, type UCloudOperationRecord } from './map';
 import { carryOver, decodePageToken, encodePageToken } from './page-token';
@@ -20,7 +21,7 @@ const pageSchema = z.object({
   NextToken: z.string().nullish(),
 });
 
-export type UCloudOperationsSourceArgs = SourceFactoryArgs<UCloudOperationsOptions>;
+export type UCloudOperationsSourceArgs = SourceFactoryArgs<UCloudOperationsOptions, UCloudSourceCredentials>;
 
 const safeTime = (record: UCloudOperationRecord): number | undefined => {
   try {
@@ -47,7 +48,7 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
     const { projectId } = args.instance.options;
     this.client = new UCloudClient({
       endpoint: args.instance.endpoint,
-      credentials: { publicKey: args.credentials.publicKey ?? '', privateKey: args.credentials.privateKey ?? '' },
+      credentials: args.credentials,
       requestsPerSecond: args.requestsPerSecond ?? UCLOUD_OPERATIONS_LIMITS.requestsPerSecond,
       timeoutMs: args.timeoutMs,
       clock: args.clock,
