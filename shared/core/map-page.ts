@@ -49,7 +49,8 @@ export function mapPage<Raw>(
   }
   const latestPlausible = Date.parse(provenance.ingested) / 1000 + MAX_FUTURE_SECONDS;
   for (const [i, raw] of records.entries()) {
-    const context: RecordContext = { ...provenance, occurrence: occurrences?.[i] ?? 0 };
+    const occurrence = occurrences?.[i] ?? 0;
+    const context: RecordContext = { ...provenance, occurrence };
     const time = safeEventTime(source, raw);
     if (time !== undefined && time > latestPlausible) {
       page.mappingErrors++;
@@ -64,7 +65,7 @@ export function mapPage<Raw>(
     if (time !== undefined && time < window.start) page.lateRecords++;
     let document: EcsDocument;
     try {
-      document = stampEnvelope(source.type, raw, source.normalize(raw, { occurrence: context.occurrence }), provenance);
+      document = stampEnvelope(source.type, raw, source.normalize(raw, { occurrence }), provenance);
     } catch (error) {
       page.mappingErrors++;
       document = unmappedDocument(source.type, raw, time, context, error);
