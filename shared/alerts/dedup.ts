@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../lib/hashing';
 import type { ClaimOutcome, ClaimRequest } from './types';
 
 /**
@@ -19,7 +19,7 @@ import type { ClaimOutcome, ClaimRequest } from './types';
  * crossing on another event). So an unfinished claim never suppresses for good.
  */
 export const dedupPk = (ruleId: string, dedupKey: string): string =>
-  `alert#${ruleId}#${createHash('sha256').update(dedupKey).digest('hex').slice(0, 32)}`;
+  `alert#${ruleId}#${sha256Hex(dedupKey).slice(0, 32)}`;
 
 /** How long an unfinished claim holds off other alerts of its key: well past one route's retries. */
 export const DEFAULT_ABANDON_AFTER_MS = 120_000;

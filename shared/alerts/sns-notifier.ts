@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../lib/hashing';
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import type { Alert } from '../core/ports/detection';
 import { describeAwsError, isTransientAwsError } from './aws-errors';
@@ -49,7 +49,7 @@ export function snsMessage(alert: Alert): string {
 const attribute = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
 
 /** FIFO deduplication ids: at most 128 printable ASCII characters. */
-const dedupId = (id: string) => (/^[\x21-\x7e]{1,128}$/.test(id) ? id : createHash('sha256').update(id).digest('hex'));
+const dedupId = (id: string) => (/^[\x21-\x7e]{1,128}$/.test(id) ? id : sha256Hex(id));
 
 export function createSnsNotifier(options: SnsNotifierOptions): Notifier {
   const client = options.client ?? new SNSClient({ maxAttempts: 1, requestHandler: { requestTimeout: 5_000, connectionTimeout: 3_000 } });

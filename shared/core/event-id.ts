@@ -1,17 +1,4 @@
-import { createHash } from 'node:crypto';
-
-/** JSON with object keys sorted, so equal content always gives equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value as object)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+import { canonicalJson, sha256Hex } from '../lib/hashing';
 
 /**
  * A deterministic id for records the provider gives no id: a hash of the
@@ -20,7 +7,17 @@ export function canonicalJson(value: unknown): string {
  * which are distinct events that happened to be logged alike.
  */
 export function contentEventId(sourceType: string, raw: unknown, occurrence = 0): string {
-  const hash = createHash('sha256').update(sourceType).update('\n').update(canonicalJson(raw));
-  if (occurrence > 0) hash.update(`\n#${occurrence}`);
-  return hash.digest('hex').slice(0, 32);
+  const suffix = occurrence > 0 ? `\n#${occurrence}` : '';
+  return sha256Hex(`${sourceType}\n${canonicalJson(raw)}${suffix}`).slice(0, 32);
+}
+
+/** For each record, how many records identical to it (same canonical content) come before it in `records`. */
+export function occurrencesWithin(records: readonly unknown[]): number[] {
+  const seen = new Map<string, number>();
+  return records.map((raw) => {
+    const key = canonicalJson(raw);
+    const occurrence = seen.get(key) ?? 0;
+    seen.set(key, occurrence + 1);
+    return occurrence;
+  });
 }

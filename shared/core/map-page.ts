@@ -1,7 +1,7 @@
 import type { EcsDocument } from '../ecs/document';
-import { ECS_VERSION, datasetOf } from '../ecs/document';
-import { canonicalJson, contentEventId } from './event-id';
-import type { MappingContext, Source, TimeWindow } from './ports/source';
+import { stampEnvelope, type Provenance } from './envelope';
+import { contentEventId, occurrencesWithin } from './event-id';
+import type { MappingContext, Page, Source, TimeWindow } from './ports/source';
 
 export interface MappedPage {
   documents: EcsDocument[];
@@ -26,6 +26,12 @@ export const MAX_FUTURE_SECONDS = 86_400;
 /** Tags a record whose text holds U+FFFD: the body carried bytes that were not UTF-8 (decoding replaced them). */
 export const INVALID_UTF8_TAG = 'cloudtap_invalid_utf8';
 
+/** What the core knows of the page it maps: where its records came from, and their occurrences when the source counted them. */
+export type PageContext = Provenance & Pick<Page<unknown>, 'occurrences'>;
+
+/** One record's provenance and occurrence. */
+export type RecordContext = Provenance & MappingContext;
+
 /**
  * Map one page of raw records. A record that cannot be mapped is never
  * dropped: it is delivered raw with `event.kind: pipeline_error` and counted.
@@ -34,19 +40,17 @@ export function mapPage<Raw>(
   source: Source<Raw>,
   records: Raw[],
   window: TimeWindow,
-  pageContext: Omit<MappingContext, 'occurrence'>,
+  { occurrences: counted, ...provenance }: PageContext,
 ): MappedPage {
   const page: MappedPage = { documents: [], mappingErrors: 0, lateRecords: 0, aheadRecords: 0, invalidUtf8: 0 };
-  const seen = new Map<string, number>();
-  const latestPlausible = Date.parse(pageContext.ingested) / 1000 + MAX_FUTURE_SECONDS;
-  for (const raw of records) {
-    let occurrence = 0;
-    if (source.idFromContent) {
-      const key = canonicalJson(raw);
-      occurrence = seen.get(key) ?? 0;
-      seen.set(key, occurrence + 1);
-    }
-    const context: MappingContext = { ...pageContext, occurrence };
+  const occurrences = source.idFromContent ? (counted ?? occurrencesWithin(records)) : undefined;
+  if (occurrences && occurrences.length !== records.length) {
+    throw new Error(`${source.type}: the page counts occurrences of ${occurrences.length} records but holds ${records.length}`);
+  }
+  const latestPlausible = Date.parse(provenance.ingested) / 1000 + MAX_FUTURE_SECONDS;
+  for (const [i, raw] of records.entries()) {
+    const occurrence = occurrences?.[i] ?? 0;
+    const context: RecordContext = { ...provenance, occurrence };
     const time = safeEventTime(source, raw);
     if (time !== undefined && time > latestPlausible) {
       page.mappingErrors++;
@@ -61,7 +65,7 @@ export function mapPage<Raw>(
     if (time !== undefined && time < window.start) page.lateRecords++;
     let document: EcsDocument;
     try {
-      document = source.normalize(raw, context);
+      document = stampEnvelope(source.type, raw, source.normalize(raw, { occurrence }), provenance);
     } catch (error) {
       page.mappingErrors++;
       document = unmappedDocument(source.type, raw, time, context, error);
@@ -97,28 +101,17 @@ export function unmappedDocument(
   sourceType: string,
   raw: unknown,
   eventTime: number | undefined,
-  context: MappingContext,
+  context: RecordContext,
   error: unknown,
 ): EcsDocument {
   const message = error instanceof Error ? error.message : String(error);
   const timestamp = eventTime !== undefined ? new Date(eventTime * 1000).toISOString() : context.ingested;
-  return {
+  const fields = {
     '@timestamp': timestamp,
-    ecs: { version: ECS_VERSION },
-    event: {
-      id: contentEventId(sourceType, raw, context.occurrence),
-      kind: 'pipeline_error',
-      dataset: datasetOf(sourceType),
-      ingested: context.ingested,
-      original: JSON.stringify(raw) ?? String(raw),
-    },
+    event: { id: contentEventId(sourceType, raw, context.occurrence), kind: 'pipeline_error' },
     error: { message: `record could not be mapped: ${message}`, type: 'mapping_error' },
     tags: ['cloudtap_mapping_error'],
-    cloudtap: {
-      source_id: context.sourceId,
-      source_type: sourceType,
-      mapping_error: message,
-      request_id: context.requestId,
-    },
+    cloudtap: { mapping_error: message },
   };
+  return stampEnvelope(sourceType, raw, fields, context);
 }

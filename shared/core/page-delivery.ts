@@ -33,6 +33,7 @@ export async function deliverPage(
     sourceId,
     ingested: new Date(clock.now()).toISOString(),
     requestId: page.requestId,
+    occurrences: page.occurrences,
   });
   const alerts = detector?.evaluate(mapped.documents) ?? [];
   const documents = alerts.length > 0 ? [...mapped.documents, ...alerts.map((alert) => alert.document)] : mapped.documents;

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../core/event-id';
+import { canonicalJson, sha256Hex } from '../lib/hashing';
 import { formatDuration } from '../lib/duration';
 import { ECS_VERSION, type EcsDocument } from '../ecs/document';
 import { compact } from '../ecs/fields';
@@ -22,7 +21,7 @@ export interface ThresholdMatch {
   group: Record<string, string>;
 }
 
-const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+const hash = (...parts: string[]) => sha256Hex(parts.join('\n')).slice(0, 32);
 
 /** The matched event's id; a partial document (a rule example) may lack one, so its content stands in. */
 export const eventIdOf = (event: EcsDocument): string => (event.event?.id as string | undefined) ?? `content-${hash(canonicalJson(event))}`;

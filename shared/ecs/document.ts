@@ -23,6 +23,23 @@ export type EcsDocument = Omit<Ecs, 'ecs'> & {
   cloudtap: CloudtapFields;
 };
 
+/** The `event` fields the core stamps on every document (see shared/core/envelope.ts). */
+export type EnvelopeEventField = 'dataset' | 'module' | 'created' | 'ingested' | 'original';
+
+/** The `cloudtap` fields the core stamps on every document. */
+export type EnvelopeCloudtapField = 'source_id' | 'source_type' | 'request_id';
+
+/**
+ * What a mapping returns: a document's vendor fields (`@timestamp`, event id,
+ * kind, category, ..., cloud, user, `cloudtap.<vendor>`), without the
+ * envelope the core stamps (ECS version, dataset, module, times, original,
+ * source id and type, request id).
+ */
+export type VendorDocument = Omit<EcsDocument, 'ecs' | 'event' | 'cloudtap'> & {
+  event: Omit<EcsDocument['event'], EnvelopeEventField>;
+  cloudtap?: { [key: string]: unknown } & { [K in EnvelopeCloudtapField]?: never };
+};
+
 export const ECS_VERSION = '9.4.0';
 
 /** `event.dataset` for a source type: `acme-audit` -> `cloudtap.acme_audit`. */

@@ -21,11 +21,29 @@ export interface SourceInstanceConfig<Options = Record<string, unknown>> {
   options: Options;
 }
 
+/** One key of a source's credential secret (and of `credentials.env`). */
+export interface CredentialField {
+  name: string;
+  /** The environment variable read for local runs unless the config names another. */
+  env: string;
+  /** May be absent (a session token; one of two sign-in modes). */
+  optional?: boolean;
+}
+
+/** The credentials a field list declares: each required field a string, each optional one a string or absent. */
+export type CredentialsOf<Fields extends readonly CredentialField[]> = {
+  [Field in Fields[number] as Field['optional'] extends true ? never : Field['name']]: string;
+} & {
+  [Field in Fields[number] as Field['optional'] extends true ? Field['name'] : never]?: string;
+};
+
+/** Credentials of a source whose fields are not known here. */
 export type Credentials = Record<string, string>;
 
-export interface SourceFactoryArgs<Options> {
+export interface SourceFactoryArgs<Options, SourceCredentials = Credentials> {
   instance: SourceInstanceConfig<Options>;
-  credentials: Credentials;
+  /** Every required field of the definition's `credentialFields` is present and not empty. */
+  credentials: SourceCredentials;
   clock: Clock;
   log: Log;
   /** Benchmarks only: lift the API's documented pace to measure cloudtap itself. */
@@ -39,7 +57,7 @@ export interface SourceFactoryArgs<Options> {
  * registry holds one of these per source type, and adding an API means adding
  * one definition.
  */
-export interface SourceDefinition<Options = Record<string, unknown>> {
+export interface SourceDefinition<Options = Record<string, unknown>, Fields extends readonly CredentialField[] = readonly CredentialField[]> {
   /** `${vendor}-${api}`, e.g. `acme-audit`: how configs, documents and metrics name the source. */
   type: string;
   /** The vendor's folder: shared/providers/<vendor>/ (its client and signing). */
@@ -54,8 +72,8 @@ export interface SourceDefinition<Options = Record<string, unknown>> {
   names: readonly string[];
   /** A line for docs and `cloudtap sources`. */
   title: string;
-  /** Keys of the credential secret (and of `credentials.env`). Optional ones may be absent. */
-  credentialFields: readonly { name: string; env: string; optional?: boolean }[];
+  /** Keys of the credential secret (and of `credentials.env`); `create` receives them typed. */
+  credentialFields: Fields;
   /** Validates `options`; its error paths are reported under the instance. */
   optionsSchema: z.ZodType<Options>;
   /** Whether `region` is required. */
@@ -67,7 +85,7 @@ export interface SourceDefinition<Options = Record<string, unknown>> {
   rules: readonly unknown[];
   /** Its Splunk sourcetype and CIM facts, its Elastic mappings: the SIEM assets are rendered from these. */
   siem: SiemFacts;
-  create(args: SourceFactoryArgs<Options>): Source;
+  create(args: SourceFactoryArgs<Options, CredentialsOf<Fields>>): Source;
 }
 
 /** Every source type cloudtap knows, by type. */

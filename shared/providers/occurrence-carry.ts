@@ -1,16 +1,16 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../core/event-id';
+import { occurrencesWithin } from '../core/event-id';
+import { canonicalJson, sha256 } from '../lib/hashing';
 
 /**
  * Distinct ids for identical records a page boundary separates, for APIs
  * whose records carry no id (UCloud's operation log, Tencent SSL's).
  *
- * The core numbers identical records within one page (`occurrence`). Records
- * identical in every field share their time, so in a time-ordered listing a
- * run of them can only be split at a page boundary inside one second. A
- * carry counts, per content hash, the records of that second seen so far in
- * the window; the next page adds those counts to the occurrence of its
- * records of the same second. The carry travels in the page token, hence in
+ * A source numbers each record by the identical records before it in the
+ * window (`Page.occurrences`). Records identical in every field share their
+ * time, so in a time-ordered listing a run of them can only be split at a
+ * page boundary inside one second. A carry counts, per content hash, the
+ * records of that second seen so far in the window; the next page adds those
+ * counts to the numbers of its records of the same second. The carry travels in the page token, hence in
  * the cursor, so a resumed or repeated page gets the same ids again.
  */
 
@@ -26,7 +26,7 @@ export interface PageCarry {
 
 /** A short stable hash of a record's canonical content. */
 export function contentKey(raw: unknown): string {
-  return createHash('sha256').update(canonicalJson(raw)).digest('base64url').slice(0, 16);
+  return sha256(canonicalJson(raw), 'base64url').slice(0, 16);
 }
 
 /** A carry as decoded from a token (`t`, `c`), or undefined when it is not one. */
@@ -42,23 +42,23 @@ export function parseCarry(time: unknown, counts: unknown): PageCarry | undefine
 }
 
 /**
- * For one page: the occurrence offset of each record continuing a run of
- * identical records from earlier pages, and the carry for the next page.
+ * For one page: each record's occurrence (identical records before it in the
+ * page, plus those of earlier pages the carry counted), and the carry for the
+ * next page.
  */
 export function carryOver<T>(
   records: T[],
   timeOf: (record: T) => number | undefined,
   previous: PageCarry | undefined,
-): { offsets: Map<T, number>; carry: PageCarry | undefined } {
-  const offsets = new Map<T, number>();
-  if (records.length === 0) return { offsets, carry: previous };
-  const keyed = records.map((record) => ({ record, key: contentKey(record), time: timeOf(record) }));
-  for (const { record, key, time } of keyed) {
-    const offset = previous && time === previous.time ? (previous.counts[key] ?? 0) : 0;
-    if (offset > 0) offsets.set(record, offset);
-  }
+): { occurrences: number[]; carry: PageCarry | undefined } {
+  const occurrences = occurrencesWithin(records);
+  if (records.length === 0) return { occurrences, carry: previous };
+  const keyed = records.map((record) => ({ key: contentKey(record), time: timeOf(record) }));
+  keyed.forEach(({ key, time }, i) => {
+    if (previous && time === previous.time) occurrences[i]! += previous.counts[key] ?? 0;
+  });
   const last = keyed[keyed.length - 1]!.time;
-  if (last === undefined) return { offsets, carry: undefined };
+  if (last === undefined) return { occurrences, carry: undefined };
   const counts: Record<string, number> = previous?.time === last ? { ...previous.counts } : {};
   let size = Object.keys(counts).length;
   for (const { key, time } of keyed) {
@@ -69,5 +69,5 @@ export function carryOver<T>(
     }
     counts[key] = (counts[key] ?? 0) + 1;
   }
-  return { offsets, carry: { time: last, counts } };
+  return { occurrences, carry: { time: last, counts } };
 }

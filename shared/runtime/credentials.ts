@@ -1,38 +1,50 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigError } from '../lib/errors';
-import type { Credentials, SourceDefinition, SourceInstanceConfig } from '../providers/definition';
+import type { CredentialField, CredentialsOf, SourceDefinition, SourceInstanceConfig } from '../providers/definition';
 
 /**
  * Credentials for one source instance: from Secrets Manager when deployed,
- * from environment variables locally. Errors name the missing field and where
- * it was looked for, never a value.
+ * from environment variables locally, checked against the fields its
+ * definition declares. Errors name the missing field and where it was looked
+ * for, never a value.
  */
 
-export function credentialsFromEnv(
-  definition: SourceDefinition<any>,
+/** The fields `valueOf` finds, or a ConfigError listing every required one it does not (`missing` says where it looked). */
+function collect<Fields extends readonly CredentialField[]>(
+  definition: SourceDefinition<any, Fields>,
+  instance: SourceInstanceConfig<any>,
+  valueOf: (field: CredentialField) => string | undefined,
+  missing: (field: CredentialField) => string,
+): CredentialsOf<Fields> {
+  const credentials: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const field of definition.credentialFields) {
+    const value = valueOf(field);
+    if (value) credentials[field.name] = value;
+    else if (!field.optional) problems.push(`${field.name}: ${missing(field)}`);
+  }
+  if (problems.length > 0) throw new ConfigError(`credentials of source ${instance.id}`, problems);
+  // Every required field was found: the shape the definition declares.
+  return credentials as CredentialsOf<Fields>;
+}
+
+export function credentialsFromEnv<Fields extends readonly CredentialField[]>(
+  definition: SourceDefinition<any, Fields>,
   instance: SourceInstanceConfig<any>,
   env: NodeJS.ProcessEnv = process.env,
-): Credentials {
-  const credentials: Credentials = {};
-  const missing: string[] = [];
-  for (const field of definition.credentialFields) {
-    const variable = instance.credentialEnv[field.name] ?? field.env;
-    const value = env[variable];
-    if (value) credentials[field.name] = value;
-    else if (!field.optional) missing.push(`${field.name}: set the environment variable ${variable}`);
-  }
-  if (missing.length > 0) throw new ConfigError(`credentials of source ${instance.id}`, missing);
-  return credentials;
+): CredentialsOf<Fields> {
+  const variable = (field: CredentialField) => instance.credentialEnv[field.name] ?? field.env;
+  return collect(definition, instance, (field) => env[variable(field)], (field) => `set the environment variable ${variable(field)}`);
 }
 
 /** Secrets are cached for five minutes per warm Lambda, so a rotated key is picked up without a redeploy. */
 const SECRET_CACHE_SECONDS = 300;
 
-export async function credentialsFromSecret(
-  definition: SourceDefinition<any>,
+export async function credentialsFromSecret<Fields extends readonly CredentialField[]>(
+  definition: SourceDefinition<any, Fields>,
   instance: SourceInstanceConfig<any>,
   secretArn: string,
-): Promise<Credentials> {
+): Promise<CredentialsOf<Fields>> {
   let text: string | Uint8Array | undefined;
   try {
     text = await getSecret(secretArn, { maxAge: SECRET_CACHE_SECONDS });
@@ -57,13 +69,10 @@ export async function credentialsFromSecret(
     ]);
   }
   const secret = value as Record<string, unknown>;
-  const credentials: Credentials = {};
-  const missing: string[] = [];
-  for (const field of definition.credentialFields) {
-    const fieldValue = secret[field.name];
-    if (typeof fieldValue === 'string' && fieldValue !== '') credentials[field.name] = fieldValue;
-    else if (!field.optional) missing.push(`${field.name}: missing from secret ${secretArn} (expected a JSON string field)`);
-  }
-  if (missing.length > 0) throw new ConfigError(`credentials of source ${instance.id}`, missing);
-  return credentials;
+  return collect(
+    definition,
+    instance,
+    (field) => (typeof secret[field.name] === 'string' ? (secret[field.name] as string) : undefined),
+    () => `missing from secret ${secretArn} (expected a JSON string field)`,
+  );
 }

@@ -5,7 +5,7 @@
  * (the MappingErrors metric); it never holds back the records around it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../shared/core/event-id';
+import { canonicalJson } from '../../shared/lib/hashing';
 import type { EcsDocument } from '../../shared/ecs/document';
 import { runMetricValues } from '../../shared/ops/run-metrics';
 import type { Infrastructure, OkRun } from '../scenarios/harness';

@@ -5,6 +5,7 @@ import { hecEventOf } from '../../shared/sinks/encoders/splunk-hec';
 import { SEVERITY_NUMBER } from '../../shared/detection/alert';
 import { createDetector } from '../../shared/detection/engine';
 import type { RuleInput } from '../../shared/detection/rule-schema';
+import { stampEnvelope } from '../../shared/core/envelope';
 import { mapCloudAuditRecord } from '../../shared/providers/tencent/cloudaudit/map';
 import { definitions } from '../../shared/providers/registry';
 import { splunkSourcetypes } from '../../shared/providers/siem';
@@ -30,21 +31,20 @@ function createAccessKeyEvent(overrides: { userName?: string } = {}): EcsDocumen
     requestParameters: JSON.stringify({ TargetUin: 100000000104, Token: 'a-session-token-NOT-REAL', Action: 'CreateAccessKey' }),
     resources: JSON.stringify(['qcs::cam::uin/100000000001:uin/100000000104']),
   };
-  return mapCloudAuditRecord(
-    {
-      EventId: 'f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
-      EventName: 'CreateAccessKey',
-      EventTime: 1763712843,
-      ErrorCode: 0,
-      Username: overrides.userName ?? 'alice',
-      SourceIPAddress: '203.0.113.24',
-      EventRegion: 'ap-guangzhou',
-      EventSource: 'cam.tencentcloudapi.com',
-      Resources: { ResourceType: 'cam', ResourceName: 'bob' },
-      CloudAuditEvent: JSON.stringify(inner),
-    },
-    { sourceId: 'audit-gz', ingested: '2026-11-21T08:20:00.000Z', requestId: 'req-1', occurrence: 0 },
-  );
+  const record = {
+    EventId: 'f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+    EventName: 'CreateAccessKey',
+    EventTime: 1763712843,
+    ErrorCode: 0,
+    Username: overrides.userName ?? 'alice',
+    SourceIPAddress: '203.0.113.24',
+    EventRegion: 'ap-guangzhou',
+    EventSource: 'cam.tencentcloudapi.com',
+    Resources: { ResourceType: 'cam', ResourceName: 'bob' },
+    CloudAuditEvent: JSON.stringify(inner),
+  };
+  const provenance = { sourceId: 'audit-gz', ingested: '2026-11-21T08:20:00.000Z', requestId: 'req-1' };
+  return stampEnvelope('tencent-cloudaudit', record, mapCloudAuditRecord(record, { occurrence: 0 }), provenance);
 }
 
 const keyRule = (severity: RuleInput['severity'] = 'high'): RuleInput => ({

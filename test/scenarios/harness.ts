@@ -37,7 +37,7 @@ import { expect } from 'vitest';
 import { parseConfig } from '../../shared/config/load';
 import type { Registry } from '../../shared/providers/definition';
 import { unixSeconds } from '../../shared/lib/clock';
-import { canonicalJson } from '../../shared/core/event-id';
+import { canonicalJson } from '../../shared/lib/hashing';
 import type { Log } from '../../shared/lib/logger';
 import { runSource } from '../../shared/core/pipeline';
 import type { RunSummary } from '../../shared/core/run-options';

@@ -1,4 +1,4 @@
-import type { EcsDocument } from '../../ecs/document';
+import type { VendorDocument } from '../../ecs/document';
 
 /**
  * A half-open time window [start, end) in unix seconds. The core fixes a
@@ -36,15 +36,11 @@ export interface Page<Raw> {
 
 /** What the core tells a source about the record it maps. */
 export interface MappingContext {
-  sourceId: string;
-  /** When the record was pulled (ISO 8601), becomes `event.ingested`. */
-  ingested: string;
-  /** The provider request id of the page that carried the record. */
-  requestId?: string;
   /**
    * For sources with `idFromContent`: how many records identical to this one
-   * came before it in the same page. Identical records are distinct events
-   * (two deletions in one second), so their content ids must differ.
+   * came before it in the same window (`Page.occurrences`, or else within its
+   * page). Identical records are distinct events (two deletions in one
+   * second), so their content ids must differ.
    */
   occurrence: number;
 }
@@ -60,12 +56,15 @@ export interface Source<Raw = unknown> {
   readonly maxWindowSeconds: number;
   /** How far back the API can be queried (seconds before now). */
   readonly retentionSeconds: number;
-  /** Records carry no provider id: the core counts identical records per page for `MappingContext.occurrence`. */
+  /** Records carry no provider id: `MappingContext.occurrence` tells identical records apart (see `Page.occurrences`). */
   readonly idFromContent?: boolean;
   /** Fetch one page of the window. Throws ProviderError / MalformedResponseError. */
   fetchPage(request: PageRequest): Promise<Page<Raw>>;
   /** Unix seconds of the record's event time, used to check it lies in the window. */
   eventTime(raw: Raw): number;
-  /** Pure mapping of one raw record to the normalized document. May throw; the core then ships it raw. */
-  normalize(raw: Raw, context: MappingContext): EcsDocument;
+  /**
+   * Pure mapping of one raw record to its vendor fields; the core stamps the
+   * envelope (see shared/core/envelope.ts). May throw; the core then ships it raw.
+   */
+  normalize(raw: Raw, context: MappingContext): VendorDocument;
 }

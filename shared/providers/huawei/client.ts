@@ -65,6 +65,11 @@ export class HuaweiClient {
     this.log = options.log ?? silentLog;
   }
 
+  /** `text` with this client's credentials removed, for errors built outside the client. */
+  redact(text: string): string {
+    return this.#errors.scrub(text);
+  }
+
   /** Send `body` as JSON to `path` (absolute, e.g. /v1/{project}/...); resolves with the parsed 2xx body. */
   async request<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown, options: { signal?: AbortSignal } = {}): Promise<HuaweiResult<T>> {
     if (this.#auth.mode === 'aksk' && (!this.#auth.credentials.accessKeyId || !this.#auth.credentials.secretAccessKey)) {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../lib/errors';
-import type { Credentials } from '../definition';
+import type { CredentialsOf } from '../definition';
 import type { AkSkCredentials } from './signer';
 
 /**
@@ -15,6 +15,9 @@ export const HUAWEI_CREDENTIAL_FIELDS = [
   { name: 'userName', env: 'HUAWEICLOUD_USER_NAME', optional: true },
   { name: 'password', env: 'HUAWEICLOUD_PASSWORD', optional: true },
 ] as const;
+
+/** All optional: which are required depends on `authMode`. */
+export type HuaweiSourceCredentials = CredentialsOf<typeof HUAWEI_CREDENTIAL_FIELDS>;
 
 export type HuaweiAuthMode = 'aksk' | 'token';
 
@@ -39,8 +42,8 @@ const MODE_NAMES: Record<HuaweiAuthMode, string> = { aksk: 'AK/SK signing', toke
  * The credentials for `mode`, or a ConfigError naming what is missing or
  * ambiguous. Messages name fields, never values.
  */
-export function resolveHuaweiAuth(credentials: Credentials, mode: HuaweiAuthMode, sourceId: string): HuaweiAuth {
-  const present = (name: string) => typeof credentials[name] === 'string' && credentials[name] !== '';
+export function resolveHuaweiAuth(credentials: HuaweiSourceCredentials, mode: HuaweiAuthMode, sourceId: string): HuaweiAuth {
+  const present = (name: keyof HuaweiSourceCredentials) => typeof credentials[name] === 'string' && credentials[name] !== '';
   const missing = MODE_FIELDS[mode].filter((name) => !present(name));
   const other: HuaweiAuthMode = mode === 'aksk' ? 'token' : 'aksk';
   const problems = missing.map((name) => `${name}: required for authMode "${mode}" (${MODE_NAMES[mode]})`);

@@ -1,4 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sha256Hex } from '../../lib/hashing';
 
 /**
  * Huawei Cloud AK/SK request signing (SDK-HMAC-SHA256), written from the API
@@ -10,7 +11,6 @@ export const SDK_HMAC_SHA256 = 'SDK-HMAC-SHA256';
 /** What the official SDK sends (and signs) for JSON bodies. */
 export const JSON_CONTENT_TYPE = 'application/json';
 
-export const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** X-Sdk-Date: the UTC time as YYYYMMDDTHHMMSSZ. */
 export function sdkDate(epochMs: number): string {

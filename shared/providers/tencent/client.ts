@@ -94,6 +94,11 @@ export class TencentClient {
     this.log = options.log ?? silentLog;
   }
 
+  /** `text` with this client's credentials removed, for errors built outside the client. */
+  redact(text: string): string {
+    return this.#errors.scrub(text);
+  }
+
   /** Call `action` with `params`; JsonInteger and bigint values are sent as bare integers. */
   async call<T = Record<string, unknown>>(
     action: string,

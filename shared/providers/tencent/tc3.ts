@@ -1,4 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sha256Hex } from '../../lib/hashing';
 
 /**
  * Tencent Cloud API 3.0 request signing (TC3-HMAC-SHA256), written from
@@ -39,7 +40,6 @@ export interface Tc3Signature {
   stringToSign: string;
 }
 
-export const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
 
 /** The credential-scope date: the UTC (not local, not Beijing) date of the timestamp. */

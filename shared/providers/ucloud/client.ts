@@ -85,6 +85,11 @@ export class UCloudClient {
     this.log = options.log ?? silentLog;
   }
 
+  /** `text` with this client's credentials removed, for errors built outside the client. */
+  redact(text: string): string {
+    return this.#errors.scrub(text);
+  }
+
   /** Call `action` with `params` (nested values are flattened to `Key.N.Sub`). */
   async call<T = Record<string, unknown>>(
     action: string,

@@ -8,9 +8,9 @@ import {
   parseAuthorization,
   parseSdkDate,
   sdkDate,
-  sha256Hex,
   signRequest,
 } from '../../../shared/providers/huawei/signer';
+import { sha256Hex } from '../../../shared/lib/hashing';
 
 /**
  * Huawei's published example (API Request Signing Guide, "Constructing a

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   buildTc3Headers,
   parseTc3Authorization,
-  sha256Hex,
   signTc3Request,
   tc3Date,
 } from '../../../shared/providers/tencent/tc3';
+import { sha256Hex } from '../../../shared/lib/hashing';
 
 /**
  * Tencent's published example ("Signature v3", CVM DescribeInstances in

@@ -7,7 +7,7 @@ import { DBSS_LIMITS } from './limits';
 import { DbssSource } from './source';
 import { dbssSiem } from './siem';
 
-export const dbssDefinition: SourceDefinition<DbssOptions> = {
+export const dbssDefinition: SourceDefinition<DbssOptions, typeof HUAWEI_CREDENTIAL_FIELDS> = {
   type: 'huawei-dbss',
   vendor: 'huawei',
   api: 'dbss',

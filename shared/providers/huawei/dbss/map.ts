@@ -1,6 +1,6 @@
 import { contentEventId } from '../../../core/event-id';
 import type { MappingContext } from '../../../core/ports/source';
-import { ECS_VERSION, datasetOf, type EcsDocument } from '../../../ecs/document';
+import type { VendorDocument } from '../../../ecs/document';
 import { compact, distinct, epochSeconds, eventTypeFromAction, text } from '../../../ecs/fields';
 
 export const DBSS_TYPE = 'huawei-dbss';
@@ -76,7 +76,7 @@ function outcomeOf(result: string | undefined): 'success' | 'failure' | 'unknown
  * audit instance's own configuration (databases, agents, rules), hence the
  * categories `database` and `configuration`.
  */
-export function mapDbssRecord(record: DbssOperateLog, context: MappingContext, scope: DbssScope): EcsDocument {
+export function mapDbssRecord(record: DbssOperateLog, context: MappingContext, scope: DbssScope): VendorDocument {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new Error('record is not an object');
   const timestamp = new Date(dbssEventTime(record) * 1000).toISOString();
   const verb = text(record.action);
@@ -87,9 +87,8 @@ export function mapDbssRecord(record: DbssOperateLog, context: MappingContext, s
   // "Operate" is a switch turned on or off: a change.
   const type = eventTypeFromAction(verbTitle, 'change');
 
-  return compact<EcsDocument>({
+  return compact<VendorDocument>({
     '@timestamp': timestamp,
-    ecs: { version: ECS_VERSION },
     message: text(record.description),
     event: {
       id: text(record.id) ?? contentEventId(DBSS_TYPE, record, context.occurrence),
@@ -99,11 +98,6 @@ export function mapDbssRecord(record: DbssOperateLog, context: MappingContext, s
       action: dbssAction(record),
       outcome: outcomeOf(text(record.result)),
       provider: 'dbss',
-      dataset: datasetOf(DBSS_TYPE),
-      module: 'cloudtap',
-      created: context.ingested,
-      ingested: context.ingested,
-      original: JSON.stringify(record),
     },
     cloud: {
       provider: 'huaweicloud',
@@ -115,9 +109,6 @@ export function mapDbssRecord(record: DbssOperateLog, context: MappingContext, s
     user: user ? { name: user } : undefined,
     related: { user: distinct(user) },
     cloudtap: {
-      source_id: context.sourceId,
-      source_type: DBSS_TYPE,
-      request_id: context.requestId,
       resource: { type: 'dbss-audit-object', name: objectName },
       huaweicloud: {
         dbss: { action: verb, function: feature, result: text(record.result) },

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { ConfigError, MalformedResponseError } from '../../../lib/errors';
+import { ConfigError } from '../../../lib/errors';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
-import type { EcsDocument } from '../../../ecs/document';
+import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
+import { malformedPage, parsePage, type PageOrigin } from '../../page';
 import { HuaweiClient, type HuaweiClientAuth } from '../client';
-import { resolveHuaweiAuth } from '../credentials';
+import { resolveHuaweiAuth, type HuaweiSourceCredentials } from '../credentials';
 import { IamTokenProvider } from '../iam-token';
 import type { DbssOptions } from './options';
 import { DBSS_TYPE, dbssEventTime, mapDbssRecord, type DbssOperateLog, type DbssScope } from './map';
@@ -24,7 +25,7 @@ export function dbssTime(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-export type DbssSourceArgs = SourceFactoryArgs<DbssOptions>;
+export type DbssSourceArgs = SourceFactoryArgs<DbssOptions, HuaweiSourceCredentials>;
 
 /** Huawei Cloud DBSS operation logs of one audit instance: POST /v1/{project_id}/audit/{instance_id}/operation-log. */
 export class DbssSource implements Source<DbssOperateLog> {
@@ -89,23 +90,18 @@ export class DbssSource implements Source<DbssOperateLog> {
     if (options.action) body.action = options.action;
 
     const { body: response, requestId, retries } = await this.client.request<unknown>('POST', this.path, body, { signal });
-    const parsed = pageSchema.safeParse(response);
-    if (!parsed.success) {
-      const detail = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-      throw this.malformed(`operation-log response does not match the documented shape: ${detail}`, requestId, response);
-    }
-    const { total_num: total } = parsed.data;
-    const records = (parsed.data.operate_log ?? []) as DbssOperateLog[];
-    if (records.length > size) throw this.malformed(`page ${page} holds ${records.length} records, more than size ${size}`, requestId, undefined);
+    const origin: PageOrigin = { source: DBSS_TYPE, operation: 'operation-log', requestId, client: this.client };
+    const { total_num: total, operate_log } = parsePage(pageSchema, response, origin);
+    const records = (operate_log ?? []) as DbssOperateLog[];
+    if (records.length > size) throw malformedPage(origin, `page ${page} holds ${records.length} records, more than size ${size}`);
     if ((page - 1) * size + records.length >= total) return { records, requestId, retries };
     // A short (or empty) page that total_num says is not the last: the service pages with a smaller
     // size than asked, or lost the list. Page numbers no longer mean what we think: stop loudly
     // rather than end the window early and skip records.
     if (records.length < size) {
-      throw this.malformed(
+      throw malformedPage(
+        origin,
         `page ${page} holds ${records.length} of ${size} records but total_num is ${total}: the page is short of what total_num promises`,
-        requestId,
-        undefined,
       );
     }
     return { records, nextPageToken: String(page + 1), requestId, retries };
@@ -115,11 +111,7 @@ export class DbssSource implements Source<DbssOperateLog> {
     return dbssEventTime(record);
   }
 
-  normalize(record: DbssOperateLog, context: MappingContext): EcsDocument {
+  normalize(record: DbssOperateLog, context: MappingContext): VendorDocument {
     return mapDbssRecord(record, context, this.scope);
-  }
-
-  private malformed(detail: string, requestId: string | undefined, response: unknown): MalformedResponseError {
-    return new MalformedResponseError(DBSS_TYPE, detail, requestId, response === undefined ? '' : JSON.stringify(response).slice(0, 200));
   }
 }

@@ -7,7 +7,7 @@ import { CLOUDAUDIT_LIMITS } from './limits';
 import { CloudAuditSource } from './source';
 import { cloudAuditSiem } from './siem';
 
-export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions> = {
+export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions, typeof TENCENT_CREDENTIAL_FIELDS> = {
   type: 'tencent-cloudaudit',
   vendor: 'tencent',
   api: 'cloudaudit',

@@ -1,6 +1,6 @@
 import { contentEventId } from '../../../core/event-id';
 import type { MappingContext } from '../../../core/ports/source';
-import { ECS_VERSION, datasetOf, type EcsDocument } from '../../../ecs/document';
+import type { VendorDocument } from '../../../ecs/document';
 import { compact, decodeNested, distinct, epochSeconds, eventTypeFromAction, ipOrUndefined, isoFromUnixSeconds, text } from '../../../ecs/fields';
 
 export const CLOUDAUDIT_TYPE = 'tencent-cloudaudit';
@@ -47,7 +47,7 @@ export function cloudAuditEventTime(record: CloudAuditRecord): number {
  * resources) are decoded so a SIEM can search their fields; one that does not
  * decode is kept as text and flagged rather than failing the record.
  */
-export function mapCloudAuditRecord(record: CloudAuditRecord, context: MappingContext): EcsDocument {
+export function mapCloudAuditRecord(record: CloudAuditRecord, context: MappingContext): VendorDocument {
   if (record === null || typeof record !== 'object') throw new Error('record is not an object');
   const timestamp = isoFromUnixSeconds(cloudAuditEventTime(record));
   const decodeErrors: string[] = [];
@@ -83,9 +83,8 @@ export function mapCloudAuditRecord(record: CloudAuditRecord, context: MappingCo
   const types = [eventTypeFromAction(action, readOnly ? 'access' : 'change')];
   if (denied) types.push('denied');
 
-  return compact<EcsDocument>({
+  return compact<VendorDocument>({
     '@timestamp': timestamp,
-    ecs: { version: ECS_VERSION },
     event: {
       id: text(record.EventId) ?? text(inner.eventID) ?? contentEventId(CLOUDAUDIT_TYPE, record),
       kind: 'event',
@@ -94,11 +93,6 @@ export function mapCloudAuditRecord(record: CloudAuditRecord, context: MappingCo
       action,
       outcome: failed ? 'failure' : 'success',
       provider: text(record.EventSource) ?? text(inner.eventSource),
-      dataset: datasetOf(CLOUDAUDIT_TYPE),
-      module: 'cloudtap',
-      created: context.ingested,
-      ingested: context.ingested,
-      original: JSON.stringify(record),
     },
     cloud: {
       provider: 'tencentcloud',
@@ -119,9 +113,6 @@ export function mapCloudAuditRecord(record: CloudAuditRecord, context: MappingCo
       : undefined,
     tags: decodeErrors.length > 0 ? ['cloudtap_decode_error'] : undefined,
     cloudtap: {
-      source_id: context.sourceId,
-      source_type: CLOUDAUDIT_TYPE,
-      request_id: context.requestId,
       resource: { type: service, name: resourceName, ids: resourceIds(resources) },
       decode_errors: decodeErrors.length > 0 ? decodeErrors : undefined,
       tencent: {

@@ -1,15 +1,17 @@
 import { z } from 'zod';
-import { MalformedResponseError } from '../../../lib/errors';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
-import type { EcsDocument } from '../../../ecs/document';
+import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
+import { malformedPage, parsePage } from '../../page';
 import { JsonInteger, TencentClient } from '../client';
+import type { TencentSourceCredentials } from '../credentials';
 import type { CloudAuditOptions } from './options';
 import { CLOUDAUDIT_TYPE, cloudAuditEventTime, mapCloudAuditRecord, type CloudAuditRecord } from './map';
 import { CLOUDAUDIT_LIMITS } from './limits';
 
 const DAY = 86_400;
 
+const DESCRIBE_EVENTS = 'DescribeEvents';
 
 const pageSchema = z.object({
   // Items stay unknown: one bad record (null, a string) is the core's to flag and deliver raw,
@@ -19,7 +21,7 @@ const pageSchema = z.object({
   NextToken: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).nullish(),
 });
 
-export type CloudAuditSourceArgs = SourceFactoryArgs<CloudAuditOptions>;
+export type CloudAuditSourceArgs = SourceFactoryArgs<CloudAuditOptions, TencentSourceCredentials>;
 
 /**
  * The NextToken a page token in the cursor holds: the digits DescribeEvents
@@ -53,11 +55,7 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
       version: '2019-03-19',
       region: args.instance.region,
       endpoint: args.instance.endpoint,
-      credentials: {
-        secretId: args.credentials.secretId ?? '',
-        secretKey: args.credentials.secretKey ?? '',
-        token: args.credentials.token,
-      },
+      credentials: args.credentials,
       requestsPerSecond: args.requestsPerSecond ?? CLOUDAUDIT_LIMITS.requestsPerSecond,
       timeoutMs: args.timeoutMs,
       clock: args.clock,
@@ -77,25 +75,15 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
     if (options.lookupAttributes.length > 0) params.LookupAttributes = options.lookupAttributes;
     if (options.returnLocation) params.IsReturnLocation = 1;
 
-    const { response, requestId, retries } = await this.client.call('DescribeEvents', params, { signal });
-    const parsed = pageSchema.safeParse(response);
-    if (!parsed.success) {
-      throw new MalformedResponseError(
-        'tencent-cloudaudit',
-        `DescribeEvents response does not match the documented shape: ${parsed.error.issues
-          .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-          .join('; ')}`,
-        requestId,
-        JSON.stringify(response).slice(0, 200),
-      );
-    }
-    const { Events, ListOver, NextToken } = parsed.data;
+    const { response, requestId, retries } = await this.client.call(DESCRIBE_EVENTS, params, { signal });
+    const origin = { source: CLOUDAUDIT_TYPE, operation: DESCRIBE_EVENTS, requestId, client: this.client };
+    const { Events, ListOver, NextToken } = parsePage(pageSchema, response, origin);
     const records = (Events ?? []) as CloudAuditRecord[];
     if (ListOver === true) return { records, requestId, retries };
     if (NextToken === undefined || NextToken === null) {
       // ListOver false with no token would silently end the window early.
       if (ListOver === false) {
-        throw new MalformedResponseError('tencent-cloudaudit', 'ListOver is false but NextToken is missing', requestId, '');
+        throw malformedPage(origin, 'ListOver is false but NextToken is missing');
       }
       return { records, requestId, retries };
     }
@@ -106,7 +94,7 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
     return cloudAuditEventTime(record);
   }
 
-  normalize(record: CloudAuditRecord, context: MappingContext): EcsDocument {
+  normalize(record: CloudAuditRecord, context: MappingContext): VendorDocument {
     return mapCloudAuditRecord(record, context);
   }
 }

@@ -7,7 +7,7 @@ import { SSL_LIMITS } from './limits';
 import { SslSource } from './source';
 import { sslSiem } from './siem';
 
-export const sslDefinition: SourceDefinition<SslOptions> = {
+export const sslDefinition: SourceDefinition<SslOptions, typeof TENCENT_CREDENTIAL_FIELDS> = {
   type: 'tencent-ssl',
   vendor: 'tencent',
   api: 'ssl',

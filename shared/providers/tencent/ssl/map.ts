@@ -1,6 +1,6 @@
 import { contentEventId } from '../../../core/event-id';
 import type { MappingContext } from '../../../core/ports/source';
-import { ECS_VERSION, datasetOf, type EcsDocument } from '../../../ecs/document';
+import type { VendorDocument } from '../../../ecs/document';
 import { compact, distinct, text } from '../../../ecs/fields';
 import { parseBeijingTime } from './beijing-time';
 
@@ -79,7 +79,7 @@ function fromActionText(action: string | undefined, key: 'id' | 'uin'): string |
  * verbatim (`delete`, `cancelRevoke`), so a search or rule can quote
  * Tencent's documentation; an unknown type is kept, typed `info`.
  */
-export function mapSslOperationLog(record: SslOperationLog, context: MappingContext): EcsDocument {
+export function mapSslOperationLog(record: SslOperationLog, context: MappingContext): VendorDocument {
   const timestamp = new Date(sslEventTime(record) * 1000).toISOString();
   const message = text(record.Action);
   const operation = text(record.Type);
@@ -91,9 +91,8 @@ export function mapSslOperationLog(record: SslOperationLog, context: MappingCont
   const operator = record.SubAccountUin == null ? fromActionText(message, 'uin') : text(record.SubAccountUin);
   const operatorType = operator === undefined ? 'unrecorded' : owner === undefined ? undefined : operator === owner ? 'owner' : 'sub_account';
 
-  return compact<EcsDocument>({
+  return compact<VendorDocument>({
     '@timestamp': timestamp,
-    ecs: { version: ECS_VERSION },
     message,
     event: {
       id: contentEventId(SSL_TYPE, record, context.occurrence),
@@ -104,19 +103,11 @@ export function mapSslOperationLog(record: SslOperationLog, context: MappingCont
       // The log records operations that took place; it has no failure entries.
       outcome: 'success',
       provider: 'ssl.tencentcloudapi.com',
-      dataset: datasetOf(SSL_TYPE),
-      module: 'cloudtap',
-      created: context.ingested,
-      ingested: context.ingested,
-      original: JSON.stringify(record),
     },
     cloud: { provider: 'tencentcloud', account: { id: owner }, service: { name: 'ssl' } },
     user: { id: operator },
     related: { user: distinct(operator) },
     cloudtap: {
-      source_id: context.sourceId,
-      source_type: SSL_TYPE,
-      request_id: context.requestId,
       resource: { type: 'ssl-certificate', ids: distinct(certificateId) },
       tencent: {
         certificate_id: certificateId,

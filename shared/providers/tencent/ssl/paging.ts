@@ -14,8 +14,8 @@ import { carryOver, parseCarry, type PageCarry } from '../../occurrence-carry';
  * oldest record kept, and a page never ends inside a second: the records of
  * its last second are dropped and read again, all together, at offset 0 of
  * the narrowed query. Records newer than that second cannot move anything,
- * and records of one second share a page, so the core's per-page occurrence
- * count tells identical records apart. Offsets are used within one second
+ * and records of one second share a page, so counting within the page tells
+ * identical records apart. Offsets are used within one second
  * only when a single second holds more than a whole page; identical records
  * of that second then span pages, and the position carries how many of each
  * were read so far (see occurrence-carry.ts), so they keep distinct ids.
@@ -90,11 +90,10 @@ export interface PagePlan<T> {
   /** True when this page made the window fall back to plain offsets. */
   fellBack: boolean;
   /**
-   * Records identical to records of the same second on earlier pages (the
-   * second the previous page ended inside): how many came before, to add to
-   * the core's per-page occurrence. Absent when there are none.
+   * Per record, the identical records before it in the window: in this page,
+   * and on earlier pages of the second the previous page ended inside.
    */
-  offsets?: Map<T, number>;
+  occurrences: number[];
 }
 
 /**
@@ -120,24 +119,24 @@ export function planPage<T>(args: {
       return undefined;
     }
   };
-  const { continues, ...plan } = planRecords(args, args.records.map(timeOf));
+  const { continues, ...planned } = planRecords(args, args.records.map(timeOf));
   // Identical records of the second the previous page ended inside count on from there;
   // a page that ends inside a second passes the counts on (and one that keeps nothing keeps them).
-  const { offsets, carry } = carryOver(plan.records, timeOf, args.position.carry);
-  if (offsets.size > 0) plan.offsets = offsets;
+  const { occurrences, carry } = carryOver(planned.records, timeOf, args.position.carry);
+  const plan: PagePlan<T> = { ...planned, occurrences };
   if (plan.next && carry && (continues || plan.records.length === 0)) plan.next = { ...plan.next, carry };
   return plan;
 }
 
-/** A plan, and whether the next page continues inside the second this one ends with. */
-type Planned<T> = PagePlan<T> & { continues?: boolean };
+/** A plan (before counting occurrences), and whether the next page continues inside the second this one ends with. */
+type Planned<T> = Omit<PagePlan<T>, 'occurrences'> & { continues?: boolean };
 
 function planRecords<T>(
   args: { records: T[]; allTotal: number | undefined; limit: number; position: PagePosition; window: TimeWindow },
   times: (number | undefined)[],
 ): Planned<T> {
   const { records, allTotal, limit, position, window } = args;
-  const toOffsets = (served: number): PagePlan<T> => ({ records: [], next: { mode: 'offset', served }, fellBack: true });
+  const toOffsets = (served: number): Planned<T> => ({ records: [], next: { mode: 'offset', served }, fellBack: true });
 
   // A narrowed query re-reads the second it cut at: it must start with it.
   if (position.mode === 'keyset' && position.offset === 0 && position.end < window.end && times[0] !== position.end) {

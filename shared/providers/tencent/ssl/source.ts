@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { MalformedResponseError } from '../../../lib/errors';
 import type { Log } from '../../../lib/logger';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
-import type { EcsDocument } from '../../../ecs/document';
+import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
+import { parsePage } from '../../page';
 import { TencentClient } from '../client';
+import type { TencentSourceCredentials } from '../credentials';
 import { formatBeijingTime } from './beijing-time';
 import type { SslOptions } from './options';
 import { SSL_TYPE, mapSslOperationLog, sslEventTime, type SslOperationLog } from './map';
@@ -26,7 +27,7 @@ const pageSchema = z.object({
   OperateLogs: z.array(z.unknown()).nullish(),
 });
 
-export type SslSourceArgs = SourceFactoryArgs<SslOptions>;
+export type SslSourceArgs = SourceFactoryArgs<SslOptions, TencentSourceCredentials>;
 
 /** Tencent Cloud SSL Certificates `DescribeCertificateOperateLogs` (2019-12-05): id-less, newest-first, Offset/Limit. */
 export class SslSource implements Source<SslOperationLog> {
@@ -40,8 +41,6 @@ export class SslSource implements Source<SslOperationLog> {
   private readonly sourceId: string;
   private readonly log: Log;
   private warnedFallback = false;
-  /** Occurrence offsets of records continuing an identical run from the previous page (see paging.ts). */
-  private readonly offsets = new WeakMap<object, number>();
 
   constructor(args: SslSourceArgs) {
     this.sourceId = args.instance.id;
@@ -51,11 +50,7 @@ export class SslSource implements Source<SslOperationLog> {
       service: 'ssl',
       version: '2019-12-05',
       endpoint: args.instance.endpoint ?? SSL_ENDPOINT,
-      credentials: {
-        secretId: args.credentials.secretId ?? '',
-        secretKey: args.credentials.secretKey ?? '',
-        token: args.credentials.token,
-      },
+      credentials: args.credentials,
       requestsPerSecond: args.requestsPerSecond ?? SSL_LIMITS.requestsPerSecond,
       timeoutMs: args.timeoutMs,
       language: args.instance.options.language,
@@ -75,28 +70,20 @@ export class SslSource implements Source<SslOperationLog> {
       EndTime: formatBeijingTime(end),
     };
     const { response, requestId, retries } = await this.client.call(DESCRIBE_OPERATE_LOGS, params, { signal });
-    const parsed = pageSchema.safeParse(response);
-    if (!parsed.success) {
-      throw new MalformedResponseError(
-        SSL_TYPE,
-        `${DESCRIBE_OPERATE_LOGS} response does not match the documented shape: ${parsed.error.issues
-          .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-          .join('; ')}`,
-        requestId,
-        JSON.stringify(response).slice(0, 200),
-      );
-    }
+    const { OperateLogs, AllTotal } = parsePage(pageSchema, response, {
+      source: SSL_TYPE,
+      operation: DESCRIBE_OPERATE_LOGS,
+      requestId,
+      client: this.client,
+    });
     const plan = planPage({
-      records: (parsed.data.OperateLogs ?? []) as SslOperationLog[],
-      allTotal: parsed.data.AllTotal ?? undefined,
+      records: (OperateLogs ?? []) as SslOperationLog[],
+      allTotal: AllTotal ?? undefined,
       limit: SSL_LIMITS.maxLimit,
       position,
       window,
       eventTime: sslEventTime,
     });
-    for (const [record, offset] of plan.offsets ?? []) {
-      if (record !== null && typeof record === 'object') this.offsets.set(record, offset);
-    }
     if (plan.fellBack && !this.warnedFallback) {
       this.warnedFallback = true;
       this.log.warn('the API does not page as assumed (EndTime inclusive, newest first); paging the rest of the window by plain offset', {
@@ -104,16 +91,15 @@ export class SslSource implements Source<SslOperationLog> {
         requestId,
       });
     }
-    if (!plan.next) return { records: plan.records, requestId, retries };
-    return { records: plan.records, nextPageToken: encodePageToken(plan.next), requestId, retries };
+    const page = { records: plan.records, occurrences: plan.occurrences, requestId, retries };
+    return plan.next ? { ...page, nextPageToken: encodePageToken(plan.next) } : page;
   }
 
   eventTime(record: SslOperationLog): number {
     return sslEventTime(record);
   }
 
-  normalize(record: SslOperationLog, context: MappingContext): EcsDocument {
-    const offset = (record !== null && typeof record === 'object' && this.offsets.get(record)) || 0;
-    return mapSslOperationLog(record, { ...context, occurrence: context.occurrence + offset });
+  normalize(record: SslOperationLog, context: MappingContext): VendorDocument {
+    return mapSslOperationLog(record, context);
   }
 }

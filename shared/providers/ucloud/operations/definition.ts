@@ -7,7 +7,7 @@ import { UCLOUD_OPERATIONS_LIMITS } from './limits';
 import { UCloudOperationsSource } from './source';
 import { ucloudOperationsSiem } from './siem';
 
-export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOptions> = {
+export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOptions, typeof UCLOUD_CREDENTIAL_FIELDS> = {
   type: 'ucloud-operations',
   vendor: 'ucloud',
   api: 'operations',

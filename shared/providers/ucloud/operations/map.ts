@@ -1,6 +1,6 @@
 import { contentEventId } from '../../../core/event-id';
 import type { MappingContext } from '../../../core/ports/source';
-import { ECS_VERSION, datasetOf, type EcsDocument } from '../../../ecs/document';
+import type { VendorDocument } from '../../../ecs/document';
 import { compact, distinct, epochSeconds, eventTypeFromAction, isoFromUnixSeconds, text } from '../../../ecs/fields';
 
 export const UCLOUD_OPERATIONS_TYPE = 'ucloud-operations';
@@ -60,7 +60,7 @@ export function mapUCloudOperationRecord(
   record: UCloudOperationRecord,
   context: MappingContext,
   options: UCloudOperationsMapOptions = {},
-): EcsDocument {
+): VendorDocument {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new Error('record is not an object');
   const timestamp = isoFromUnixSeconds(operationEventTime(record));
   if (record.RelatedResource !== undefined && record.RelatedResource !== null && !Array.isArray(record.RelatedResource)) {
@@ -78,9 +78,8 @@ export function mapUCloudOperationRecord(
   const isIam = IAM_ACTIONS.has(action) || IAM_PATTERN.test(action);
   const isLogin = LOGIN.test(action);
 
-  return compact<EcsDocument>({
+  return compact<VendorDocument>({
     '@timestamp': timestamp,
-    ecs: { version: ECS_VERSION },
     event: {
       id: contentEventId(UCLOUD_OPERATIONS_TYPE, record, context.occurrence),
       kind: 'event',
@@ -90,11 +89,6 @@ export function mapUCloudOperationRecord(
       action,
       outcome,
       provider: 'ulog',
-      dataset: datasetOf(UCLOUD_OPERATIONS_TYPE),
-      module: 'cloudtap',
-      created: context.ingested,
-      ingested: context.ingested,
-      original: JSON.stringify(record),
     },
     cloud: {
       provider: 'ucloud',
@@ -104,9 +98,6 @@ export function mapUCloudOperationRecord(
     user: { name: userName, email: userEmail },
     related: { user: distinct(userName, userEmail) },
     cloudtap: {
-      source_id: context.sourceId,
-      source_type: UCLOUD_OPERATIONS_TYPE,
-      request_id: context.requestId,
       resource: { type: resourceType(ids), name: names?.length === 1 ? names[0] : undefined, ids, names },
       ucloud: {
         // The id/name pairs, which the two flat lists above cannot keep.

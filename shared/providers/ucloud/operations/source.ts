@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { MalformedResponseError } from '../../../lib/errors';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
-import type { EcsDocument } from '../../../ecs/document';
+import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
+import { malformedPage, parsePage } from '../../page';
 import { UCloudClient } from '../client';
+import type { UCloudSourceCredentials } from '../credentials';
 import type { UCloudOperationsOptions } from './options';
 import { UCLOUD_OPERATIONS_TYPE, mapUCloudOperationRecord, operationEventTime, type UCloudOperationRecord } from './map';
 import { carryOver, decodePageToken, encodePageToken } from './page-token';
@@ -11,6 +12,7 @@ import { UCLOUD_OPERATIONS_LIMITS } from './limits';
 
 const DAY = 86_400;
 
+const GET_USER_OPERATION_EVENTS = 'GetUserOperationEvents';
 
 const pageSchema = z.object({
   // Items stay unknown: one bad record (null, a string) is the core's to flag and deliver raw,
@@ -19,7 +21,7 @@ const pageSchema = z.object({
   NextToken: z.string().nullish(),
 });
 
-export type UCloudOperationsSourceArgs = SourceFactoryArgs<UCloudOperationsOptions>;
+export type UCloudOperationsSourceArgs = SourceFactoryArgs<UCloudOperationsOptions, UCloudSourceCredentials>;
 
 const safeTime = (record: UCloudOperationRecord): number | undefined => {
   try {
@@ -37,8 +39,6 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
   readonly retentionSeconds = UCLOUD_OPERATIONS_LIMITS.retentionSeconds;
   readonly idFromContent = true;
   private readonly client: UCloudClient;
-  /** Occurrence offsets of records continuing an identical run from the previous page (see page-token.ts). */
-  private readonly offsets = new WeakMap<object, number>();
 
   /** Only the options are kept: credentials live in the client's private fields, out of reach of inspect/logs. */
   private readonly options: UCloudOperationsOptions;
@@ -48,7 +48,7 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
     const { projectId } = args.instance.options;
     this.client = new UCloudClient({
       endpoint: args.instance.endpoint,
-      credentials: { publicKey: args.credentials.publicKey ?? '', privateKey: args.credentials.privateKey ?? '' },
+      credentials: args.credentials,
       requestsPerSecond: args.requestsPerSecond ?? UCLOUD_OPERATIONS_LIMITS.requestsPerSecond,
       timeoutMs: args.timeoutMs,
       clock: args.clock,
@@ -71,44 +71,28 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
     if (options.resourceId) params.ResourceID = options.resourceId;
     if (token) params.NextToken = token.next;
 
-    const { response, requestId, retries } = await this.client.call('GetUserOperationEvents', params, { signal });
-    const parsed = pageSchema.safeParse(response);
-    if (!parsed.success) {
-      throw new MalformedResponseError(
-        UCLOUD_OPERATIONS_TYPE,
-        `GetUserOperationEvents response does not match the documented shape: ${parsed.error.issues
-          .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-          .join('; ')}`,
-        requestId,
-        JSON.stringify(response).slice(0, 200),
-      );
-    }
-    const records = (parsed.data.Events ?? []) as UCloudOperationRecord[];
-    const { offsets, carry } = carryOver(records, safeTime, token?.carry);
-    for (const [record, offset] of offsets) this.offsets.set(record, offset);
-    const next = parsed.data.NextToken;
-    if (!next) return { records, requestId, retries };
+    const { response, requestId, retries } = await this.client.call(GET_USER_OPERATION_EVENTS, params, { signal });
+    const origin = { source: UCLOUD_OPERATIONS_TYPE, operation: GET_USER_OPERATION_EVENTS, requestId, client: this.client };
+    const parsed = parsePage(pageSchema, response, origin);
+    const records = (parsed.Events ?? []) as UCloudOperationRecord[];
+    const { occurrences, carry } = carryOver(records, safeTime, token?.carry);
+    const next = parsed.NextToken;
+    if (!next) return { records, occurrences, requestId, retries };
     // The token the core sees wraps UCloud's with a carry that changes from page to page, so the
     // core's check for a repeating token would never fire: a provider answering the token it was
     // sent with that same token is paging in a loop, and would be paged (and delivered) forever.
     if (token && next === token.next) {
-      throw new MalformedResponseError(
-        UCLOUD_OPERATIONS_TYPE,
-        `GetUserOperationEvents answered NextToken ${next} with the same NextToken: the provider is paging in a loop`,
-        requestId,
-        '',
-      );
+      throw malformedPage(origin, `${GET_USER_OPERATION_EVENTS} answered NextToken ${next} with the same NextToken: the provider is paging in a loop`);
     }
-    return { records, nextPageToken: encodePageToken({ next, carry }), requestId, retries };
+    return { records, occurrences, nextPageToken: encodePageToken({ next, carry }), requestId, retries };
   }
 
   eventTime(record: UCloudOperationRecord): number {
     return operationEventTime(record);
   }
 
-  normalize(record: UCloudOperationRecord, context: MappingContext): EcsDocument {
-    const offset = (record !== null && typeof record === 'object' && this.offsets.get(record)) || 0;
-    return mapUCloudOperationRecord(record, { ...context, occurrence: context.occurrence + offset }, {
+  normalize(record: UCloudOperationRecord, context: MappingContext): VendorDocument {
+    return mapUCloudOperationRecord(record, context, {
       projectId: this.options.projectId,
     });
   }

@@ -13,7 +13,7 @@ const zh = fixture('describe-certificate-operate-logs-zh.json');
 /** The 2020 documentation's record shape: only Action and CreatedOn. */
 const legacy = fixture('describe-certificate-operate-logs-2020.json');
 
-const context = { sourceId: 'prod-ssl', ingested: '2026-11-21T00:00:00.000Z', requestId: 'req-1', occurrence: 0 };
+const context = { occurrence: 0 };
 const OWNER = '100017155920';
 
 const record = (overrides: Partial<SslOperationLog>): SslOperationLog => ({
@@ -46,15 +46,9 @@ describe('mapSslOperationLog: the documented example', () => {
         action,
         outcome: 'success',
         provider: 'ssl.tencentcloudapi.com',
-        dataset: 'cloudtap.tencent_ssl',
-        created: context.ingested,
-        ingested: context.ingested,
       },
       cloud: { provider: 'tencentcloud', account: { id: OWNER }, service: { name: 'ssl' } },
       cloudtap: {
-        source_id: 'prod-ssl',
-        source_type: 'tencent-ssl',
-        request_id: 'req-1',
         resource: { type: 'ssl-certificate', ids: [cert] },
         tencent: { certificate_id: cert, operation_type: action, operator_type: operator },
       },
@@ -62,7 +56,6 @@ describe('mapSslOperationLog: the documented example', () => {
     expect(doc.user?.id).toBe(user);
     expect(doc.related?.user).toEqual(user ? [user] : undefined);
     expect(doc.event.id).toMatch(/^[0-9a-f]{32}$/);
-    expect(JSON.parse(doc.event.original)).toEqual(raw);
     expect(doc.cloud?.region).toBeUndefined();
   });
 
@@ -128,7 +121,7 @@ describe('mapSslOperationLog: variations', () => {
     expect(doc.related).toBeUndefined();
     expect(doc.cloud?.account).toBeUndefined();
     expect(doc.message).toBeUndefined();
-    expect(doc.cloudtap.resource).toEqual({ type: 'ssl-certificate', ids: ['Abc12345'] });
+    expect(doc.cloudtap?.resource).toEqual({ type: 'ssl-certificate', ids: ['Abc12345'] });
   });
 
   it('types every documented operation (none falls to info)', () => {
@@ -158,7 +151,7 @@ describe('mapSslOperationLog: content ids', () => {
 
   it('is deterministic and ignores when it was pulled', () => {
     const id = mapSslOperationLog(base, context).event.id;
-    expect(mapSslOperationLog(structuredClone(base), { ...context, ingested: 'later', requestId: 'req-2' }).event.id).toBe(id);
+    expect(mapSslOperationLog(structuredClone(base), context).event.id).toBe(id);
   });
 
   it('tells identical records apart by occurrence, and different records by content', () => {
@@ -178,12 +171,12 @@ describe('mapSslOperationLog: generated records', () => {
     expect(doc.event.action).toBe(raw.Type);
     expect(doc.event.type).not.toEqual(['info']);
     expect(doc.user?.id).toBe(raw.SubAccountUin === '--' ? undefined : raw.SubAccountUin);
-    expect(doc.cloudtap.resource).toEqual({ type: 'ssl-certificate', ids: [raw.CertId] });
+    expect(doc.cloudtap?.resource).toEqual({ type: 'ssl-certificate', ids: [raw.CertId] });
     expect(doc.cloud?.account?.id).toBe(raw.Uin);
   });
 
   it('covers owner, sub-account and unrecorded operators', () => {
-    const kinds = new Set(events.map((event) => (mapSslOperationLog(event.record, context).cloudtap.tencent as any).operator_type));
+    const kinds = new Set(events.map((event) => (mapSslOperationLog(event.record, context).cloudtap?.tencent as any).operator_type));
     expect(kinds).toEqual(new Set(['owner', 'sub_account', 'unrecorded']));
   });
 });

@@ -20,7 +20,7 @@ const carrying = (position: PagePosition, time: number, count: number): PagePosi
 });
 
 /** Records are their own event times here; NaN stands for a record that cannot be dated. */
-const plan = (records: number[], position: PagePosition, options: { allTotal?: number; limit?: number } = {}) =>
+const planWithOccurrences = (records: number[], position: PagePosition, options: { allTotal?: number; limit?: number } = {}) =>
   planPage({
     records,
     allTotal: 'allTotal' in options ? options.allTotal : 1_000_000,
@@ -32,6 +32,12 @@ const plan = (records: number[], position: PagePosition, options: { allTotal?: n
       return t;
     },
   });
+
+/** The plan's paging (records, next, fellBack); the occurrences have their own test. */
+const plan = (...args: Parameters<typeof planWithOccurrences>) => {
+  const { occurrences: _occurrences, ...paging } = planWithOccurrences(...args);
+  return paging;
+};
 
 describe('positions and page tokens', () => {
   it('start at the window end itself, offset 0 (right whether EndTime is inclusive or not)', () => {
@@ -133,16 +139,18 @@ describe('planPage: keyset paging', () => {
   });
 
   it('numbers identical records of a second on from the pages before, so their ids stay distinct', () => {
-    // Page 1: ten records identical to one another (all 2000); nothing to offset yet.
-    const one = plan(Array(10).fill(2000), first);
-    expect(one.offsets).toBeUndefined();
+    // Page 1: ten records identical to one another (all 2000), numbered within the page.
+    const one = planWithOccurrences(Array(10).fill(2000), first);
+    expect(one.occurrences).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // Page 2 continues inside 2000: each of its 2000s comes after the ten of page 1.
-    const records = [2000, 2000, 2000, 1500];
-    const two = plan(records, one.next!, { limit: 4 });
-    expect([...two.offsets!.entries()]).toEqual([[2000, 10]]);
-    expect(two.offsets!.has(1500 as never)).toBe(false);
-    // A narrowed query (offset 0) starts a second afresh: nothing carried, nothing offset.
-    expect(plan([1500, 1500, 1400, 1300], keyset(1500, 0, 13), { limit: 4 }).offsets).toBeUndefined();
+    const two = planWithOccurrences([2000, 2000, 2000, 1500], one.next!, { limit: 4 });
+    // (1500, the page's last second, is left whole to the narrowed query.)
+    expect(two.records).toEqual([2000, 2000, 2000]);
+    expect(two.occurrences).toEqual([10, 11, 12]);
+    // A narrowed query (offset 0) starts a second afresh: nothing carried, counted within the page.
+    const three = planWithOccurrences([1500, 1500, 1400, 1300], keyset(1500, 0, 13), { limit: 4 });
+    expect(three.records).toEqual([1500, 1500, 1400]);
+    expect(three.occurrences).toEqual([0, 1, 0]);
   });
 });
 

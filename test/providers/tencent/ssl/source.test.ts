@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { inspect } from 'node:util';
 import { MalformedResponseError, ProviderError } from '../../../../shared/lib/errors';
 import { mapPage } from '../../../../shared/core/map-page';
+import type { Page } from '../../../../shared/core/ports/source';
 import { formatBeijingTime } from '../../../../shared/providers/tencent/ssl/beijing-time';
 import { sslDefinition } from '../../../../shared/providers/tencent/ssl/definition';
 import { SslSource } from '../../../../shared/providers/tencent/ssl/source';
@@ -147,12 +148,12 @@ describe('SslSource paging', () => {
     ssl.addEvents([...same, ...groups, logRecord(t + 1, { CertId: 'newer' })]);
     const s = source();
     const ids: string[] = [];
-    const idsOfPage = (records: unknown[], src = s) =>
-      mapPage(src, records, window, { sourceId: 'ssl-test', ingested: new Date(clock.now()).toISOString() }).documents.map((d) => d.event.id);
+    const idsOfPage = ({ records, occurrences }: Page<unknown>, src = s) =>
+      mapPage(src, records, window, { sourceId: 'ssl-test', ingested: new Date(clock.now()).toISOString(), occurrences }).documents.map((d) => d.event.id);
     const tokens: (string | undefined)[] = [undefined];
     for (;;) {
       const page = await s.fetchPage({ window, pageToken: tokens.at(-1) });
-      ids.push(...idsOfPage(page.records));
+      ids.push(...idsOfPage(page));
       if (page.nextPageToken === undefined) break;
       tokens.push(page.nextPageToken);
     }
@@ -165,7 +166,7 @@ describe('SslSource paging', () => {
     const fresh = source();
     const replay = await fresh.fetchPage({ window, pageToken: tokens[2] });
     expect(replay.records).toHaveLength(1000);
-    expect(idsOfPage(replay.records, fresh)).toEqual(ids.slice(1001, 2001));
+    expect(idsOfPage(replay, fresh)).toEqual(ids.slice(1001, 2001));
   });
 
   it('keeps every record exactly once when records arrive inside the window while it is paged (one above the cursor, later than any lag, is not read; one below is)', async () => {
@@ -215,7 +216,7 @@ describe('SslSource paging', () => {
   });
 
   it('reads null OperateLogs as an empty, final page', async () => {
-    expect(await source().fetchPage({ window })).toEqual({ records: [], requestId: expect.any(String), retries: { total: 0, throttled: 0 } });
+    expect(await source().fetchPage({ window })).toEqual({ records: [], occurrences: [], requestId: expect.any(String), retries: { total: 0, throttled: 0 } });
   });
 
   it('stops at AllTotal even when pages stay full', async () => {
@@ -233,7 +234,7 @@ describe('SslSource paging', () => {
     expect(paged.pages.length).toBeGreaterThanOrEqual(5);
 
     answer(() => ({ AllTotal: 5, TotalCount: 0, OperateLogs: [] }));
-    expect(await source().fetchPage({ window })).toEqual({ records: [], requestId: expect.any(String), retries: { total: 0, throttled: 0 } });
+    expect(await source().fetchPage({ window })).toEqual({ records: [], occurrences: [], requestId: expect.any(String), retries: { total: 0, throttled: 0 } });
   });
 
   it('without AllTotal, goes on after a full page and ends on a short one', async () => {

@@ -20,17 +20,15 @@ describe('page token', () => {
 });
 
 describe('carryOver', () => {
-  it('carries the counts of the last second and offsets the continuing run', () => {
+  it('carries the counts of the last second and numbers the continuing run on from them', () => {
     const page1 = [rec(30), rec(20), rec(20), rec(20, 'Other')];
     const first = carryOver(page1, timeOf, undefined);
-    expect(first.offsets.size).toBe(0);
+    expect(first.occurrences).toEqual([0, 0, 1, 0]);
     expect(first.carry).toEqual({ time: 20, counts: { [contentKey(rec(20))]: 2, [contentKey(rec(20, 'Other'))]: 1 } });
 
-    const page2 = [rec(20), rec(20, 'Other'), rec(10)];
+    const page2 = [rec(20), rec(20, 'Other'), rec(20), rec(10)];
     const second = carryOver(page2, timeOf, first.carry);
-    expect(second.offsets.get(page2[0]!)).toBe(2);
-    expect(second.offsets.get(page2[1]!)).toBe(1);
-    expect(second.offsets.has(page2[2]!)).toBe(false);
+    expect(second.occurrences).toEqual([2, 1, 3, 0]);
     expect(second.carry).toEqual({ time: 10, counts: { [contentKey(rec(10))]: 1 } });
   });
 

@@ -55,7 +55,7 @@ async function pull(src: UCloudOperationsSource, window: TimeWindow) {
   let token: string | undefined;
   do {
     const page = await src.fetchPage({ window, pageToken: token });
-    const { documents } = mapPage(src, page.records, window, { ...pageContext, requestId: page.requestId });
+    const { documents } = mapPage(src, page.records, window, { ...pageContext, requestId: page.requestId, occurrences: page.occurrences });
     pages.push({ token, ids: documents.map((d) => d.event.id), actions: documents.map((d) => d.event.action!) });
     token = page.nextPageToken;
   } while (token);
@@ -118,12 +118,12 @@ describe('UCloudOperationsSource', () => {
     // A page fetched again from its stored token (a crash before checkpoint) yields the same ids.
     for (const page of pages.slice(1)) {
       const again = await src.fetchPage({ window, pageToken: page.token });
-      expect(mapPage(src, again.records, window, pageContext).documents.map((d) => d.event.id)).toEqual(page.ids);
+      expect(mapPage(src, again.records, window, { ...pageContext, occurrences: again.occurrences }).documents.map((d) => d.event.id)).toEqual(page.ids);
     }
     // And a new source (a new Lambda) resuming from a stored token does too.
     const fresh = source({ maxResults: 2 });
     const resumed = await fresh.fetchPage({ window, pageToken: pages[3]!.token });
-    expect(mapPage(fresh, resumed.records, window, pageContext).documents.map((d) => d.event.id)).toEqual(pages[3]!.ids);
+    expect(mapPage(fresh, resumed.records, window, { ...pageContext, occurrences: resumed.occurrences }).documents.map((d) => d.event.id)).toEqual(pages[3]!.ids);
   });
 
   it('reports an unexpected shape, and a bad stored token, clearly', async () => {
