@@ -3,7 +3,7 @@ import { canonicalJson, sha256 } from '../lib/hashing';
 
 /**
  * Distinct ids for identical records a page boundary separates, for APIs
- * whose records carry no id (UCloud's operation log, Tencent SSL's).
+ * whose records carry no id (the sources with `idFromContent`).
  *
  * A source numbers each record by the identical records before it in the
  * window (`Page.occurrences`). Records identical in every field share their

@@ -39,11 +39,6 @@ function filesNamingAVendor(): string[] {
     .sort();
 }
 
-/** Files still naming a vendor until the parts of the change that own them land; each is to go. */
-const PENDING = [
-  // The occurrence side channel, to be replaced by Page.occurrences.
-  'shared/providers/occurrence-carry.ts',
-];
 
 describe('vendor names', () => {
   it('only the registry names a vendor outside the vendors’ folders and the tests', () => {
@@ -53,7 +48,6 @@ describe('vendor names', () => {
         'shared/providers/registry.ts',
         // Rules that span providers under one id (MFA removal covers two of them); their examples are those providers' documents.
         'shared/detection/rules/cross-provider.json',
-        ...PENDING,
       ].sort(),
     );
   });
