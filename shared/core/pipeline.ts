@@ -73,11 +73,9 @@ export class Puller {
       retentionSeconds: request.source.retentionSeconds,
       until: request.until,
     });
-    // Replaced by the resumed cursor's book inside the try, so a failure there still releases the lease.
-    let book = new WindowBook({ windowStart: 0 });
+    const book = new WindowBook(this.resumeCursor(request, acquired.state.cursor, limits(), tally));
     const checkpointer = new Checkpointer({ store, lease: acquired.lease, cursor: () => book.cursor(), deadline: request.deadline, initialTtlMs, clock });
     try {
-      book = new WindowBook(this.resumeCursor(request, acquired.state.cursor, limits(), tally));
       await this.flushDeferredAlerts(sourceId, tally);
       const delivery = {
         sourceId,
