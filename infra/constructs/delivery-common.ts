@@ -7,6 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeNag, acknowledgeThirdPartySecret, objectsWildcardFinding } from '../nag';
+import { auditBucket } from './audit-bucket';
 import { ENVELOPE_WRITE_ACTIONS, keyUseStatement } from './encryption-key';
 
 /** What Firehose needs to write to S3 (its developer guide's policy); no delete, no ACLs. */
