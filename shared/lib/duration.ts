@@ -1,4 +1,7 @@
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+/** Seconds in a day: the unit of providers' retention and window limits. */
+export const DAY_SECONDS = 86_400;
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: DAY_SECONDS };
 
 /** Parse `30s`, `10m`, `6h`, `7d` into seconds; undefined if malformed. */
 export function parseDuration(text: string): number | undefined {

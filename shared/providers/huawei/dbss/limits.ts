@@ -1,4 +1,4 @@
-const DAY = 86_400;
+import { DAY_SECONDS } from '../../../lib/duration';
 
 /** ListAuditOperateLogsNew, as documented or (where the documents are silent) as chosen. */
 export const DBSS_LIMITS = {
@@ -15,10 +15,10 @@ export const DBSS_LIMITS = {
    */
   pageSize: 100,
   /** The console offers at most 30 days at once; one day per query keeps page chains short. */
-  maxWindowSeconds: DAY,
+  maxWindowSeconds: DAY_SECONDS,
   /**
    * Not published for operation logs (DBSS's audit-data retention is configurable);
    * 180 days is assumed. Too long is harmless: older windows just come back empty.
    */
-  retentionSeconds: 180 * DAY,
+  retentionSeconds: 180 * DAY_SECONDS,
 } as const;

@@ -8,8 +8,7 @@ import type { TencentSourceCredentials } from '../credentials';
 import type { CloudAuditOptions } from './options';
 import { CLOUDAUDIT_TYPE, cloudAuditEventTime, mapCloudAuditRecord, type CloudAuditRecord } from './map';
 import { CLOUDAUDIT_LIMITS } from './limits';
-
-const DAY = 86_400;
+import { DAY_SECONDS } from '../../../lib/duration';
 
 const DESCRIBE_EVENTS = 'DescribeEvents';
 
@@ -42,7 +41,7 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
    * One day per query: well inside the 30-day cap, and it keeps any one
    * NextToken chain short so a resumed window rarely depends on an old token.
    */
-  readonly maxWindowSeconds = DAY;
+  readonly maxWindowSeconds = DAY_SECONDS;
   readonly retentionSeconds = CLOUDAUDIT_LIMITS.retentionSeconds;
   private readonly client: TencentClient;
   /** Only the options are kept: credentials live in the client's private fields, out of reach of inspect/logs. */

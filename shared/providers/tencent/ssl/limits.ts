@@ -1,4 +1,4 @@
-const DAY = 86_400;
+import { DAY_SECONDS } from '../../../lib/duration';
 
 /** DescribeCertificateOperateLogs' documented limits, and the one it leaves open. */
 export const SSL_LIMITS = {
@@ -12,5 +12,5 @@ export const SSL_LIMITS = {
    * this after an outage, so too short would drop records the API may still
    * serve, while too long costs only queries that come back empty.
    */
-  retentionSeconds: 90 * DAY,
+  retentionSeconds: 90 * DAY_SECONDS,
 } as const;

@@ -11,8 +11,7 @@ import type { SslOptions } from './options';
 import { SSL_TYPE, mapSslOperationLog, sslEventTime, type SslOperationLog } from './map';
 import { decodePageToken, encodePageToken, firstPosition, planPage, requestOf } from './paging';
 import { SSL_LIMITS } from './limits';
-
-const DAY = 86_400;
+import { DAY_SECONDS } from '../../../lib/duration';
 
 export const DESCRIBE_OPERATE_LOGS = 'DescribeCertificateOperateLogs';
 
@@ -33,7 +32,7 @@ export type SslSourceArgs = SourceFactoryArgs<SslOptions, TencentSourceCredentia
 export class SslSource implements Source<SslOperationLog> {
   readonly type = SSL_TYPE;
   /** A day per query: no span limit is documented; a day keeps each query's AllTotal small and catch-up in checkpointed steps. */
-  readonly maxWindowSeconds = DAY;
+  readonly maxWindowSeconds = DAY_SECONDS;
   readonly retentionSeconds = SSL_LIMITS.retentionSeconds;
   readonly idFromContent = true;
   private readonly client: TencentClient;

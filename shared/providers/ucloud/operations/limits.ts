@@ -1,4 +1,4 @@
-const DAY = 86_400;
+import { DAY_SECONDS } from '../../../lib/duration';
 
 /** GetUserOperationEvents' limits: documented where stated, else cloudtap's conservative choice. */
 export const UCLOUD_OPERATIONS_LIMITS = {
@@ -7,5 +7,5 @@ export const UCLOUD_OPERATIONS_LIMITS = {
   /** No maximum is published for MaxResults; 100 is cloudtap's assumption (and the default). */
   maxResults: 100,
   /** "only the logs from the past 365 days can be queried". */
-  retentionSeconds: 365 * DAY,
+  retentionSeconds: 365 * DAY_SECONDS,
 } as const;

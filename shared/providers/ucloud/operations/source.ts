@@ -9,8 +9,7 @@ import type { UCloudOperationsOptions } from './options';
 import { UCLOUD_OPERATIONS_TYPE, mapUCloudOperationRecord, operationEventTime, type UCloudOperationRecord } from './map';
 import { carryOver, decodePageToken, encodePageToken } from './page-token';
 import { UCLOUD_OPERATIONS_LIMITS } from './limits';
-
-const DAY = 86_400;
+import { DAY_SECONDS } from '../../../lib/duration';
 
 const GET_USER_OPERATION_EVENTS = 'GetUserOperationEvents';
 
@@ -35,7 +34,7 @@ const safeTime = (record: UCloudOperationRecord): number | undefined => {
 export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
   readonly type = UCLOUD_OPERATIONS_TYPE;
   /** One day per query keeps each NextToken chain short; the API states no span limit. */
-  readonly maxWindowSeconds = DAY;
+  readonly maxWindowSeconds = DAY_SECONDS;
   readonly retentionSeconds = UCLOUD_OPERATIONS_LIMITS.retentionSeconds;
   readonly idFromContent = true;
   private readonly client: UCloudClient;
