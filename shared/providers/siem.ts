@@ -46,6 +46,11 @@ export interface ElasticFacts {
   processors?: readonly estypes.IngestProcessorContainer[];
 }
 
+/** Elastic `keyword` mappings for `names`, in order: most vendor fields are identifiers and codes. */
+export function keywords(...names: string[]): Record<string, estypes.MappingProperty> {
+  return Object.fromEntries(names.map((name) => [name, { type: 'keyword' }]));
+}
+
 /**
  * The Splunk sourcetype of each source type, as the definitions declare it;
  * a type none declares gets `cloudtap:<type>`.

@@ -1,4 +1,4 @@
-import type { SiemFacts } from '../../siem';
+import { keywords, type SiemFacts } from '../../siem';
 
 export const dbssSiem: SiemFacts = {
   splunk: {
@@ -17,7 +17,7 @@ export const dbssSiem: SiemFacts = {
   elastic: {
     namespace: 'huaweicloud',
     properties: {
-      dbss: { properties: { action: { type: 'keyword' }, function: { type: 'keyword' }, result: { type: 'keyword' } } },
+      dbss: { properties: keywords('action', 'function', 'result') },
     },
   },
 };

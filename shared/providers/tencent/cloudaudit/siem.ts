@@ -1,4 +1,4 @@
-import type { SiemFacts } from '../../siem';
+import { keywords, type SiemFacts } from '../../siem';
 
 export const cloudAuditSiem: SiemFacts = {
   splunk: {
@@ -20,19 +20,11 @@ export const cloudAuditSiem: SiemFacts = {
   elastic: {
     namespace: 'tencent',
     properties: {
-      audited_request_id: { type: 'keyword' },
-      access_key_id: { type: 'keyword' },
-      identity_type: { type: 'keyword' },
-      event_type: { type: 'keyword' },
-      action_type: { type: 'keyword' },
-      api_version: { type: 'keyword' },
-      sensitive_action: { type: 'keyword' },
+      ...keywords('audited_request_id', 'access_key_id', 'identity_type', 'event_type', 'action_type', 'api_version', 'sensitive_action'),
       is_risk: { type: 'boolean' },
       mfa: { type: 'boolean' },
       session_ip: { type: 'ip' },
-      location: { type: 'keyword' },
-      event_name_cn: { type: 'keyword' },
-      resource_type_cn: { type: 'keyword' },
+      ...keywords('location', 'event_name_cn', 'resource_type_cn'),
       request_parameters: { type: 'flattened', ignore_above: 1024 },
       request_parameters_raw: { type: 'object', enabled: false },
     },

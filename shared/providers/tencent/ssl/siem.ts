@@ -1,4 +1,4 @@
-import type { SiemFacts } from '../../siem';
+import { keywords, type SiemFacts } from '../../siem';
 
 export const sslSiem: SiemFacts = {
   splunk: {
@@ -10,10 +10,6 @@ export const sslSiem: SiemFacts = {
   },
   elastic: {
     namespace: 'tencent',
-    properties: {
-      certificate_id: { type: 'keyword' },
-      operation_type: { type: 'keyword' },
-      operator_type: { type: 'keyword' },
-    },
+    properties: keywords('certificate_id', 'operation_type', 'operator_type'),
   },
 };

@@ -1,4 +1,4 @@
-import type { SiemFacts } from '../../siem';
+import { keywords, type SiemFacts } from '../../siem';
 
 export const ucloudOperationsSiem: SiemFacts = {
   splunk: {
@@ -11,7 +11,7 @@ export const ucloudOperationsSiem: SiemFacts = {
   elastic: {
     namespace: 'ucloud',
     properties: {
-      related_resources: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
+      related_resources: { properties: keywords('id', 'name') },
     },
   },
 };
