@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serially } from '../lib/serially';
 
 export interface StateCell<T> {
   /** Apply `change` to the current state and persist it; changes never interleave. */
@@ -18,13 +19,9 @@ export interface StateCell<T> {
 
 export function memoryCell<T>(initial: T): StateCell<T> {
   let state = initial;
-  let tail: Promise<unknown> = Promise.resolve();
+  const queue = serially();
   return {
-    update(change) {
-      const next = tail.then(() => change(state));
-      tail = next.catch(() => undefined);
-      return next;
-    },
+    update: (change) => queue(() => change(state)),
     read: async () => state,
   };
 }
@@ -115,13 +112,9 @@ export function fileCell<T>(file: string, initial: () => T, parse: (json: unknow
 
   // Updates from this process queue here and take the file lock one at a time: left to race
   // for it, the many lanes of a local run starve one another past the lock's deadline.
-  let tail: Promise<unknown> = Promise.resolve();
+  const queue = serially();
   return {
-    update(change) {
-      const next = tail.then(() => updateLocked(change));
-      tail = next.catch(() => undefined);
-      return next;
-    },
+    update: (change) => queue(() => updateLocked(change)),
     read: load,
   };
 }
