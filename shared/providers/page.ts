@@ -4,9 +4,9 @@ import { MalformedResponseError } from '../lib/errors';
 /** What the first bytes of a refused body are cut to, as the clients cut theirs. */
 const EXCERPT_CHARS = 200;
 
-/** A client that can remove its credentials from text (a provider may echo a key id back in a body). */
+/** A client whose errors remove its credentials from text (a provider may echo a key id back in a body). */
 export interface Redactor {
-  redact(text: string): string;
+  readonly errors: { scrub(text: string): string };
 }
 
 /** The page a source is reading: named by its errors, with the client that removes credentials from them. */
@@ -32,6 +32,6 @@ export function parsePage<Schema extends z.ZodType>(schema: Schema, response: un
 
 /** A page the source refuses (`detail` says why), with an excerpt of `response` when given; credentials removed. */
 export function malformedPage(origin: PageOrigin, detail: string, response?: unknown): MalformedResponseError {
-  const excerpt = response === undefined ? '' : origin.client.redact(JSON.stringify(response) ?? String(response)).slice(0, EXCERPT_CHARS);
-  return new MalformedResponseError(origin.source, origin.client.redact(detail), origin.requestId, excerpt);
+  const excerpt = response === undefined ? '' : origin.client.errors.scrub(JSON.stringify(response) ?? String(response)).slice(0, EXCERPT_CHARS);
+  return new MalformedResponseError(origin.source, origin.client.errors.scrub(detail), origin.requestId, excerpt);
 }

@@ -48,12 +48,13 @@ export class HuaweiClient {
   private readonly projectId?: string;
   // ES private: util.inspect and JSON.stringify never show credentials.
   readonly #auth: HuaweiClientAuth;
-  readonly #errors: ErrorFactory;
+  /** Builds this client's errors with its credentials removed; sources use it for the pages they refuse. */
+  readonly errors: ErrorFactory;
 
   constructor({ auth, ...options }: HuaweiClientOptions) {
     this.#auth = auth.mode === 'aksk' ? { mode: 'aksk', credentials: { ...auth.credentials } } : auth;
     // The key id too: a service quoting the request back must not put any credential into an error or a log.
-    this.#errors = new ErrorFactory(() =>
+    this.errors = new ErrorFactory(() =>
       this.#auth.mode === 'aksk'
         ? [this.#auth.credentials.accessKeyId, this.#auth.credentials.secretAccessKey, this.#auth.credentials.securityToken]
         : this.#auth.tokens.knownSecrets(),
@@ -63,11 +64,6 @@ export class HuaweiClient {
     this.projectId = options.projectId;
     this.http = new Transport(options, DEFAULT_RETRY);
     this.log = options.log ?? silentLog;
-  }
-
-  /** `text` with this client's credentials removed, for errors built outside the client. */
-  redact(text: string): string {
-    return this.#errors.scrub(text);
   }
 
   /** Send `body` as JSON to `path` (absolute, e.g. /v1/{project}/...); resolves with the parsed 2xx body. */
@@ -135,17 +131,17 @@ export class HuaweiClient {
       url,
       { method, headers, body: method === 'GET' ? undefined : payload },
       callerSignal,
-      (code, detail) => this.#errors.provider(code, `${what}: ${detail}`, undefined, true),
+      (code, detail) => this.errors.provider(code, `${what}: ${detail}`, undefined, true),
     );
     const requestId = answered.get('x-request-id') ?? undefined;
     if (status < 200 || status > 299) {
-      throw this.#errors.fromHttpError(what, status, text, requestId, status === 401 && renewOn401 ? true : undefined);
+      throw this.errors.fromHttpError(what, status, text, requestId, status === 401 && renewOn401 ? true : undefined);
     }
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      throw this.#errors.malformed(`${what}: body is not valid JSON (HTTP ${status}, ${text.length} bytes)`, requestId, text);
+      throw this.errors.malformed(`${what}: body is not valid JSON (HTTP ${status}, ${text.length} bytes)`, requestId, text);
     }
     return { body: body as T, requestId, status };
   }

@@ -78,7 +78,8 @@ export class TencentClient {
   private readonly log: Log;
   // ES private fields: util.inspect and JSON.stringify of the client never show them.
   readonly #credentials: TencentCredentials;
-  readonly #errors: RedactingErrors;
+  /** Builds this client's errors with its credentials removed; sources use it for the pages they refuse. */
+  readonly errors: RedactingErrors;
   private readonly options: Omit<TencentClientOptions, 'credentials'>;
 
   constructor({ credentials, ...options }: TencentClientOptions) {
@@ -86,17 +87,12 @@ export class TencentClient {
     this.#credentials = { ...credentials };
     // The key id too: a provider quoting the request back must not put any credential into an error or a log.
     const secrets = [credentials.secretId, credentials.secretKey, credentials.token ?? ''].filter((s) => s.length >= 4);
-    this.#errors = new RedactingErrors(PROVIDER, () => secrets);
+    this.errors = new RedactingErrors(PROVIDER, () => secrets);
     const endpoint = options.endpoint ?? `https://${options.service}.tencentcloudapi.com`;
     // API 3.0 always posts to `/`, which is also the signed path.
     this.url = new URL('/', withScheme(endpoint));
     this.http = new Transport(options, DEFAULT_RETRY);
     this.log = options.log ?? silentLog;
-  }
-
-  /** `text` with this client's credentials removed, for errors built outside the client. */
-  redact(text: string): string {
-    return this.#errors.scrub(text);
   }
 
   /** Call `action` with `params`; JsonInteger and bigint values are sent as bare integers. */
@@ -140,7 +136,7 @@ export class TencentClient {
     // fetch derives Host from the URL (and ignores an override); it is the signed value.
     delete headers.Host;
     const answer = await this.http.fetch(this.url, { method: 'POST', headers, body: payload }, callerSignal, (code, detail) =>
-      this.#errors.provider(code, `${action}: ${detail}`, undefined, true),
+      this.errors.provider(code, `${action}: ${detail}`, undefined, true),
     );
     return this.interpret<T>(action, answer.status, answer.text, answer.headers.get('x-tc-requestid') ?? undefined);
   }
@@ -151,30 +147,30 @@ export class TencentClient {
       body = parseJson(text);
     } catch {
       const requestId = requestIdIn(text) ?? headerRequestId;
-      if (isTransientStatus(status)) throw this.#errors.provider(`HTTP${status}`, `${action}: HTTP ${status}`, requestId, true, status);
-      throw this.#errors.malformed(`${action}: body is not valid JSON (HTTP ${status}, ${text.length} bytes)`, requestId, text);
+      if (isTransientStatus(status)) throw this.errors.provider(`HTTP${status}`, `${action}: HTTP ${status}`, requestId, true, status);
+      throw this.errors.malformed(`${action}: body is not valid JSON (HTTP ${status}, ${text.length} bytes)`, requestId, text);
     }
     const envelope = isObject(body) && isObject(body.Response) ? body.Response : undefined;
     const requestId = typeof envelope?.RequestId === 'string' ? envelope.RequestId : headerRequestId;
     if (!envelope) {
-      if (isTransientStatus(status)) throw this.#errors.provider(`HTTP${status}`, `${action}: HTTP ${status}`, requestId, true, status);
-      throw this.#errors.malformed(`${action}: body has no "Response" object (HTTP ${status})`, requestId, text);
+      if (isTransientStatus(status)) throw this.errors.provider(`HTTP${status}`, `${action}: HTTP ${status}`, requestId, true, status);
+      throw this.errors.malformed(`${action}: body has no "Response" object (HTTP ${status})`, requestId, text);
     }
     if (envelope.Error !== undefined && envelope.Error !== null) {
       const error = envelope.Error;
       if (!isObject(error) || typeof error.Code !== 'string') {
-        throw this.#errors.malformed(`${action}: Response.Error has no Code`, requestId, text);
+        throw this.errors.malformed(`${action}: Response.Error has no Code`, requestId, text);
       }
       const message = typeof error.Message === 'string' ? error.Message : '';
       const retryable = isRetryableTencentCode(error.Code) || isTransientStatus(status);
       // The usual cause is this machine's clock, not the key: say so, since the code alone reads like a key problem.
       const hint = error.Code === 'AuthFailure.SignatureExpire' ? ' (requests are signed with the local clock, which must be within 5 minutes of Tencent Cloud\'s: check its time sync)' : '';
-      throw this.#errors.provider(error.Code, `${action}: ${message}${hint}`, requestId, retryable, status, isTencentThrottleCode(error.Code));
+      throw this.errors.provider(error.Code, `${action}: ${message}${hint}`, requestId, retryable, status, isTencentThrottleCode(error.Code));
     }
     if (status !== 200) {
-      throw this.#errors.provider(`HTTP${status}`, `${action}: HTTP ${status} without an error envelope`, requestId, isTransientStatus(status), status);
+      throw this.errors.provider(`HTTP${status}`, `${action}: HTTP ${status} without an error envelope`, requestId, isTransientStatus(status), status);
     }
-    if (!requestId) throw this.#errors.malformed(`${action}: Response.RequestId is missing`, undefined, text);
+    if (!requestId) throw this.errors.malformed(`${action}: Response.RequestId is missing`, undefined, text);
     return { response: envelope as T, requestId };
   }
 }

@@ -74,20 +74,16 @@ export class UCloudClient {
   private readonly log: Log;
   // ES private fields: util.inspect and JSON.stringify of the client never show them.
   readonly #keys: UCloudKeys;
-  readonly #errors: RedactingErrors;
+  /** Builds this client's errors with its credentials removed; sources use it for the pages they refuse. */
+  readonly errors: RedactingErrors;
 
   constructor({ credentials, redact = [], ...options }: UCloudClientOptions) {
     this.#keys = { ...credentials };
     const secrets = [credentials.privateKey, credentials.publicKey, ...redact].filter((s) => s.length >= 4);
-    this.#errors = new RedactingErrors(PROVIDER, () => secrets);
+    this.errors = new RedactingErrors(PROVIDER, () => secrets);
     this.url = new URL(withScheme(options.endpoint ?? UCLOUD_ENDPOINT));
     this.http = new Transport(options, DEFAULT_RETRY);
     this.log = options.log ?? silentLog;
-  }
-
-  /** `text` with this client's credentials removed, for errors built outside the client. */
-  redact(text: string): string {
-    return this.#errors.scrub(text);
   }
 
   /** Call `action` with `params` (nested values are flattened to `Key.N.Sub`). */
@@ -129,12 +125,12 @@ export class UCloudClient {
       body = JSON.parse(text);
     } catch {
       if (isTransientStatus(status)) throw this.providerError(`HTTP${status}`, `${action}: HTTP ${status}`, requestId, true, status);
-      throw this.#errors.malformed(`${action}: body is not valid JSON (HTTP ${status}, ${text.length} bytes)`, requestId, text);
+      throw this.errors.malformed(`${action}: body is not valid JSON (HTTP ${status}, ${text.length} bytes)`, requestId, text);
     }
     const retCode = isObject(body) ? body.RetCode : undefined;
     if (typeof retCode !== 'number' || !Number.isInteger(retCode)) {
       if (isTransientStatus(status)) throw this.providerError(`HTTP${status}`, `${action}: HTTP ${status}`, requestId, true, status);
-      throw this.#errors.malformed(`${action}: body has no integer "RetCode" (HTTP ${status})`, requestId, text);
+      throw this.errors.malformed(`${action}: body has no integer "RetCode" (HTTP ${status})`, requestId, text);
     }
     if (retCode !== 0) {
       const message = isObject(body) && typeof body.Message === 'string' ? body.Message : '';
@@ -149,6 +145,6 @@ export class UCloudClient {
 
   // Unlike the other clients', the code (a RetCode or HTTP status) is not scrubbed.
   private providerError(code: string, message: string, requestId: string | undefined, retryable: boolean, status?: number, throttled = false) {
-    return new ProviderError(PROVIDER, code, this.#errors.scrub(message), requestId, retryable, status, throttled);
+    return new ProviderError(PROVIDER, code, this.errors.scrub(message), requestId, retryable, status, throttled);
   }
 }
