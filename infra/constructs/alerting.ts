@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +6,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_BUS_NAME, type AlertsConfig } from '../../shared/config/alerts';
 import { CURSOR_TABLE_ACTIONS, type CursorTable } from './cursor-table';
 import { ENVELOPE_WRITE_ACTIONS, grantKeyUse } from './encryption-key';
+import { sha256Hex } from '../../shared/lib/hashing';
 
 /**
  * What the alert router sends the cursor table: dedup claims (conditional
@@ -63,7 +63,7 @@ export class Alerting extends Construct implements AlertTarget {
     const subscribe = (protocol: sns.SubscriptionProtocol, kind: string, endpoint: string) =>
       // Ids from a hash of the endpoint: stable when the list is reordered (an email subscription
       // replaced needs confirming again), and no webhook token in a logical id.
-      new sns.Subscription(this, `${kind}-${createHash('sha256').update(endpoint).digest('hex').slice(0, 12)}`, {
+      new sns.Subscription(this, `${kind}-${sha256Hex(endpoint).slice(0, 12)}`, {
         topic: this.topic,
         protocol,
         endpoint,

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { MalformedResponseError } from '../lib/errors';
 import { safeEventTime } from './map-page';
 import type { OpenWindow } from './ports/cursor-store';
 import type { Page, Source } from './ports/source';
+import { sha256 } from '../lib/hashing';
 
 /** Cap on page tokens remembered per window to spot a provider paging in a loop. */
 const MAX_TOKENS_TRACKED = 100_000;
@@ -35,7 +35,7 @@ export function nextToken(window: OpenWindow, page: Page<unknown>, tokensSeen: S
 export function refuseRepeatedPage(window: OpenWindow, page: Page<unknown>, previous: string | undefined, source: Source): string | undefined {
   if (page.records.length === 0) return previous;
   if (source.idFromContent && withinOneSecond(source, page.records)) return undefined;
-  const fingerprint = createHash('sha256').update(JSON.stringify(page.records)).digest('base64url');
+  const fingerprint = sha256(JSON.stringify(page.records), 'base64url');
   if (fingerprint === previous) {
     throw new MalformedResponseError(
       source.type,
