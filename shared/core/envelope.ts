@@ -14,25 +14,23 @@ export interface Provenance {
  * document carries, which no mapping writes itself: the ECS version, the
  * dataset and module, the times, the raw record as `event.original`, and the
  * source, its type and the provider request in cloudtap's namespace.
+ *
+ * `fields` is stamped in place and returned: a mapping builds a new document
+ * for every record (Source.normalize), and copying it with spreads instead
+ * cost more than the mapping itself (`npm run bench -- --only normalize`).
  */
 export function stampEnvelope(sourceType: string, raw: unknown, fields: VendorDocument, provenance: Provenance): EcsDocument {
-  const { event, cloudtap, ...rest } = fields;
-  return {
-    ...rest,
-    ecs: { version: ECS_VERSION },
-    event: {
-      ...event,
-      dataset: datasetOf(sourceType),
-      module: 'cloudtap',
-      created: provenance.ingested,
-      ingested: provenance.ingested,
-      original: JSON.stringify(raw) ?? String(raw),
-    },
-    cloudtap: {
-      source_id: provenance.sourceId,
-      source_type: sourceType,
-      ...(provenance.requestId === undefined ? {} : { request_id: provenance.requestId }),
-      ...cloudtap,
-    },
-  };
+  // Stamped in place: the fields become the document (see above).
+  const document = fields as unknown as EcsDocument;
+  document.ecs = { version: ECS_VERSION };
+  const event = document.event;
+  event.dataset = datasetOf(sourceType);
+  event.module = 'cloudtap';
+  event.created = provenance.ingested;
+  event.ingested = provenance.ingested;
+  event.original = JSON.stringify(raw) ?? String(raw);
+  const envelope: NonNullable<EcsDocument['cloudtap']> = { source_id: provenance.sourceId, source_type: sourceType };
+  if (provenance.requestId !== undefined) envelope.request_id = provenance.requestId;
+  document.cloudtap = fields.cloudtap === undefined ? envelope : Object.assign(envelope, fields.cloudtap);
+  return document;
 }

@@ -63,8 +63,9 @@ export interface Source<Raw = unknown> {
   /** Unix seconds of the record's event time, used to check it lies in the window. */
   eventTime(raw: Raw): number;
   /**
-   * Pure mapping of one raw record to its vendor fields; the core stamps the
-   * envelope (see shared/core/envelope.ts). May throw; the core then ships it raw.
+   * Pure mapping of one raw record to its vendor fields, a new document each
+   * call: the core stamps the envelope onto it in place (shared/core/envelope.ts).
+   * May throw; the core then ships the record raw.
    */
   normalize(raw: Raw, context: MappingContext): VendorDocument;
 }
