@@ -154,5 +154,5 @@ export function runSource(options: RunOptions): Promise<RunSummary> {
 /** What a failed pull got through before it failed; undefined for errors not thrown by a pull. */
 export function progressOf(error: unknown): RunProgress | undefined {
   // Only Puller.pull builds a SourceRunError with progress, and always from its tally.
-  return error instanceof SourceRunError ? (error.progress as RunSummary | undefined) : undefined;
+  return error instanceof SourceRunError ? (error.progress as RunProgress | undefined) : undefined;
 }
