@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadConfigFile } from '../../shared/config/load';
 import { systemClock, unixSeconds, type Clock } from '../../shared/lib/clock';
-import { parseDuration } from '../../shared/lib/duration';
+import { parseTimeArgument, TIME_HINT } from '../../shared/lib/duration';
 import { ConfigError } from '../../shared/lib/errors';
 import type { Log } from '../../shared/lib/logger';
 import { backfillKey, runBackfill, type BackfillProgress } from '../../shared/ops/backfill';
@@ -112,12 +112,9 @@ function formatProgress(progress: BackfillProgress): string {
 
 /** ISO 8601, unix seconds, or a duration before now (`7d`, `36h`). */
 export function parseTime(text: string, flag: string, nowSeconds: number): number {
-  if (/^\d{9,11}$/.test(text)) return Number(text);
-  const ago = parseDuration(text);
-  if (ago !== undefined) return nowSeconds - ago;
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new ConfigError(flag, [`"${text}" is not a time: use ISO 8601, unix seconds, or a duration ago like 7d`]);
-  return Math.floor(ms / 1000);
+  const seconds = parseTimeArgument(text, nowSeconds);
+  if (seconds === undefined) throw new ConfigError(flag, [`"${text}" is not a time: expected ${TIME_HINT}`]);
+  return seconds;
 }
 
 function iso(seconds: number): string {

@@ -1,34 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitions } from '../../shared/providers/registry';
 import { decodeLines } from '../../shared/sinks/encode';
 import { generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit/simulator';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
+import { cloudtap } from '../support/cli';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
-const cli = join(root, 'bin/cloudtap.ts');
 const keys = { secretId: 'AKIDcliTestFakeSecretId', secretKey: 'cliTestFakeSecretKeyValue' };
-
-/** Run the CLI as a user would, in its own process; never throws on a non-zero exit. */
-async function cloudtap(args: string[], options: { cwd: string; env?: Record<string, string> }) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(tsx, [cli, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('cloudtap CLI', () => {
   let server: TencentApiServer;

@@ -1,0 +1,32 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+const tsx = join(repositoryRoot, 'node_modules/.bin/tsx');
+const entry = join(repositoryRoot, 'bin/cloudtap.ts');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI as a user would, in its own process; never throws on a non-zero exit. */
+export async function cloudtap(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(tsx, [entry, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      timeout: options.timeoutMs ?? 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
