@@ -32,6 +32,10 @@ export interface BackfillCommandOptions {
   /** Deployed with --table: the Firehose delivery stream (the stack's output otherwise). */
   stream?: string;
   deployed?: boolean;
+  /** Resolve a relative range again instead of reusing the one remembered for the same text. */
+  fresh?: boolean;
+  /** One JSON document on stdout at the end; progress stays on stderr. */
+  json?: boolean;
   verbose?: boolean;
   env?: NodeJS.ProcessEnv;
   clock?: Clock;

@@ -1,9 +1,10 @@
-import { parseArgs } from 'node:util';
 import { Client, errors } from '@elastic/elasticsearch';
 import type { estypes } from '@elastic/elasticsearch';
 import { datasetOf } from '../../shared/ecs/document';
 import { elasticAssets } from '../../shared/ops/siem/elastic-assets';
 import { definitions } from '../../shared/providers/registry';
+import { EXIT } from '../exit-codes';
+import type { CommandIo } from '../io';
 
 /** Names of what `elastic-setup` installs; the bodies are rendered from siem/elastic/ and the source definitions. */
 export const ELASTIC_ASSETS = {
@@ -14,24 +15,18 @@ export const ELASTIC_ASSETS = {
   firehoseDataset: 'cloudtap.generic',
 } as const;
 
-export const ELASTIC_SETUP_USAGE = `Usage: cloudtap elastic-setup --url URL [--api-key-env ELASTIC_API_KEY] [--namespace default]
-  Installs cloudtap's Elasticsearch assets (component template, ingest pipeline, index template
-  for logs-cloudtap.*-*) through the Elasticsearch API; safe to run again after an upgrade.
-  --url           the Elasticsearch endpoint, e.g. https://my-deployment.es.eu-west-1.aws.elastic.cloud
-  --api-key-env   environment variable holding an API key (encoded form) with the cluster
-                  privileges manage_index_templates and manage_pipeline (default ELASTIC_API_KEY)
-  --namespace     the data stream namespace to check and print (default "default")
-`;
-
 /** Where each source's events land: `logs-cloudtap.<source>-<namespace>`. */
 export function dataStreamNames(namespace: string): string[] {
   return definitions.map((definition) => `logs-${datasetOf(definition.type)}-${namespace}`);
 }
 
-export interface CommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-  env: NodeJS.ProcessEnv;
+export interface ElasticSetupOptions {
+  /** The Elasticsearch endpoint. */
+  url: string;
+  /** The environment variable holding an API key (encoded form). */
+  apiKeyEnv: string;
+  /** The data stream namespace to check and print. */
+  namespace: string;
 }
 
 const NAMESPACE = /^[a-z0-9_]{1,100}$/;
@@ -42,35 +37,16 @@ const NAMESPACE = /^[a-z0-9_]{1,100}$/;
  * get. PUTs replace, so running it twice leaves the cluster as running it once.
  * Exit codes: 0 done, 1 Elasticsearch refused or could not be reached, 2 usage.
  */
-export async function elasticSetupCommand(argv: string[], io: CommandIo = process): Promise<number> {
-  let values: { url?: string; 'api-key-env'?: string; namespace?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        url: { type: 'string' },
-        'api-key-env': { type: 'string', default: 'ELASTIC_API_KEY' },
-        namespace: { type: 'string', default: 'default' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n\n${ELASTIC_SETUP_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout.write(ELASTIC_SETUP_USAGE);
-    return 0;
-  }
+export async function elasticSetupCommand(options: ElasticSetupOptions, io: CommandIo = process): Promise<number> {
   const usage = (message: string) => {
-    io.stderr.write(`elastic-setup: ${message}\n\n${ELASTIC_SETUP_USAGE}`);
-    return 2;
+    io.stderr.write(`elastic-setup: ${message} (add --help to see the options)\n`);
+    return EXIT.usage;
   };
-  const url = parseUrl(values.url);
-  if (!url) return usage(values.url ? `--url ${JSON.stringify(redactUrl(values.url))} is not an http(s) URL` : '--url URL is required');
-  const namespace = values.namespace!;
+  const url = parseUrl(options.url);
+  if (!url) return usage(`--url ${JSON.stringify(redactUrl(options.url))} is not an http(s) URL`);
+  const namespace = options.namespace;
   if (!NAMESPACE.test(namespace)) return usage(`--namespace must be lowercase letters, digits or _ (an Elastic data stream namespace)`);
-  const keyEnv = values['api-key-env']!;
+  const keyEnv = options.apiKeyEnv;
   const apiKey = io.env[keyEnv]?.trim();
   if (!apiKey) {
     return usage(`environment variable ${keyEnv} is not set: create an Elasticsearch API key with the cluster privileges manage_index_templates and manage_pipeline, and export its encoded form as ${keyEnv}`);
@@ -86,7 +62,7 @@ export async function elasticSetupCommand(argv: string[], io: CommandIo = proces
     const version = await clusterVersion(client);
     if (version && !atLeast(version, 8, 8)) {
       io.stderr.write(`elastic-setup: Elasticsearch ${version} at ${endpoint} is too old: the reroute processor needs 8.8 or later\n`);
-      return 1;
+      return EXIT.failed;
     }
     out(`Elasticsearch ${version ?? '(version not readable with this key)'} at ${endpoint}\n`);
     const assets = elasticAssets(definitions);
@@ -119,7 +95,7 @@ export async function elasticSetupCommand(argv: string[], io: CommandIo = proces
         io.stderr.write(
           `elastic-setup: ${stream} would get default pipeline ${pipeline ?? '(none)'}, not ${ELASTIC_ASSETS.pipeline}: another index template with a higher priority matches it (${describeOverlaps(simulated.overlapping)})\n`,
         );
-        return 1;
+        return EXIT.failed;
       }
       out(`  checked             ${stream}  -> ${ELASTIC_ASSETS.pipeline}\n`);
     }
@@ -128,10 +104,10 @@ export async function elasticSetupCommand(argv: string[], io: CommandIo = proces
         `the pipeline moves each event on to its logs-cloudtap.<source>-${namespace} data stream.\n` +
         `Data streams that already exist take the new mappings at their next rollover (POST <data stream>/_rollover).\n`,
     );
-    return 0;
+    return EXIT.ok;
   } catch (error) {
     io.stderr.write(redact(`elastic-setup: could not ${step}: ${explain(error, endpoint)}\n`));
-    return 1;
+    return EXIT.failed;
   } finally {
     await client.close();
   }

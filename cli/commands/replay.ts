@@ -9,6 +9,8 @@ import { DEFAULT_STACK, stackOutputs, STACK_OUTPUTS } from '../../shared/ops/tar
 import { registry } from '../../shared/providers/registry';
 import { createFirehoseClient, FirehoseSink } from '../../shared/sinks/firehose-sink';
 import { consoleLog } from '../console-log';
+import { EXIT } from '../exit-codes';
+import { writeJson, type CommandIo } from '../io';
 
 /** Stack output naming the bucket Firehose backs failed records up to (infra/stack.ts). */
 export const BUCKET_OUTPUT = 'BucketName';
@@ -29,6 +31,9 @@ export interface ReplayCommandOptions {
   /** Sink retry tuning (tests). */
   maxAttempts?: number;
   baseDelayMs?: number;
+  /** One JSON document on stdout at the end (the summary and every object) instead of text. */
+  json?: boolean;
+  io?: CommandIo;
   write?: (text: string) => void;
   log?: Log;
 }
@@ -36,7 +41,9 @@ export interface ReplayCommandOptions {
 /** `cloudtap replay`: exit 0 when everything found was replayed (or would be), 1 when objects failed or were malformed. */
 export async function replayCommand(options: ReplayCommandOptions): Promise<number> {
   const config = await loadConfigFile(options.configPath, registry);
-  const write = options.write ?? ((text) => process.stdout.write(text));
+  const io = options.io ?? process;
+  // In --json mode the text goes to stderr, so stdout holds the JSON document alone.
+  const write = options.write ?? ((text) => (options.json ? io.stderr : io.stdout).write(text));
   const log = options.log ?? consoleLog(options.verbose ?? false);
   let bucket = options.bucket;
   let stream = options.stream;
@@ -58,6 +65,7 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<numb
     maxAttempts: options.maxAttempts,
     baseDelayMs: options.baseDelayMs,
   });
+  const objects: ObjectResult[] = [];
   write(`${options.dryRun ? 'dry run: would replay' : 'replaying'} s3://${bucket}/${prefix}${stream ? ` into ${stream}` : ''}\n`);
   try {
     const summary = await replayFailedRecords({
@@ -67,10 +75,14 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<numb
       sender: sink,
       dryRun: options.dryRun,
       log,
-      onObject: (result) => write(`${formatObject(result)}\n`),
+      onObject: (result) => {
+        objects.push(result);
+        write(`${formatObject(result)}\n`);
+      },
     });
     write(formatSummary(summary));
-    return summary.failed.length > 0 || summary.malformed.length > 0 ? 1 : 0;
+    if (options.json) writeJson(io, { ...summary, stream: stream ?? null, results: objects });
+    return summary.failed.length > 0 || summary.malformed.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     await sink.close();
     if (!options.s3) s3.destroy();

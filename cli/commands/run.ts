@@ -1,10 +1,12 @@
 import { loadConfigFile } from '../../shared/config/load';
 import type { LocalConfig } from '../../shared/config/schema';
 import { systemClock } from '../../shared/lib/clock';
+import { parseDuration } from '../../shared/lib/duration';
 import { ConfigError } from '../../shared/lib/errors';
 import { registry } from '../../shared/providers/registry';
 import { rateIntervalSeconds, runLocalOnce } from '../../shared/runtime/local';
 import { consoleLog } from '../console-log';
+import type { CommandIo } from '../io';
 import { ProgressBoard } from '../progress';
 import { formatSummary } from '../summary';
 
@@ -12,8 +14,13 @@ export interface RunCommandOptions {
   configPath: string;
   sourceIds?: string[];
   watch: boolean;
-  intervalSeconds?: number;
+  /** With `watch`: a duration such as `5m`. */
+  interval?: string;
+  /** `count`: one line with the number of alerts; `full`: every alert as it is raised. */
+  alerts?: 'count' | 'full';
+  json?: boolean;
   verbose: boolean;
+  io?: CommandIo;
 }
 
 /** `cloudtap run`: pull once, or keep pulling on the shortest configured schedule with --watch. */
@@ -30,7 +37,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   };
   if (!options.watch) return once();
 
-  const interval = options.intervalSeconds ?? watchInterval(config.sources.map((source) => source.schedule));
+  const interval = (options.interval === undefined ? undefined : parseDuration(options.interval)) ?? watchInterval(config.sources.map((source) => source.schedule));
   for (;;) {
     await once();
     process.stdout.write(`next pull in ${interval} s (Ctrl-C to stop)\n`);

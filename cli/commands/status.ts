@@ -6,6 +6,8 @@ import type { SourceState } from '../../shared/core/ports/cursor-store';
 import { buildStatusReport, formatStatusReport } from '../../shared/ops/status-report';
 import { resolveTarget } from '../../shared/ops/target';
 import { registry } from '../../shared/providers/registry';
+import { EXIT } from '../exit-codes';
+import type { CommandIo } from '../io';
 
 export interface StatusCommandOptions {
   configPath: string;
@@ -18,6 +20,9 @@ export interface StatusCommandOptions {
   clock?: Clock;
   cloudFormation?: CloudFormationClient;
   dynamoDb?: DynamoDBClient;
+  /** Print the rows as one JSON document. */
+  json?: boolean;
+  io?: CommandIo;
   write?: (text: string) => void;
 }
 
@@ -38,6 +43,11 @@ export async function statusCommand(options: StatusCommandOptions): Promise<numb
   await Promise.all(config.sources.map(async (source) => states.set(source.id, await target.store.read(source.id))));
   const now = clock.now();
   const rows = buildStatusReport(config.sources, states, now);
-  (options.write ?? ((text) => process.stdout.write(text)))(`${formatStatusReport(rows, now, target.describe)}\n`);
-  return rows.some((row) => row.enabled && row.health === 'failing') ? 1 : 0;
+  const write = options.write ?? ((text) => (options.io ?? process).stdout.write(text));
+  write(
+    options.json
+      ? `${JSON.stringify({ target: target.describe, at: new Date(now).toISOString(), sources: rows }, null, 2)}\n`
+      : `${formatStatusReport(rows, now, target.describe)}\n`,
+  );
+  return rows.some((row) => row.enabled && row.health === 'failing') ? EXIT.failed : EXIT.ok;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../cli/main';
 import { siemAssetsCommand } from '../../cli/commands/siem-assets';
 import { elasticAssets } from '../../shared/ops/siem/elastic-assets';
 import { splunkAppFiles } from '../../shared/ops/siem/splunk-app';
@@ -130,7 +131,7 @@ describe('cloudtap siem-assets', () => {
   it('writes the Splunk app and the Elastic bodies rendered from the registry', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cloudtap-siem-'));
     let stdout = '';
-    const code = await siemAssetsCommand(['--out', dir], { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: () => true } });
+    const code = await siemAssetsCommand({ out: dir }, { stdout: { write: (text: string) => (stdout += text) } });
     expect(code).toBe(0);
     const app = splunkAppFiles(definitions);
     for (const [path, text] of app) expect(await readFile(join(dir, 'splunk', 'cloudtap', path), 'utf8'), path).toBe(text);
@@ -144,8 +145,9 @@ describe('cloudtap siem-assets', () => {
 
   it('asks for --out', async () => {
     let stderr = '';
-    expect(await siemAssetsCommand([], { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } })).toBe(2);
-    expect(stderr).toMatch(/^siem-assets: --out DIR is required\n\nUsage: cloudtap siem-assets --out DIR/);
+    const io = { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) }, env: {} };
+    expect(await main(['siem-assets'], io)).toBe(2);
+    expect(stderr).toMatch(/^error: required option '--out <dir>' not specified\n/);
   });
 });
 

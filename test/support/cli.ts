@@ -7,6 +7,9 @@ export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = join(repositoryRoot, 'node_modules/.bin/tsx');
 const entry = join(repositoryRoot, 'bin/cloudtap.ts');
 
+/** The command line that starts the CLI, for tests that need a shell around it (pipes). */
+export const cliCommand: readonly string[] = [tsx, entry];
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -19,7 +22,7 @@ export async function cloudtap(
   options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
 ): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(tsx, [entry, ...args], {
+    const { stdout, stderr } = await promisify(execFile)(cliCommand[0]!, [...cliCommand.slice(1), ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       timeout: options.timeoutMs ?? 60_000,
