@@ -51,7 +51,7 @@ export function buildProgram(io: CommandIo, done: (code: number) => void): Comma
     .addOption(new Option('--alerts <mode>', 'how alerts show on the console').choices(['count', 'full']).default('count'))
     .addOption(json())
     .addOption(verbose())
-    .addHelpText('after', examples(['cloudtap run -c cloudtap.yaml', 'cloudtap run -c cloudtap.yaml --source tencent-audit-gz --alerts full', 'cloudtap run -c cloudtap.yaml --watch --interval 5m']))
+    .addHelpText('after', examples(['cloudtap run -c cloudtap.yaml', 'cloudtap run -c cloudtap.yaml --source audit-gz --alerts full', 'cloudtap run -c cloudtap.yaml --watch --interval 5m']))
     .action(async (options: { config: string; source?: string[]; watch?: boolean; interval?: string; alerts: 'count' | 'full'; json?: boolean; verbose?: boolean }) => {
       const { runCommand } = await import('./commands/run');
       done(
@@ -107,7 +107,7 @@ export function buildProgram(io: CommandIo, done: (code: number) => void): Comma
     .option('--stream <name>', 'with --table: the Firehose delivery stream to send to')
     .addOption(json())
     .addOption(verbose())
-    .addHelpText('after', examples(['cloudtap backfill -c cloudtap.yaml --source tencent-audit-gz --from 7d --to 6d', 'cloudtap backfill -c cloudtap.yaml --source tencent-audit-gz --from 2026-11-01 --to 2026-11-02 --deployed']))
+    .addHelpText('after', examples(['cloudtap backfill -c cloudtap.yaml --source audit-gz --from 7d --to 6d', 'cloudtap backfill -c cloudtap.yaml --source audit-gz --from 2026-11-01 --to 2026-11-02 --deployed']))
     .action(
       async (options: { config: string; source: string; from: string; to: string; fresh?: boolean; deployed?: boolean; stack?: string; table?: string; stream?: string; json?: boolean; verbose?: boolean }) => {
         const { backfillCommand } = await import('./commands/backfill');
