@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { SIEM_LINK_PLACEHOLDER } from '../alerts/message';
 import { defaultRules } from './default-rules';
 import { ruleSchema, type Rule } from '../detection/rule-schema';
+import { check } from './issues';
+import { closest } from './suggest';
 
 /**
  * Where alerts go when deployed (`alerts`) and which rules raise them
@@ -89,9 +91,9 @@ export const rulesSchema = z
       if (typeof rawId === 'string') writtenIds.add(rawId);
       // Rules are named as the rule engine names them: by id, else by position.
       const named = typeof rawId === 'string' && rawId !== '' ? `rule ${rawId}` : `rule #${index}`;
-      const parsed = ruleSchema.safeParse(data);
+      const parsed = check(ruleSchema, data);
       if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
+        for (const issue of parsed.issues) {
           ctx.addIssue({ code: 'custom', path: ['custom', index, ...issue.path], message: `${named}: ${issue.message}` });
         }
         return;
@@ -116,25 +118,3 @@ export const rulesSchema = z
     });
     return { disabled: [...new Set(input.disabled)], custom };
   });
-
-/** The nearest id within a few typos, to suggest instead of an unknown one. */
-function closest(id: string, candidates: readonly string[]): string | undefined {
-  let best: { id: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(id, candidate);
-    if (distance <= Math.max(2, Math.floor(id.length / 5)) && (!best || distance < best.distance)) best = { id: candidate, distance };
-  }
-  return best?.id;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
-}

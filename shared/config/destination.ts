@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { encryptedUrl } from '../lib/endpoint';
 
 /**
  * Where events go when deployed (`destination`, one Firehose delivery stream)
@@ -105,8 +106,8 @@ export const localSinkSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('splunk-hec'),
-      /** Base URL of the HEC, e.g. https://splunk.example.com:8088 */
-      url: z.url({ protocol: /^https?$/ }),
+      /** Base URL of the HEC, e.g. https://splunk.example.com:8088; the token travels with every request. */
+      url: encryptedUrl,
       /** Environment variable holding the HEC token. */
       tokenEnv: z.string().default('SPLUNK_HEC_TOKEN'),
       index: z.string().min(1).optional(),
@@ -117,14 +118,14 @@ export const localSinkSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('elasticsearch'),
-      /** Elasticsearch URL, e.g. https://my-deployment.es.eu-west-1.aws.elastic.cloud */
-      node: z.url({ protocol: /^https?$/ }),
+      /** Elasticsearch URL, e.g. https://my-deployment.es.eu-west-1.aws.elastic.cloud; the API key travels with every request. */
+      node: encryptedUrl,
       /** Environment variable holding an Elasticsearch API key (encoded form). */
       apiKeyEnv: z.string().default('ELASTIC_API_KEY'),
       namespace: z.string().regex(/^[a-z0-9_]{1,100}$/).default('default'),
     })
     .strict(),
-]);
+], { error: 'expected type file, splunk-hec or elasticsearch' });
 
 export type DestinationConfig = z.infer<typeof destinationSchema>;
 export type LocalSinkConfig = z.infer<typeof localSinkSchema>;

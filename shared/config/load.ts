@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../lib/errors';
 import { parseDuration } from '../lib/duration';
 import type { Registry, SourceDefinition, SourceInstanceConfig } from '../providers/definition';
+import { check, formatIssue } from './issues';
+import { beyondRetention, parseStart } from './start';
+import { closest } from './suggest';
 
 import {
   configSchema,
+  sourceInstanceSchema,
   type AlertsConfig,
   type DeploymentConfig,
   type DestinationConfig,
@@ -26,8 +29,11 @@ export interface CloudtapConfig {
   deployment: DeploymentConfig;
 }
 
-/** Read and validate a YAML or JSON configuration file. */
-export async function loadConfigFile(path: string, registry: Registry): Promise<CloudtapConfig> {
+/**
+ * Read and validate a YAML or JSON configuration file. `nowMs` is the time an
+ * absolute `start` is checked against the provider's retention.
+ */
+export async function loadConfigFile(path: string, registry: Registry, nowMs = Date.now()): Promise<CloudtapConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -40,62 +46,87 @@ export async function loadConfigFile(path: string, registry: Registry): Promise<
   } catch (error) {
     throw new ConfigError(path, [`not valid YAML or JSON: ${(error as Error).message}`]);
   }
-  return parseConfig(data, registry, path);
+  return parseConfig(data, registry, path, nowMs);
 }
 
-/** Validate configuration data; every problem is reported with its path, not just the first. */
-export function parseConfig(data: unknown, registry: Registry, where = 'configuration'): CloudtapConfig {
-  const parsed = configSchema.safeParse(data);
-  if (!parsed.success) throw new ConfigError(where, [...formatIssues(parsed.error.issues), ...unknownTypes(data, registry)]);
+/**
+ * Validate configuration data in one pass: the shape of every section, each
+ * source entry against its definition, and duplicate ids, every problem with
+ * its path, so one run of `cloudtap validate` lists everything.
+ */
+export function parseConfig(data: unknown, registry: Registry, where = 'configuration', nowMs = Date.now()): CloudtapConfig {
+  if (data === null || data === undefined) throw new ConfigError(where, ['the configuration is empty; it needs at least a `sources` list']);
+  const sections = check(configSchema, data);
+  const entries = Array.isArray((data as { sources?: unknown }).sources) ? ((data as { sources: unknown[] }).sources) : [];
 
   const problems: string[] = [];
-  const seen = new Set<string>();
   const sources: SourceInstanceConfig[] = [];
-  parsed.data.sources.forEach((input, index) => {
-    const at = `sources[${index}] (${input.id})`;
-    if (seen.has(input.id)) problems.push(`${at}.id: duplicate source id "${input.id}"`);
-    seen.add(input.id);
-    const definition = registry.get(input.type);
-    if (!definition) {
-      problems.push(...unknownTypes({ sources: [input] }, registry).map((problem) => problem.replace('sources[0]', at)));
-      return;
+  const firstIndexOf = new Map<string, number>();
+  entries.forEach((entry, index) => {
+    const id = (entry as { id?: unknown } | null)?.id;
+    const at = typeof id === 'string' ? `sources[${index}] (${id})` : `sources[${index}]`;
+    const checked = checkSource(entry, index, at, registry, nowMs);
+    if (typeof id === 'string') {
+      if (firstIndexOf.has(id)) checked.problems.unshift(`${at}.id: duplicate source id "${id}"`);
+      else firstIndexOf.set(id, index);
     }
-    const resolved = resolveInstance(input, definition, at, problems);
-    if (resolved) sources.push(resolved);
+    problems.push(...checked.problems);
+    if (checked.instance) sources.push(checked.instance);
   });
-  if (problems.length > 0) throw new ConfigError(where, problems);
-  const { destination, local, alerts, rules, monitoring, deployment } = parsed.data;
+  if (!sections.success) problems.push(...sections.issues.map((issue) => formatIssue(issue)));
+  if (problems.length > 0 || !sections.success) throw new ConfigError(where, problems);
+
+  const { destination, local, alerts, rules, monitoring, deployment } = sections.data;
   return { sources, destination, local, alerts, rules, monitoring, deployment };
 }
 
-/** Fill a validated instance with its provider's defaults and check its options. */
+/** One source entry: its shape, then what its definition asks of it, all reported together. */
+function checkSource(
+  entry: unknown,
+  index: number,
+  at: string,
+  registry: Registry,
+  nowMs: number,
+): { instance?: SourceInstanceConfig; problems: string[] } {
+  const shape = check(sourceInstanceSchema, entry);
+  // Shape errors name the entry by position alone, as zod paths do; what the definition refuses names its id too.
+  const problems = shape.success ? [] : shape.issues.map((issue) => formatIssue(issue, `sources[${index}]`));
+  const fields = (entry !== null && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
+  if (typeof fields.type !== 'string') return { problems };
+
+  const definition = registry.get(fields.type);
+  if (!definition) {
+    const near = closest(fields.type, [...registry.keys()]);
+    const hint = near ? `did you mean "${near}"? ` : '';
+    problems.push(`${at}.type: unknown source type "${fields.type}"; ${hint}known types: ${[...registry.keys()].join(', ')}`);
+    return { problems };
+  }
+  if (shape.success) return { instance: resolveInstance(shape.data, definition, at, problems, nowMs), problems };
+  definitionProblems(fields, definition, at, problems, nowMs);
+  return { problems };
+}
+
+/**
+ * Fill a validated instance with its provider's defaults and check what its
+ * definition asks of it; problems are appended to `problems`.
+ */
 export function resolveInstance<Options>(
   input: SourceInstanceInput,
   definition: SourceDefinition<Options>,
   at: string,
   problems: string[],
+  nowMs = Date.now(),
 ): SourceInstanceConfig<Options> | undefined {
-  if (definition.requiresRegion && !input.region) problems.push(`${at}.region: required for ${definition.type}`);
-  const options = definition.optionsSchema.safeParse(input.options);
-  if (!options.success) problems.push(...formatIssues(options.error.issues, `${at}.options`));
-
-  const knownFields = new Set(definition.credentialFields.map((field) => field.name));
-  for (const name of Object.keys(input.credentials?.env ?? {})) {
-    if (!knownFields.has(name)) {
-      problems.push(`${at}.credentials.env.${name}: ${definition.type} takes ${[...knownFields].join(', ')}`);
-    }
-  }
-  if (!options.success || (definition.requiresRegion && !input.region)) return undefined;
-
-  const startText = input.start ?? definition.defaults.start;
-  const lookback = parseDuration(startText);
+  const before = problems.length;
+  const options = definitionProblems(input, definition, at, problems, nowMs);
+  if (problems.length > before || options === undefined) return undefined;
   return {
     id: input.id,
     type: input.type,
     region: input.region,
     schedule: input.schedule ?? definition.defaults.schedule,
     lagSeconds: parseDuration(input.lag ?? definition.defaults.lag)!,
-    start: lookback !== undefined ? { lookbackSeconds: lookback } : { at: Math.floor(Date.parse(startText) / 1000) },
+    start: parseStart(input.start ?? definition.defaults.start)!,
     endpoint: input.endpoint,
     credentialEnv: Object.fromEntries(
       definition.credentialFields.map((field) => [field.name, input.credentials?.env?.[field.name] ?? field.env]),
@@ -105,24 +136,46 @@ export function resolveInstance<Options>(
   };
 }
 
-/** Unknown source types, reported beside shape errors so one run of `validate` lists everything. */
-function unknownTypes(data: unknown, registry: Registry): string[] {
-  const sources = (data as { sources?: unknown } | null)?.sources;
-  if (!Array.isArray(sources)) return [];
-  return sources.flatMap((source, index) => {
-    const type = (source as { type?: unknown } | null)?.type;
-    return typeof type === 'string' && !registry.has(type)
-      ? [`sources[${index}].type: unknown source type "${type}"; known types: ${[...registry.keys()].join(', ')}`]
-      : [];
-  });
+/**
+ * What a definition asks of an entry: a region where required, valid options,
+ * known credential fields, a start within retention. Works on an entry whose
+ * shape is wrong elsewhere too, checking only fields of the right type (the
+ * shape check reports the rest), so both kinds of mistake come out at once.
+ * Returns the parsed options when they are valid.
+ */
+function definitionProblems<Options>(
+  fields: Record<string, unknown>,
+  definition: SourceDefinition<Options>,
+  at: string,
+  problems: string[],
+  nowMs: number,
+): { data: Options } | undefined {
+  if (definition.requiresRegion && fields.region === undefined) problems.push(`${at}.region: required for ${definition.type}`);
+
+  let options: { data: Options } | undefined;
+  const rawOptions = fields.options ?? {};
+  if (isRecord(rawOptions)) {
+    const parsed = check(definition.optionsSchema, rawOptions);
+    if (parsed.success) options = { data: parsed.data };
+    else problems.push(...parsed.issues.map((issue) => formatIssue(issue, `${at}.options`)));
+  }
+
+  const env = isRecord(fields.credentials) ? fields.credentials.env : undefined;
+  if (isRecord(env)) {
+    const known = definition.credentialFields.map((field) => field.name);
+    for (const name of Object.keys(env)) {
+      if (known.includes(name)) continue;
+      const near = closest(name, known);
+      problems.push(`${at}.credentials.env.${name}: ${definition.type} takes ${known.join(', ')}${near ? `; did you mean "${near}"?` : ''}`);
+    }
+  }
+
+  if (typeof fields.start === 'string') {
+    const start = parseStart(fields.start);
+    const beyond = start && beyondRetention(start, fields.start, definition.type, definition.retentionSeconds, nowMs);
+    if (beyond) problems.push(`${at}.start: ${beyond}`);
+  }
+  return options;
 }
 
-function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
-  return issues.map((issue) => {
-    const path = issue.path.reduce<string>(
-      (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
-      prefix,
-    );
-    return `${path || '(top level)'}: ${issue.message}`;
-  });
-}
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);

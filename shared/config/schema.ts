@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { parseDuration } from '../lib/duration';
+import { DURATION_HINT, parseDuration } from '../lib/duration';
+import { encryptedUrl } from '../lib/endpoint';
+import { parseSchedule } from '../lib/schedule';
 import { alertsSchema, rulesSchema } from './alerts';
 import { deploymentSchema } from './deployment';
 import { destinationSchema, localSinkSchema } from './destination';
 import { monitoringSchema } from './monitoring';
+import { parseStart, startProblem } from './start';
 
 export type { AlertsConfig, RulesConfig } from './alerts';
 export type { DeploymentConfig } from './deployment';
@@ -15,26 +18,19 @@ export type { MonitoringConfig } from './monitoring';
  * Provider-specific `options` are validated by each provider's definition.
  */
 
-const duration = z
-  .string()
-  .refine((text) => parseDuration(text) !== undefined, { message: 'expected a duration such as 30s, 10m, 6h or 7d' });
+const duration = z.string().refine((text) => parseDuration(text) !== undefined, { message: `expected ${DURATION_HINT}` });
 
-/** A lookback (`7d`) or an absolute ISO 8601 time. */
-const start = z
-  .string()
-  .refine((text) => parseDuration(text) !== undefined || !Number.isNaN(Date.parse(text)), {
-    message: 'expected a lookback such as 7d or an ISO 8601 time such as 2026-01-01T00:00:00Z',
-  });
+const start = z.string().superRefine((text, ctx) => {
+  if (parseStart(text) === undefined) ctx.addIssue({ code: 'custom', message: startProblem(text) });
+});
 
-/** EventBridge schedule expressions, checked for shape so a typo fails at synth, not at deploy. */
-const schedule = z
-  .string()
-  // EventBridge wants the singular unit for 1 and the plural otherwise; it would refuse the rest at deploy time.
-  .regex(/^(rate\(1 (minute|hour|day)\)|rate\(([2-9]|[1-9]\d+) (minutes|hours|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$/, {
-    message: 'expected an EventBridge schedule such as "rate(1 hour)", "rate(5 minutes)" or "cron(0/10 * * * ? *)"',
-  });
+/** EventBridge schedule expressions, checked by EventBridge's rules so a mistake fails at validate, not at deploy. */
+const schedule = z.string().superRefine((text, ctx) => {
+  const parsed = parseSchedule(text);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+});
 
-export const sourceInstanceSchema = z.object({
+export const sourceInstanceSchema = z.strictObject({
   /** Unique, used in resource names and the cursor key. */
   id: z
     .string()
@@ -47,18 +43,18 @@ export const sourceInstanceSchema = z.object({
   schedule: schedule.optional(),
   /** How late the provider may publish an event; windows end at now - lag. */
   lag: duration.optional(),
-  /** Where the first run starts. */
+  /** Where the first run starts: a lookback (`7d`) or an ISO 8601 time; its source type's retention is checked by the loader. */
   start: start.optional(),
-  /** Override the provider endpoint (simulators, private endpoints). */
-  endpoint: z.url().optional(),
+  /** Override the provider endpoint (international sites, simulators): https, or http to loopback only. */
+  endpoint: encryptedUrl.optional(),
   /** Local runs: which environment variable holds each credential field. */
-  credentials: z.object({ env: z.record(z.string(), z.string()).optional() }).optional(),
+  credentials: z.strictObject({ env: z.record(z.string(), z.string()).optional() }).optional(),
   enabled: z.boolean().default(true),
-  /** Provider-specific settings, validated by the provider module. */
+  /** Provider-specific settings, validated (unknown keys too) by the source type's definition. */
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const localSchema = z.object({
+export const localSchema = z.strictObject({
   /** Where the file cursor store keeps one JSON file per source. */
   stateDir: z.string().default('.cloudtap/state'),
   /** The NDJSON file the local sink appends to. */
@@ -67,8 +63,13 @@ export const localSchema = z.object({
   sink: localSinkSchema.default({ type: 'file' }),
 });
 
-export const configSchema = z.object({
-  sources: z.array(sourceInstanceSchema).min(1, { message: 'configure at least one source' }),
+/**
+ * The file's sections. Each source entry is checked on its own (with its
+ * definition), so here an entry is anything: one pass reports the shape of
+ * every section and every source together.
+ */
+export const configSchema = z.strictObject({
+  sources: z.array(z.unknown()).min(1, { message: 'configure at least one source' }),
   destination: destinationSchema.default({
     type: 's3',
     prefix: 'cloudtap/',
@@ -87,4 +88,3 @@ export const configSchema = z.object({
 
 export type SourceInstanceInput = z.infer<typeof sourceInstanceSchema>;
 export type LocalConfig = z.infer<typeof localSchema>;
-export type ConfigInput = z.infer<typeof configSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../lib/duration';
+import { DURATION_HINT, parseDuration } from '../lib/duration';
 import { checkCondition, formatPath, isFieldPath, type Condition } from './condition';
 
 export type { Condition, Leaf, Scalar } from './condition';
@@ -31,9 +31,7 @@ export const ATTACK_TACTICS: Readonly<Record<string, { id: string; name: string 
 /** `attack.t1562` or `attack.t1562.008`. */
 export const TECHNIQUE_TAG = /^attack\.t(\d{4})(?:\.(\d{3}))?$/;
 
-const duration = z.string().refine((text) => (parseDuration(text) ?? 0) > 0, {
-  message: 'expected a duration such as 30s, 5m, 1h or 1d',
-});
+const duration = z.string().refine((text) => (parseDuration(text) ?? 0) > 0, { message: `expected ${DURATION_HINT}, more than zero` });
 
 const fieldPath = z.string().refine(isFieldPath, { message: 'expected a dotted field path such as "user.name"' });
 

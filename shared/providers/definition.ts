@@ -79,6 +79,11 @@ export interface SourceDefinition<Options = Record<string, unknown>, Fields exte
   /** Whether `region` is required. */
   requiresRegion: boolean;
   defaults: { schedule: string; lag: string; start: string };
+  /**
+   * Seconds of history the API serves (its `limits.ts` figure, documented or
+   * assumed): a configured `start` further back is refused, naming it.
+   */
+  retentionSeconds: number;
   /** The API's documented pace: requests per second and records per page (backfill ETAs). */
   pace?: { requestsPerSecond: number; pageSize: number };
   /** Its default detection rules, as JSON; validated when the default pack is assembled. */

@@ -206,13 +206,16 @@ export const catalogue: readonly BadInput[] = [
   {
     id: 'BI-30',
     input: 'An unknown source type',
-    behaviour: '"sources[1].type: unknown source type "aws-cloudtrail"; known types: tencent-cloudaudit, …", reported with every other mistake in the file at once.',
+    behaviour:
+      '"sources[1] (trail).type: unknown source type "aws-cloudtrail"; known types: tencent-cloudaudit, …" (with "did you mean" for a near miss), reported with every other mistake in the file at once.',
     test: 'config.test.ts',
   },
   {
     id: 'BI-31',
-    input: 'A schedule EventBridge would refuse (`rate(1 minutes)`, a 5-field cron), or a `lag` or `start` that is neither a duration nor a time',
-    behaviour: 'The path and the accepted forms, e.g. "sources[0].schedule: expected an EventBridge schedule such as "rate(1 hour)", …"; caught before synth.',
+    input:
+      'A schedule EventBridge would refuse (`rate(1 minutes)`, a 5-field cron, a Unix cron without `?`, a minute of 99), or a `lag` or `start` that is neither a duration nor a strict ISO 8601 time (`start: "12"`)',
+    behaviour:
+      'The path and what is wrong by EventBridge\'s rules, naming the field, e.g. "sources[0].schedule: cron minutes field "99": 99 is outside 0-59", or the accepted forms; caught before synth.',
     test: 'config.test.ts',
   },
   {
@@ -236,7 +239,8 @@ export const catalogue: readonly BadInput[] = [
   {
     id: 'BI-35',
     input: 'Provider options out of range (an unknown key, `maxResults: 500`, `authMode: password`, a missing region)',
-    behaviour: 'Each is named with its path, the instance id and the allowed values, all at once.',
+    behaviour:
+      'Each is named with its path, the instance id and the allowed values, all at once; an unknown key with the key meant ("options.returnLocaton: unknown key; did you mean "returnLocation"?").',
     test: 'config.test.ts',
   },
   {

@@ -66,26 +66,30 @@ sources:
 `);
     expect(problems).toEqual([
       'sources[0].lag: expected a duration such as 30s, 10m, 6h or 7d',
-      `sources[1].type: unknown source type "aws-cloudtrail"; ${KNOWN_TYPES}`,
+      `sources[1] (trail).type: unknown source type "aws-cloudtrail"; ${KNOWN_TYPES}`,
     ]);
-    // Alone in an otherwise valid file, the instance's id is named too.
-    expect(await problemsOf('sources: [{ id: trail, type: aws-cloudtrail }]')).toEqual([
-      `sources[0] (trail).type: unknown source type "aws-cloudtrail"; ${KNOWN_TYPES}`,
+    // A near miss is named with the type meant.
+    expect(await problemsOf('sources: [{ id: trail, type: tencent-cloudadit }]')).toEqual([
+      `sources[0] (trail).type: unknown source type "tencent-cloudadit"; did you mean "tencent-cloudaudit"? ${KNOWN_TYPES}`,
     ]);
   });
 
   it.each([
-    ['rate(1 minutes)', 'schedule'],
-    ['every 5 minutes', 'schedule'],
-    ['cron(0/10 * * * *)', 'schedule'],
-  ])('BI-31 a schedule EventBridge would refuse at deploy time (%s): named with its path and examples', async (schedule, field) => {
-    expect(await problemsOf(`sources: [{ id: ssl-certs, type: tencent-ssl, ${field}: "${schedule}" }]`)).toEqual([
-      `sources[0].${field}: expected an EventBridge schedule such as "rate(1 hour)", "rate(5 minutes)" or "cron(0/10 * * * ? *)"`,
-    ]);
+    ['rate(1 minutes)', 'EventBridge wants the singular unit for 1: "rate(1 minute)"'],
+    ['every 5 minutes', 'expected an EventBridge schedule such as "rate(1 hour)", "rate(5 minutes)" or "cron(0/10 * * * ? *)"'],
+    ['cron(0/10 * * * *)', 'a cron expression has 6 fields (minutes hours day-of-month month day-of-week year); this one has 5'],
+    [
+      'cron(0/10 * * * * *)',
+      'cron day-of-month and day-of-week are both set (day-of-month "*", day-of-week "*"); EventBridge needs "?" in one of them, e.g. "cron(0/10 * * * ? *)"',
+    ],
+    ['cron(99 * * * ? *)', 'cron minutes field "99": 99 is outside 0-59'],
+  ])('BI-31 a schedule EventBridge would refuse at deploy time (%s): named with its path and what is wrong', async (schedule, expected) => {
+    expect(await problemsOf(`sources: [{ id: ssl-certs, type: tencent-ssl, schedule: "${schedule}" }]`)).toEqual([`sources[0].schedule: ${expected}`]);
   });
 
   it.each([
     ['start', 'last tuesday', 'expected a lookback such as 7d or an ISO 8601 time such as 2026-01-01T00:00:00Z'],
+    ['start', '12', 'expected a lookback such as 7d or an ISO 8601 time such as 2026-01-01T00:00:00Z'],
     ['lag', '-5m', 'expected a duration such as 30s, 10m, 6h or 7d'],
   ])('BI-31 a %s that is not a duration or time (%s): named with its path and the expected form', async (field, value, expected) => {
     expect(await problemsOf(`sources: [{ id: ssl-certs, type: tencent-ssl, ${field}: "${value}" }]`)).toEqual([`sources[0].${field}: ${expected}`]);
@@ -116,7 +120,7 @@ sources:
 `);
     expect(problems).toEqual([
       'sources[0] (audit-gz).region: required for tencent-cloudaudit',
-      'sources[0] (audit-gz).options: Unrecognized key: "returnLocaton"',
+      'sources[0] (audit-gz).options.returnLocaton: unknown key; did you mean "returnLocation"?',
       'sources[1] (ucloud-ops).options.maxResults: Too big: expected number to be <=100',
       'sources[2] (dbss-bj4).options.authMode: Invalid option: expected one of "aksk"|"token"',
     ]);

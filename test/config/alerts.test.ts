@@ -73,7 +73,7 @@ describe('alerts', () => {
   });
 
   it('refuses unknown keys, so a typo is not a silently missing subscription', () => {
-    expect(problems({ alerts: { emails: ['secops@example.com'] } })).toEqual([expect.stringMatching(/^alerts: Unrecognized key: "emails"/)]);
+    expect(problems({ alerts: { emails: ['secops@example.com'] } })).toEqual(['alerts.emails: unknown key; did you mean "email"?']);
   });
 });
 
@@ -109,6 +109,15 @@ describe('rules', () => {
     expect(issues[2]).toMatch(/^rules\.custom\[1\]\.when\.all\[1\]\.regex: rule acme-bad: /);
     // Without a usable id, by position.
     expect(problems({ rules: { custom: [custom({ id: undefined })] } })).toEqual([expect.stringMatching(/^rules\.custom\[0\]\.id: rule #0: /)]);
+  });
+
+  it('names an unknown key in a custom rule and in the rules section, suggesting the key meant', () => {
+    const { severity, ...rest } = custom();
+    expect(problems({ rules: { disable: [first], custom: [{ ...rest, severty: severity }] } })).toEqual([
+      'rules.disable: unknown key; did you mean "disabled"?',
+      'rules.custom[0].severity: rule acme-audit-tampering: Invalid option: expected one of "low"|"medium"|"high"|"critical"',
+      'rules.custom[0].severty: rule acme-audit-tampering: unknown key; did you mean "severity"?',
+    ]);
   });
 
   it('refuses a custom rule that reuses an id', () => {

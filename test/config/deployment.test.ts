@@ -43,6 +43,6 @@ describe('deployment', () => {
   });
 
   it('refuses unknown keys, so a typo is not silently ignored', () => {
-    expect(problems({ reservedConcurrency: 2 })).toEqual([expect.stringMatching(/^deployment: .*reservedConcurrency/)]);
+    expect(problems({ reservedConcurrency: 2 })).toEqual(['deployment.reservedConcurrency: unknown key; expected one of reservedConcurrencyPerSource']);
   });
 });

@@ -69,7 +69,7 @@ describe('destination problems, named with their path', () => {
     },
     { name: 'expiry on the archive day', destination: { type: 's3', lifecycle: { archiveAfterDays: 30, expireAfterDays: 30 } }, expected: [/expireAfterDays: must be later/] },
     { name: 'a Firehose expression in a prefix', destination: { type: 's3', prefix: 'logs/!{timestamp:yyyy}/' }, expected: [/^destination\.prefix: write a plain prefix/] },
-    { name: 'an unknown lifecycle key', destination: { type: 's3', lifecycle: { deleteAfterDays: 5 } }, expected: [/^destination\.lifecycle: Unrecognized key: "deleteAfterDays"/] },
+    { name: 'an unknown lifecycle key', destination: { type: 's3', lifecycle: { deleteAfterDays: 5 } }, expected: ['destination.lifecycle.deleteAfterDays: unknown key; expected one of archiveAfterDays, expireAfterDays'] },
     // Splunk
     { name: 'Splunk without its HEC URL', destination: { type: 'splunk' }, expected: ['destination.hecEndpoint: required: the https URL of your Splunk HTTP Event Collector'] },
     { name: 'Splunk over http', destination: { type: 'splunk', hecEndpoint: 'http://splunk.example.com:8088' }, expected: ['destination.hecEndpoint: expected the https URL of your Splunk HTTP Event Collector'] },
@@ -84,7 +84,7 @@ describe('destination problems, named with their path', () => {
     { name: 'an uppercase namespace', destination: { type: 'elastic', endpointUrl: ELASTIC, namespace: 'Prod' }, expected: [/^destination\.namespace: expected lowercase letters, digits or _/] },
     { name: 'a namespace with a hyphen', destination: { type: 'elastic', endpointUrl: ELASTIC, namespace: 'eu-west' }, expected: [/^destination\.namespace: /] },
     { name: 'a namespace over 100 characters', destination: { type: 'elastic', endpointUrl: ELASTIC, namespace: 'a'.repeat(101) }, expected: [/^destination\.namespace: /] },
-    { name: "an S3 field on Elastic", destination: { type: 'elastic', endpointUrl: ELASTIC, bufferMiB: 1 }, expected: [/^destination: Unrecognized key: "bufferMiB"/] },
+    { name: "an S3 field on Elastic", destination: { type: 'elastic', endpointUrl: ELASTIC, bufferMiB: 1 }, expected: [/^destination\.bufferMiB: unknown key; expected one of type, endpointUrl, namespace, /] },
   ])('$name', ({ destination, expected }) => {
     const found = problems(destination);
     expect(found).toHaveLength(expected.length);
@@ -102,9 +102,49 @@ describe('destination problems, named with their path', () => {
   it('takes no credential in the file: a token written inline is refused without being repeated', () => {
     const token = '11111111-2222-3333-4444-555555555555';
     const splunk = problems({ type: 'splunk', hecEndpoint: HEC, hecToken: token });
-    expect(splunk).toEqual(['destination: Unrecognized key: "hecToken"']);
+    expect(splunk).toEqual([expect.stringMatching(/^destination\.hecToken: unknown key; expected one of type, hecEndpoint, /)]);
     const elastic = problems({ type: 'elastic', endpointUrl: ELASTIC, apiKey: 'ZmFrZS1rZXk6ZmFrZQ==' });
-    expect(elastic).toEqual(['destination: Unrecognized key: "apiKey"']);
+    expect(elastic).toEqual([expect.stringMatching(/^destination\.apiKey: unknown key; expected one of type, endpointUrl, /)]);
     expect([...splunk, ...elastic].join('\n')).not.toMatch(/1111|ZmFrZS/);
+  });
+});
+
+describe('local.sink', () => {
+  const sinkProblems = (sink: unknown): string[] => {
+    try {
+      parseConfig({ sources, local: { sink } }, registry, 'cloudtap.yaml');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).issues;
+    }
+    throw new Error('expected the local sink to be refused');
+  };
+  const UNENCRYPTED = 'expected an https URL: plain http would carry credentials and audit logs unencrypted (http is accepted only for localhost, 127.0.0.0/8 or [::1], e.g. a simulator)';
+
+  it.each([
+    { type: 'splunk-hec', url: 'https://splunk.example.com:8088' },
+    { type: 'splunk-hec', url: 'http://127.0.0.1:8088' },
+    { type: 'splunk-hec', url: 'http://localhost:8088' },
+    { type: 'elasticsearch', node: 'https://es.example.com' },
+    { type: 'elasticsearch', node: 'http://[::1]:9200' },
+  ])('takes a SIEM over https, or over http on this machine: %j', (sink) => {
+    expect(parseConfig({ sources, local: { sink } }, registry).local.sink).toMatchObject(sink);
+  });
+
+  it.each([
+    [{ type: 'splunk-hec', url: 'http://splunk.example.com:8088' }, `local.sink.url: ${UNENCRYPTED}`],
+    [{ type: 'splunk-hec', url: 'http://10.0.0.5:8088' }, `local.sink.url: ${UNENCRYPTED}`],
+    [{ type: 'elasticsearch', node: 'http://es.example.com:9200' }, `local.sink.node: ${UNENCRYPTED}`],
+    [{ type: 'elasticsearch', node: 'es.example.com' }, 'local.sink.node: expected a URL such as https://api.example.com'],
+  ])('refuses a token or API key sent in the clear: %j', (sink, expected) => {
+    expect(sinkProblems(sink)).toEqual([expected]);
+  });
+
+  it('names an unknown key from the keys of the sink its type chose, and an unknown type', () => {
+    expect(sinkProblems({ type: 'splunk-hec', url: 'https://splunk.example.com:8088', tokenenv: 'HEC' })).toEqual([
+      'local.sink.tokenenv: unknown key; did you mean "tokenEnv"?',
+    ]);
+    expect(sinkProblems({ type: 'file', path: 'events.ndjson' })).toEqual(['local.sink.path: unknown key; expected one of type']);
+    expect(sinkProblems({ type: 'kafka' })).toEqual(['local.sink.type: expected type file, splunk-hec or elasticsearch']);
   });
 });

@@ -21,8 +21,11 @@ const cdkContext = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8
 const newApp = () =>
   new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
 
+/** When the configuration is checked: its absolute start (2026-01-01) stays within CloudAudit's 90 days whatever today is. */
+const CHECKED_AT = Date.parse('2026-02-01T00:00:00Z');
+
 function synth(data: unknown, reg: Registry = registry, entryFor?: (type: string) => string) {
-  const config = parseConfig(data, reg);
+  const config = parseConfig(data, reg, 'test configuration', CHECKED_AT);
   const stack = new CloudtapStack(newApp(), 'Test', { config, registry: reg, entryFor });
   return { config, stack, template: Template.fromStack(stack) };
 }

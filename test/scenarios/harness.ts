@@ -394,6 +394,8 @@ export class Scenario {
           },
           registry,
           `scenario fixture ${fixture.type}`,
+          // The start is checked against the provider's retention at the scenario's time, not the machine's.
+          clock.now(),
         ).sources[0]!;
       let startFrom: number;
       if (typeof options.startFrom === 'number') {

@@ -19,6 +19,7 @@ export const dbssDefinition: SourceDefinition<DbssOptions, typeof HUAWEI_CREDENT
   // DBSS writes an operation log as the console action completes; 5 minutes of lag
   // covers clock skew and slow writes, and the log is small, so every 5 minutes is cheap.
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
+  retentionSeconds: DBSS_LIMITS.retentionSeconds,
   pace: { requestsPerSecond: DBSS_LIMITS.requestsPerSecond, pageSize: DBSS_LIMITS.pageSize },
   rules,
   siem: dbssSiem,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { encryptedUrl } from '../../../lib/endpoint';
 import { DBSS_LIMITS } from './limits';
 
 /**
@@ -17,8 +18,8 @@ export const dbssOptionsSchema = z
     instanceId: resourceId('instanceId'),
     /** `aksk`: sign with accessKeyId/secretAccessKey (recommended); `token`: IAM password token. */
     authMode: z.enum(['aksk', 'token']).default('aksk'),
-    /** Token mode: the IAM endpoint; default https://iam.{region}.myhuaweicloud.com. */
-    iamEndpoint: z.url({ protocol: /^https?$/ }).optional(),
+    /** Token mode: the IAM endpoint, which receives the password; default https://iam.{region}.myhuaweicloud.com. */
+    iamEndpoint: encryptedUrl.optional(),
     /** Only operations by this DBSS user (request `user_name`). */
     userName: z.string().min(1).optional(),
     /** Only this kind of operation (request `action`). */

@@ -18,6 +18,7 @@ export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions, typeof TE
   requiresRegion: true,
   // CloudAudit indexes events within minutes; 10m of lag keeps late events in their window.
   defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
+  retentionSeconds: CLOUDAUDIT_LIMITS.retentionSeconds,
   pace: { requestsPerSecond: CLOUDAUDIT_LIMITS.requestsPerSecond, pageSize: CLOUDAUDIT_LIMITS.maxResults },
   rules,
   siem: cloudAuditSiem,

@@ -21,6 +21,7 @@ export const sslDefinition: SourceDefinition<SslOptions, typeof TENCENT_CREDENTI
   // CloudAudit); 5m of lag covers clock skew and slow writes, and a 5-minute
   // schedule keeps deletions, revocations and key downloads close to real time.
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
+  retentionSeconds: SSL_LIMITS.retentionSeconds,
   pace: { requestsPerSecond: SSL_LIMITS.requestsPerSecond, pageSize: SSL_LIMITS.maxLimit },
   rules,
   siem: sslSiem,

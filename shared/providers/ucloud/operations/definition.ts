@@ -20,6 +20,7 @@ export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOption
   requiresRegion: false,
   // No indexing delay is published; 10 minutes of lag, as for CloudAudit, keeps late records in unread windows.
   defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
+  retentionSeconds: UCLOUD_OPERATIONS_LIMITS.retentionSeconds,
   pace: { requestsPerSecond: UCLOUD_OPERATIONS_LIMITS.requestsPerSecond, pageSize: UCLOUD_OPERATIONS_LIMITS.maxResults },
   rules,
   siem: ucloudOperationsSiem,
