@@ -16,16 +16,17 @@ export interface StoreUnderTest {
 const TTL = 60_000;
 
 export function describeCursorStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  /** Runs `body` with a fresh store and always cleans up. */
+  const withStore = (body: (t: StoreUnderTest) => Promise<void>) => async () => {
+    const t = await makeStore();
+    try {
+      await body(t);
+    } finally {
+      await t.cleanup();
+    }
+  };
+
   describe(`${name}: CursorStore contract`, () => {
-    /** Runs `body` with a fresh store and always cleans up. */
-    const withStore = (body: (t: StoreUnderTest) => Promise<void>) => async () => {
-      const t = await makeStore();
-      try {
-        await body(t);
-      } finally {
-        await t.cleanup();
-      }
-    };
 
     it('reads nothing for an unknown source and gives an empty state on first acquire', withStore(async ({ store, clock }) => {
       expect(await store.read('src-a')).toBeUndefined();
@@ -229,14 +230,6 @@ export function describeCursorStoreContract(name: string, makeStore: () => Promi
   });
 
   describe(`${name}: RangeResolutionStore contract`, () => {
-    const withStore = (body: (t: StoreUnderTest) => Promise<void>) => async () => {
-      const t = await makeStore();
-      try {
-        await body(t);
-      } finally {
-        await t.cleanup();
-      }
-    };
     // `--from 7d --to 6d` resolved at 2025-01-01T10:00:00Z, and again five minutes later.
     const first = { from: 1_735_120_800, to: 1_735_207_200, resolvedAt: 1_735_725_600_000, fromText: '7d', toText: '6d' };
     const later = { from: 1_735_121_100, to: 1_735_207_500, resolvedAt: 1_735_725_900_000, fromText: '7d', toText: '6d' };

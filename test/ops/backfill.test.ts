@@ -26,6 +26,22 @@ const keys = { secretId: 'AKIDbackfillTestSecretId', secretKey: 'backfillTestFak
 const env = { TENCENTCLOUD_SECRET_ID: keys.secretId, TENCENTCLOUD_SECRET_KEY: keys.secretKey };
 const DAY = 86_400;
 
+/** `dir/cloudtap.yaml`: one CloudAudit source on `endpoint`, state and events under `dir`. */
+async function writeConfig(dir: string, endpoint: string): Promise<string> {
+  const config = join(dir, 'cloudtap.yaml');
+  await writeFile(
+    config,
+    [
+      'sources:',
+      `  - { id: audit-test, type: tencent-cloudaudit, region: ap-guangzhou, endpoint: "${endpoint}" }`,
+      'local:',
+      `  stateDir: ${join(dir, 'state')}`,
+      `  output: ${join(dir, 'events.ndjson')}`,
+    ].join('\n'),
+  );
+  return config;
+}
+
 describe('cloudtap backfill (CloudAudit simulator, local file store)', () => {
   let server: TencentApiServer;
   let dir: string;
@@ -48,17 +64,7 @@ describe('cloudtap backfill (CloudAudit simulator, local file store)', () => {
     records = generateCloudAuditEvents({ count: 600, from: now - 7 * DAY, to: now - 2 * DAY, seed: 11 }).map((e) => ('record' in e ? e.record : e));
     started.cloudaudit.addEvents(records);
     dir = await mkdtemp(join(tmpdir(), 'cloudtap-backfill-'));
-    config = join(dir, 'cloudtap.yaml');
-    await writeFile(
-      config,
-      [
-        'sources:',
-        `  - { id: audit-test, type: tencent-cloudaudit, region: ap-guangzhou, endpoint: "${server.url}" }`,
-        'local:',
-        `  stateDir: ${join(dir, 'state')}`,
-        `  output: ${join(dir, 'events.ndjson')}`,
-      ].join('\n'),
-    );
+    config = await writeConfig(dir, server.url);
     // The live cursor, as a scheduled run left it.
     const live = new FileCursorStore({ directory: join(dir, 'state') });
     const { lease } = await live.acquire('audit-test', 'live-run', 60_000);
@@ -186,17 +192,7 @@ describe('cloudtap backfill of a relative range (--from 7d --to 6d), re-run late
   /** A directory of its own (config, state, events file) and a way to run `backfill --from 7d --to 6d --json` in it. */
   async function workspace() {
     const dir = await mkdtemp(join(tmpdir(), 'cloudtap-backfill-relative-'));
-    const config = join(dir, 'cloudtap.yaml');
-    await writeFile(
-      config,
-      [
-        'sources:',
-        `  - { id: audit-test, type: tencent-cloudaudit, region: ap-guangzhou, endpoint: "${server.url}" }`,
-        'local:',
-        `  stateDir: ${join(dir, 'state')}`,
-        `  output: ${join(dir, 'events.ndjson')}`,
-      ].join('\n'),
-    );
+    const config = await writeConfig(dir, server.url);
     const run = async (extra: { fresh?: boolean; sink?: Sink; budgetMs?: number } = {}) => {
       const stderr: string[] = [];
       const stdout: string[] = [];
