@@ -4,11 +4,10 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadConfigFile } from '../../shared/config/load';
-import { systemClock, unixSeconds, type Clock } from '../../shared/lib/clock';
-import { parseTimeArgument, TIME_HINT } from '../../shared/lib/duration';
+import { systemClock, type Clock } from '../../shared/lib/clock';
 import { ConfigError } from '../../shared/lib/errors';
 import type { Log } from '../../shared/lib/logger';
-import { backfillKey, runBackfill, type BackfillProgress } from '../../shared/ops/backfill';
+import { backfillKey, reuseNote, runBackfill, type BackfillProgress, type BackfillResult, type ResolvedRange } from '../../shared/ops/backfill';
 import { humanDuration } from '../../shared/ops/status-report';
 import { backfillStore, resolveTarget } from '../../shared/ops/target';
 import { definitions, registry } from '../../shared/providers/registry';
@@ -24,18 +23,18 @@ import { consoleLog } from '../console-log';
 export interface BackfillCommandOptions {
   configPath: string;
   source: string;
-  /** ISO 8601, unix seconds, or a duration ago (`7d`). */
+  /** ISO 8601, unix seconds, or a duration ago (`7d`); a relative range is resolved once and remembered. */
   from: string;
   to: string;
+  /** Resolve a relative range against now again instead of reusing the remembered one. */
+  fresh?: boolean;
+  /** Print one JSON object describing the outcome on stdout at the end; progress stays on stderr. */
+  json?: boolean;
   stack?: string;
   table?: string;
   /** Deployed with --table: the Firehose delivery stream (the stack's output otherwise). */
   stream?: string;
   deployed?: boolean;
-  /** Resolve a relative range again instead of reusing the one remembered for the same text. */
-  fresh?: boolean;
-  /** One JSON document on stdout at the end; progress stays on stderr. */
-  json?: boolean;
   verbose?: boolean;
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
@@ -45,7 +44,10 @@ export interface BackfillCommandOptions {
   firehose?: FirehoseClient;
   /** Replace the configured sink (tests). */
   sink?: Sink;
+  /** Progress and messages; stderr by default. */
   write?: (text: string) => void;
+  /** The JSON outcome (`json`); stdout by default. */
+  print?: (text: string) => void;
   log?: Log;
 }
 
@@ -58,8 +60,6 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
   const log = options.log ?? consoleLog(options.verbose ?? false);
   const instance = config.sources.find((source) => source.id === options.source);
   if (!instance) throw new ConfigError('--source', [`no source "${options.source}" in ${options.configPath}`]);
-  const nowSeconds = unixSeconds(clock.now());
-  const range = { from: parseTime(options.from, '--from', nowSeconds), to: parseTime(options.to, '--to', nowSeconds) };
   const definition = registry.get(instance.type)!;
   const target = await resolveTarget({ ...options, local: config.local, clock });
   const sink = options.sink ?? deployedOrLocalSink();
@@ -70,7 +70,8 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
     return new FirehoseSink({ deliveryStreamName: stream, client: options.firehose ?? createFirehoseClient(), encoder: encoderFor(config.destination, splunkSourcetypes(definitions)), clock, log });
   }
   // No alert router, as before: a backfill's alerts reach the sink beside its events and are not published.
-  const pulls = new PullAssembly({ store: backfillStore(target, clock), sink, rules: config.rules, clock, log });
+  const store = backfillStore(target, clock);
+  const pulls = new PullAssembly({ store, sink, rules: config.rules, clock, log });
   let lastPrinted = 0;
   const onProgress = (progress: BackfillProgress) => {
     if (clock.now() - lastPrinted < 1000 && progress.fraction < 1) return;
@@ -78,30 +79,25 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
     write(`${formatProgress(progress)}\n`);
   };
   try {
-    const { summary, complete } = await runBackfill({
+    const result = await runBackfill({
       instance,
       definition,
       source: pulls.source({ definition, instance, credentials: credentialsFromEnv(definition, instance, env) }),
-      range,
+      from: options.from,
+      to: options.to,
+      fresh: options.fresh,
       puller: pulls.puller,
-      store: pulls.wiring.store,
-      key: backfillKey(instance.id, range, target.kind),
+      store,
+      keyFor: (range) => backfillKey(instance.id, range, target.kind),
       owner: `cli-backfill-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
       clock,
       budgetMs: options.budgetMs,
+      onRange: (resolved) => write(`${formatRange(instance.id, resolved)}\n`),
       onProgress,
     });
-    const span = `${iso(range.from)} – ${iso(range.to)}`;
-    if (summary.stoppedBy === 'lease-held') {
-      write(`backfill of ${instance.id} ${span} is already running elsewhere\n`);
-      return 1;
-    }
-    write(
-      complete
-        ? `✓ backfill of ${instance.id} ${span} complete: ${summary.pulled} pulled, ${summary.delivered} delivered in ${summary.pages} pages\n`
-        : `… backfill of ${instance.id} stopped at ${iso(summary.cursor?.windowStart ?? range.from)} (${summary.delivered} delivered); run the same command again to continue\n`,
-    );
-    return complete ? 0 : 1;
+    write(`${formatOutcome(instance.id, result)}\n`);
+    if (options.json) (options.print ?? ((text) => process.stdout.write(text)))(`${JSON.stringify(outcomeJson(instance.id, result))}\n`);
+    return result.complete ? 0 : 1;
   } finally {
     if (!options.sink) await sink.close?.();
   }
@@ -114,12 +110,40 @@ function formatProgress(progress: BackfillProgress): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(progress.fraction * 100)}% ${progress.delivered} delivered, ${progress.pages} pages, ${eta}`;
 }
 
-/** ISO 8601, unix seconds, or a duration before now (`7d`, `36h`). */
-export function parseTime(text: string, flag: string, nowSeconds: number): number {
-  const seconds = parseTimeArgument(text, nowSeconds);
-  if (seconds === undefined) throw new ConfigError(flag, [`"${text}" is not a time: expected ${TIME_HINT}`]);
-  return seconds;
+/** Which range the backfill works on, and where it comes from. */
+function formatRange(sourceId: string, resolved: ResolvedRange): string {
+  const span = formatSpan(resolved);
+  if (resolved.reused) return `using ${reuseNote(resolved)}: ${span}; pass --fresh to resolve it again`;
+  if (resolved.relative) return `backfill of ${sourceId}: ${span} ("${resolved.text}" resolved now; a re-run of the same command continues this range)`;
+  return `backfill of ${sourceId}: ${span}`;
 }
+
+function formatOutcome(sourceId: string, { resolved, summary, complete, alreadyComplete }: BackfillResult): string {
+  const span = formatSpan(resolved);
+  if (alreadyComplete) return `✓ backfill of ${sourceId} ${span} already complete, nothing to do`;
+  if (summary.stoppedBy === 'lease-held') return `backfill of ${sourceId} ${span} is already running elsewhere`;
+  return complete
+    ? `✓ backfill of ${sourceId} ${span} complete: ${summary.pulled} pulled, ${summary.delivered} delivered in ${summary.pages} pages`
+    : `… backfill of ${sourceId} stopped at ${iso(summary.cursor?.windowStart ?? resolved.range.from)} (${summary.delivered} delivered); run the same command again to continue`;
+}
+
+/** The `--json` outcome: what ran, on which range, and what it did. */
+function outcomeJson(sourceId: string, { resolved, summary, complete }: BackfillResult) {
+  return {
+    source: sourceId,
+    from: iso(resolved.range.from),
+    to: iso(resolved.range.to),
+    resolvedAt: new Date(resolved.resolvedAt).toISOString(),
+    reused: resolved.reused,
+    complete,
+    stoppedBy: summary.stoppedBy,
+    pulled: summary.pulled,
+    delivered: summary.delivered,
+    pages: summary.pages,
+  };
+}
+
+const formatSpan = ({ range }: ResolvedRange): string => `${iso(range.from)} – ${iso(range.to)}`;
 
 function iso(seconds: number): string {
   return new Date(seconds * 1000).toISOString();

@@ -1,4 +1,4 @@
-import { ProviderError } from '../lib/errors';
+import { retriesBeforeFailure } from '../lib/errors';
 import { isBudgetExhausted, type TimeBudget } from './budget';
 import { nextToken, refuseRepeatedPage } from './paging-guards';
 import type { OpenWindow } from './ports/cursor-store';
@@ -99,7 +99,8 @@ export class Lanes {
     const page: Promise<Page<unknown> | undefined> = source
       .fetchPage({ window, pageToken, signal })
       .catch((error: unknown) => {
-        if (error instanceof ProviderError) this.options.retriedInVain(error.retries);
+        const retries = retriesBeforeFailure(error);
+        if (retries) this.options.retriedInVain(retries);
         if (isBudgetExhausted(error, signal)) return undefined;
         throw error;
       })

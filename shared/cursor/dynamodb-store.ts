@@ -20,15 +20,35 @@
  *   recentRuns      L  [M{ at N, delivered N }] delivered counts of the runs of the last 24 h (≤ 300),
  *                      oldest first, written whole by release
  *
+ * A remembered range resolution (RangeResolutionStore: what a backfill's
+ * relative `--from`/`--to` meant when first resolved) is an item of its own:
+ *
+ *   pk              S  "backfill-range#<key>"
+ *   kind            S  "backfill-range"
+ *   from, to        N  the range, unix seconds
+ *   resolvedAt      N  epoch ms
+ *   fromText        S  the text resolved, as typed
+ *   toText          S
+ *
  * Lease times come from the injected clock (the invoking Lambda's), not the
  * server's: DynamoDB has no "now" in condition expressions.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from '../lib/clock';
 import { LeaseHeldError, LeaseLostError } from '../lib/errors';
 import { decodeCursor, encodeCursor } from './codec';
-import { appendRecentRun, type Cursor, type CursorStore, type Lease, type RecentRun, type RunOutcome, type SourceState } from '../core/ports/cursor-store';
+import {
+  appendRecentRun,
+  type Cursor,
+  type CursorStore,
+  type Lease,
+  type RangeResolution,
+  type RangeResolutionStore,
+  type RecentRun,
+  type RunOutcome,
+  type SourceState,
+} from '../core/ports/cursor-store';
 
 export interface DynamoDbCursorStoreOptions {
   tableName: string;
@@ -37,8 +57,9 @@ export interface DynamoDbCursorStoreOptions {
 }
 
 export const sourceKey = (sourceId: string): string => `source#${sourceId}`;
+export const rangeKey = (key: string): string => `backfill-range#${key}`;
 
-export class DynamoDbCursorStore implements CursorStore {
+export class DynamoDbCursorStore implements CursorStore, RangeResolutionStore {
   private readonly tableName: string;
   private readonly doc: DynamoDBDocumentClient;
   private readonly clock: Clock;
@@ -160,6 +181,31 @@ export class DynamoDbCursorStore implements CursorStore {
     return out.Item ? toState(out.Item) : undefined;
   }
 
+  async recallRange(key: string): Promise<RangeResolution | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: rangeKey(key) }, ConsistentRead: true }));
+    return out.Item ? toRange(out.Item) : undefined;
+  }
+
+  /** One PutItem, conditional on the key being free unless `replace`: the first of two concurrent resolutions holds. */
+  async rememberRange(key: string, resolution: RangeResolution, options: { replace?: boolean } = {}): Promise<RangeResolution> {
+    const { from, to, resolvedAt, fromText, toText } = resolution;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: rangeKey(key), kind: 'backfill-range', from, to, resolvedAt, fromText, toText },
+          ...(options.replace ? {} : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        }),
+      );
+      return { from, to, resolvedAt, fromText, toText };
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      const held = await this.recallRange(key);
+      if (!held) throw new Error(`backfill range ${key}: the item was there a moment ago and is gone; run again`);
+      return held;
+    }
+  }
+
   private async readRecentRuns(sourceId: string): Promise<RecentRun[] | undefined> {
     const out = await this.doc.send(
       new GetCommand({
@@ -202,6 +248,21 @@ function toState(item: Record<string, unknown>): SourceState {
   const recentRuns = decodeRecentRuns(item.recentRuns);
   if (recentRuns) state.recentRuns = recentRuns;
   return state;
+}
+
+/** A range item, checked: one that is not what this store writes is refused rather than used. */
+function toRange(item: Record<string, unknown>): RangeResolution {
+  const { from, to, resolvedAt, fromText, toText } = item;
+  if (
+    !Number.isInteger(from) ||
+    !Number.isInteger(to) ||
+    typeof resolvedAt !== 'number' ||
+    typeof fromText !== 'string' ||
+    typeof toText !== 'string'
+  ) {
+    throw new Error(`DynamoDB item ${String(item.pk)} is not a backfill range (from, to, resolvedAt, fromText, toText); delete it to resolve the range again`);
+  }
+  return { from: from as number, to: to as number, resolvedAt, fromText, toText };
 }
 
 /** Entries that are not `{ at: number, delivered: number }` are dropped rather than failing status. */

@@ -15,6 +15,10 @@
  * Writes go to a temp file in the same directory, are fsynced, then renamed
  * over the state file: a crash leaves the previous state intact, and readers
  * (`read`) never see a half-written file, so they take no lock.
+ *
+ * A remembered range resolution (RangeResolutionStore, for backfills of
+ * relative ranges) is a file of its own, `<key>.range.json`, under its own
+ * lock `<key>.range.lock`, written the same way.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink, link } from 'node:fs/promises';
@@ -24,7 +28,16 @@ import { z } from 'zod';
 import { systemClock, type Clock } from '../lib/clock';
 import { LeaseHeldError, LeaseLostError } from '../lib/errors';
 import { cursorSchema, encodeCursor } from './codec';
-import { appendRecentRun, type Cursor, type CursorStore, type Lease, type RunOutcome, type SourceState } from '../core/ports/cursor-store';
+import {
+  appendRecentRun,
+  type Cursor,
+  type CursorStore,
+  type Lease,
+  type RangeResolution,
+  type RangeResolutionStore,
+  type RunOutcome,
+  type SourceState,
+} from '../core/ports/cursor-store';
 
 export interface FileCursorStoreOptions {
   directory: string;
@@ -56,7 +69,19 @@ const fileSchema = z.strictObject({
 });
 type StateFile = z.infer<typeof fileSchema>;
 
-export class FileCursorStore implements CursorStore {
+/** A remembered range resolution, `<key>.range.json`: its own file, never read as a source's state. */
+const rangeSchema = z.strictObject({
+  version: z.literal(1),
+  key: z.string(),
+  from: z.number().int(),
+  to: z.number().int(),
+  resolvedAt: z.number(),
+  fromText: z.string(),
+  toText: z.string(),
+});
+const RANGE = '.range';
+
+export class FileCursorStore implements CursorStore, RangeResolutionStore {
   private readonly directory: string;
   private readonly clock: Clock;
   private readonly staleLockMs: number;
@@ -120,13 +145,40 @@ export class FileCursorStore implements CursorStore {
     return file && toState(file);
   }
 
-  private path(sourceId: string, suffix: string): string {
-    if (!SOURCE_ID.test(sourceId)) throw new Error(`invalid source id ${JSON.stringify(sourceId)}: expected [a-z0-9-]+`);
-    return join(this.directory, `${sourceId}${suffix}`);
+  async recallRange(key: string): Promise<RangeResolution | undefined> {
+    const file = await this.loadJson(key, `${RANGE}.json`, rangeSchema);
+    if (file && file.key !== key) throw new CorruptStateFileError(this.path(key, `${RANGE}.json`), `it belongs to key ${file.key}`);
+    return file && { from: file.from, to: file.to, resolvedAt: file.resolvedAt, fromText: file.fromText, toText: file.toText };
+  }
+
+  /** Under the key's own lock, so two processes resolving the same text at once agree on the first. */
+  async rememberRange(key: string, resolution: RangeResolution, options: { replace?: boolean } = {}): Promise<RangeResolution> {
+    const unlock = await this.lock(key, RANGE);
+    try {
+      const held = options.replace ? undefined : await this.recallRange(key);
+      if (held) return held;
+      await this.write(key, RANGE, { version: 1, key, ...resolution } satisfies z.input<typeof rangeSchema>);
+      return { ...resolution };
+    } finally {
+      await unlock();
+    }
+  }
+
+  /** `<directory>/<name><suffix>`; `name` (a source id or a key) must be a plain file name. */
+  private path(name: string, suffix: string): string {
+    if (!SOURCE_ID.test(name)) throw new Error(`invalid source id ${JSON.stringify(name)}: expected [a-z0-9-]+`);
+    return join(this.directory, `${name}${suffix}`);
   }
 
   private async load(sourceId: string): Promise<StateFile | undefined> {
-    const file = this.path(sourceId, '.json');
+    const file = await this.loadJson(sourceId, '.json', fileSchema);
+    if (file && file.sourceId !== sourceId) throw new CorruptStateFileError(this.path(sourceId, '.json'), `it belongs to source ${file.sourceId}`);
+    return file;
+  }
+
+  /** The file `<name><suffix>` checked against `schema`; undefined if absent, CorruptStateFileError if unreadable. */
+  private async loadJson<Schema extends z.ZodType>(name: string, suffix: string, schema: Schema): Promise<z.output<Schema> | undefined> {
+    const file = this.path(name, suffix);
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -140,12 +192,11 @@ export class FileCursorStore implements CursorStore {
     } catch (err) {
       throw new CorruptStateFileError(file, `not JSON: ${(err as Error).message}`);
     }
-    const parsed = fileSchema.safeParse(json);
+    const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new CorruptStateFileError(file, `${issue?.path.join('.') || 'document'}: ${issue?.message}`);
     }
-    if (parsed.data.sourceId !== sourceId) throw new CorruptStateFileError(file, `it belongs to source ${parsed.data.sourceId}`);
     return parsed.data;
   }
 
@@ -155,19 +206,20 @@ export class FileCursorStore implements CursorStore {
     try {
       const file = (await this.load(sourceId)) ?? { version: 1 as const, sourceId };
       const result = change(file);
-      if (result !== NO_WRITE) await this.write(sourceId, file);
+      if (result !== NO_WRITE) await this.write(sourceId, '', file);
       return result as Exclude<T, typeof NO_WRITE>;
     } finally {
       await unlock();
     }
   }
 
-  private async write(sourceId: string, state: StateFile): Promise<void> {
-    const target = this.path(sourceId, '.json');
-    const temp = this.path(sourceId, `.json.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  /** `<name><kind>.json`, replaced whole: temp file, fsync, rename. */
+  private async write(name: string, kind: string, document: unknown): Promise<void> {
+    const target = this.path(name, `${kind}.json`);
+    const temp = this.path(name, `${kind}.json.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     const handle = await open(temp, 'wx');
     try {
-      await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
+      await handle.writeFile(`${JSON.stringify(document, null, 2)}\n`);
       await handle.sync();
     } finally {
       await handle.close();
@@ -181,8 +233,9 @@ export class FileCursorStore implements CursorStore {
     await syncDirectory(this.directory);
   }
 
-  private async lock(sourceId: string): Promise<() => Promise<void>> {
-    const file = this.path(sourceId, '.lock');
+  /** Take `<name><kind>.lock`: a source's (no kind), or a range record's (`.range`). */
+  private async lock(name: string, kind = ''): Promise<() => Promise<void>> {
+    const file = this.path(name, `${kind}.lock`);
     await mkdir(this.directory, { recursive: true });
     const deadline = Date.now() + 3 * this.staleLockMs;
     for (;;) {

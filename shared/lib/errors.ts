@@ -31,7 +31,7 @@ export class ProviderError extends Error {
 
 /** The provider answered, but not with the shape its documentation promises. */
 export class MalformedResponseError extends Error {
-  override readonly name = 'MalformedResponseError';
+  override readonly name: string = 'MalformedResponseError';
   constructor(
     readonly provider: string,
     readonly detail: string,
@@ -41,6 +41,47 @@ export class MalformedResponseError extends Error {
   ) {
     super(`${provider} returned a malformed response${requestId ? ` (request ${requestId})` : ''}: ${detail}`);
   }
+}
+
+/**
+ * The provider answered 2xx with a body that does not parse: cut short on the
+ * way (a complete HTTP message whose JSON stops midway) or not JSON at all (a
+ * gateway's page in the API's place). That says nothing about the API's
+ * contract, so it is retried like a 5xx; only when every attempt gets one does
+ * the run fail with it. A body that parses but has the wrong shape is a plain
+ * MalformedResponseError, refused at once.
+ */
+export class UnreadableBodyError extends MalformedResponseError {
+  override readonly name = 'UnreadableBodyError';
+  /** For retry logs, beside the ProviderError codes. */
+  readonly code = 'UnreadableBody';
+  constructor(
+    provider: string,
+    detail: string,
+    requestId: string | undefined,
+    bodyExcerpt: string,
+    readonly httpStatus: number,
+    /** The body's size as received, in bytes. */
+    readonly bytes: number,
+  ) {
+    super(provider, detail, requestId, bodyExcerpt);
+  }
+
+  /** The retries the call made before it gave up with this error (set by the HTTP layer). */
+  retries = { total: 0, throttled: 0 };
+}
+
+/** What the HTTP layer tries again; after the last attempt such an error carries the retries it took. */
+export type RetriedError = ProviderError | UnreadableBodyError;
+
+/** A retryable ProviderError, or an unreadable body. */
+export function isRetried(error: unknown): error is RetriedError {
+  return (error instanceof ProviderError && error.retryable) || error instanceof UnreadableBodyError;
+}
+
+/** The retries a failed call made before it gave up, where the HTTP layer recorded them. */
+export function retriesBeforeFailure(error: unknown): { total: number; throttled: number } | undefined {
+  return error instanceof ProviderError || error instanceof UnreadableBodyError ? error.retries : undefined;
 }
 
 /** The sink did not acknowledge every record after its retries. */

@@ -1,23 +1,22 @@
 /**
  * `cloudtap backfill`: pull a past range `[from, to)` of one source again,
  * under a cursor and lease of its own so the live cursor never moves.
- * Re-running the same range continues from that cursor (resumable).
+ * Re-running the same command continues from that cursor (resumable): a
+ * relative range (`--from 7d --to 6d`) means the range it meant the first
+ * time (backfill-range.ts), and a range already complete pulls nothing.
  */
 import { systemClock, unixSeconds, type Clock } from '../lib/clock';
 import { ConfigError } from '../lib/errors';
 import type { Puller } from '../core/pipeline';
 import type { RunProgress, RunSummary } from '../core/run-options';
 import type { Source } from '../core/ports/source';
+import { RunTally } from '../core/tally';
 import { earliestStart, MIN_PARALLEL_WINDOW_SECONDS } from '../core/windows';
-import type { CursorStore } from '../core/ports/cursor-store';
+import type { CursorStore, RangeResolutionStore } from '../core/ports/cursor-store';
 import type { SourceDefinition, SourceInstanceConfig } from '../providers/definition';
+import { rememberRange, resolveRange, type BackfillRange, type ResolvedRange } from './backfill-range';
 
-export interface BackfillRange {
-  /** Unix seconds, inclusive. */
-  from: number;
-  /** Unix seconds, exclusive. */
-  to: number;
-}
+export type { BackfillRange, ResolvedRange } from './backfill-range';
 
 /** The cursor/lease key of a backfill: never a live source id (those are [a-z0-9-]+). */
 export function backfillKey(sourceId: string, range: BackfillRange, kind: 'local' | 'deployed'): string {
@@ -63,39 +62,89 @@ export interface BackfillOptions {
   definition: SourceDefinition<any>;
   /** The instance's source, as its definition builds it. */
   source: Source;
-  range: BackfillRange;
+  /** `--from` and `--to` as typed: ISO 8601, unix seconds, or a duration ago (`7d`). */
+  from: string;
+  to: string;
+  /** Resolve a relative range against now again instead of reusing the remembered resolution. */
+  fresh?: boolean;
   /** Pulls into the target's sink under the target's backfill store. */
   puller: Puller;
-  /** The puller's store: where a re-run finds how far the range got. */
-  store: CursorStore;
-  /** backfillKey(...) for the target. */
-  key: string;
+  /** The puller's store: where a re-run finds how far the range got, and what a relative range was resolved to. */
+  store: CursorStore & RangeResolutionStore;
+  /** The range's cursor key for the target: backfillKey(id, range, kind). */
+  keyFor: (range: BackfillRange) => string;
   owner: string;
   clock?: Clock;
   /** How long this invocation may run before it checkpoints and stops; default 1 hour. Re-run to continue. */
   budgetMs?: number;
+  /** Told the range once it is resolved, before the range is checked or anything is pulled. */
+  onRange?: (resolved: ResolvedRange) => void;
   onProgress?: (progress: BackfillProgress) => void;
 }
 
 export interface BackfillResult {
+  /** The range worked on, and whether it is a remembered resolution. */
+  resolved: ResolvedRange;
   summary: RunSummary;
   /** The whole range has been delivered. */
   complete: boolean;
+  /** It had been before this run: nothing was asked of the provider. */
+  alreadyComplete: boolean;
 }
 
 export async function runBackfill(options: BackfillOptions): Promise<BackfillResult> {
   const clock = options.clock ?? systemClock;
+  const retention = options.source.retentionSeconds;
+  const resolving = { ...options, sourceId: options.instance.id, clock };
+  let resolved = await resolveRange(resolving);
+  if (resolved.relative && !resolved.reused) {
+    // Refused before it is remembered; if another run resolved the same text first, its range is the one to finish.
+    checkBackfillRange(resolved.range, options.instance, retention, unixSeconds(clock.now()));
+    resolved = await rememberRange(resolved, resolving);
+  }
+  options.onRange?.(resolved);
+  const startedAt = clock.now();
+  const key = options.keyFor(resolved.range);
+  const stored = (await options.store.read(key))?.cursor;
+  if (stored && stored.windowStart >= resolved.range.to) {
+    // Nothing to ask the provider, whatever its retention says by now.
+    const summary = new RunTally(key).finish({ stoppedBy: 'caught-up', cursor: stored, durationMs: clock.now() - startedAt });
+    return { resolved, summary, complete: true, alreadyComplete: true };
+  }
+  checkResolvedRange(resolved, options.instance, retention, unixSeconds(clock.now()));
+  const summary = await pullRange(options, resolved.range, stored?.windowStart ?? resolved.range.from, clock);
+  const complete = summary.stoppedBy === 'caught-up' && (summary.cursor?.windowStart ?? resolved.range.from) >= resolved.range.to;
+  if (complete) options.onProgress?.({ ...summary, range: resolved.range, fraction: 1, etaSeconds: 0 });
+  return { resolved, summary, complete, alreadyComplete: false };
+}
+
+/** checkBackfillRange, telling the way out when the range is an old resolution that no longer fits. */
+function checkResolvedRange(resolved: ResolvedRange, instance: SourceInstanceConfig, retentionSeconds: number, nowSeconds: number): void {
+  try {
+    checkBackfillRange(resolved.range, instance, retentionSeconds, nowSeconds);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !resolved.reused) throw error;
+    throw new ConfigError(error.where, [...error.issues, `${reuseNote(resolved)}; pass --fresh to resolve it again`]);
+  }
+}
+
+/** Which remembered resolution a range is, for messages. */
+export function reuseNote(resolved: ResolvedRange): string {
+  return `the range resolved on ${new Date(resolved.resolvedAt).toISOString()} for "${resolved.text}"`;
+}
+
+/** Page `range` under its own cursor (which starts at `resumedAt`), one window at a time, telling progress along it. */
+async function pullRange(options: BackfillOptions, range: BackfillRange, resumedAt: number, clock: Clock): Promise<RunSummary> {
   const configured = options.source;
-  checkBackfillRange(options.range, options.instance, configured.retentionSeconds, unixSeconds(clock.now()));
   const pace = options.definition.pace;
-  const { from, to } = options.range;
+  const { from, to } = range;
   const span = to - from;
+  const key = options.keyFor(range);
   // About 20 windows over the range, so progress (and the ETA) moves window by window; each costs one extra request at most.
   const source = withMaxWindow(configured, Math.min(configured.maxWindowSeconds, Math.max(MIN_PARALLEL_WINDOW_SECONDS, Math.ceil(span / 20))));
-  const resumedAt = (await options.store.read(options.key))?.cursor?.windowStart ?? from;
   let covered = 0;
-  const summary = await options.puller.pull({
-    sourceId: options.key,
+  return options.puller.pull({
+    sourceId: key,
     source,
     owner: options.owner,
     lagSeconds: options.instance.lagSeconds,
@@ -109,12 +158,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       if (progress.window) covered = Math.max(covered, progress.window.start - from);
       const done = Math.max(covered, resumedAt - from);
       const fraction = Math.min(1, done / span);
-      options.onProgress?.({ ...progress, range: options.range, fraction, etaSeconds: eta(progress, done - (resumedAt - from), to - from - done, pace) });
+      options.onProgress?.({ ...progress, range, fraction, etaSeconds: eta(progress, done - (resumedAt - from), to - from - done, pace) });
     },
   });
-  const complete = summary.stoppedBy === 'caught-up' && (summary.cursor?.windowStart ?? from) >= to;
-  if (complete) options.onProgress?.({ ...summary, range: options.range, fraction: 1, etaSeconds: 0 });
-  return { summary, complete };
 }
 
 /** Remaining events (extrapolated from this invocation's density) over the documented records per second. */

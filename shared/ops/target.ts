@@ -11,15 +11,18 @@ import type { Clock } from '../lib/clock';
 import { ConfigError } from '../lib/errors';
 import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
 import { FileCursorStore } from '../cursor/file-store';
-import type { CursorStore } from '../core/ports/cursor-store';
+import type { CursorStore, RangeResolutionStore } from '../core/ports/cursor-store';
 
 export const DEFAULT_STACK = 'Cloudtap';
 /** Output keys of infra/stack.ts. */
 export const STACK_OUTPUTS = { cursorTable: 'CursorTableName', deliveryStream: 'DeliveryStreamName' } as const;
 
+/** Cursors, and the small records beside them (remembered backfill ranges). */
+export type OpsStore = CursorStore & RangeResolutionStore;
+
 export type OpsTarget =
-  | { kind: 'local'; store: CursorStore; stateDir: string; describe: string }
-  | { kind: 'deployed'; store: CursorStore; tableName: string; deliveryStreamName?: string; describe: string };
+  | { kind: 'local'; store: OpsStore; stateDir: string; describe: string }
+  | { kind: 'deployed'; store: OpsStore; tableName: string; deliveryStreamName?: string; describe: string };
 
 export interface ResolveTargetOptions {
   local: LocalConfig;
@@ -77,7 +80,7 @@ export async function stackOutputs(client: CloudFormationClient, stackName: stri
   return outputs;
 }
 
-/** Backfill progress of a local target lives beside, never inside, the live cursors. */
-export function backfillStore(target: OpsTarget, clock?: Clock): CursorStore {
+/** Backfill progress (and remembered ranges) of a local target lives beside, never inside, the live cursors. */
+export function backfillStore(target: OpsTarget, clock?: Clock): OpsStore {
   return target.kind === 'local' ? new FileCursorStore({ directory: join(target.stateDir, 'backfill'), clock }) : target.store;
 }

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../lib/clock';
-import { MalformedResponseError, ProviderError } from '../lib/errors';
+import { isRetried, MalformedResponseError, ProviderError, UnreadableBodyError, type RetriedError } from '../lib/errors';
 import { RateLimiter } from '../lib/rate-limiter';
 import { retry } from '../lib/retry';
 
@@ -46,7 +46,10 @@ export function describeFetchError(error: unknown): string {
 export interface HttpAnswer {
   status: number;
   headers: Headers;
+  /** The body decoded as UTF-8, each invalid sequence replaced by U+FFFD (as `Response.text()` does). */
   text: string;
+  /** The body's size as received. */
+  bytes: number;
 }
 
 /** Why no answer came; both are worth a retry. */
@@ -68,14 +71,16 @@ export async function fetchText(
   const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
   try {
     const response = await fetch(url, { ...init, signal });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text };
+    const body = new Uint8Array(await response.arrayBuffer());
+    return { status: response.status, headers: response.headers, text: utf8.decode(body), bytes: body.byteLength };
   } catch (error) {
     if (callerSignal?.aborted) throw callerSignal.reason;
     if (timeout.aborted) throw noAnswer('Timeout', `no complete answer within ${timeoutMs} ms`);
     throw noAnswer('NetworkError', describeFetchError(error));
   }
 }
+
+const utf8 = new TextDecoder();
 
 /** The retries one call made, and how many of them answered the provider's throttling. */
 export interface RetryCount {
@@ -106,12 +111,13 @@ export class Transport {
 
   /**
    * `attempt` (1-based), each try paced, tried again while it fails with a
-   * retryable ProviderError. Resolves with its result and the retries it took.
+   * retryable ProviderError or an UnreadableBodyError. Resolves with its
+   * result and the retries it took.
    */
   async run<T>(
     attempt: (n: number) => Promise<T>,
     signal: AbortSignal | undefined,
-    onRetry: (error: ProviderError, attempt: number, delayMs: number) => void,
+    onRetry: (error: RetriedError, attempt: number, delayMs: number) => void,
   ): Promise<{ result: T; retries: RetryCount }> {
     const retries: RetryCount = { total: 0, throttled: 0 };
     try {
@@ -122,11 +128,11 @@ export class Transport {
         },
         {
           ...this.retry,
-          isRetryable: (error) => error instanceof ProviderError && error.retryable,
+          isRetryable: isRetried,
           onRetry: (error, n, delayMs) => {
             retries.total++;
-            if ((error as ProviderError).throttled) retries.throttled++;
-            onRetry(error as ProviderError, n, delayMs);
+            if (error instanceof ProviderError && error.throttled) retries.throttled++;
+            onRetry(error as RetriedError, n, delayMs);
           },
           signal,
           clock: this.clock,
@@ -134,7 +140,7 @@ export class Transport {
       );
       return { result, retries };
     } catch (error) {
-      if (error instanceof ProviderError) error.retries = retries;
+      if (error instanceof ProviderError || error instanceof UnreadableBodyError) error.retries = retries;
       throw error;
     }
   }
@@ -167,5 +173,43 @@ export class RedactingErrors {
 
   malformed(detail: string, requestId: string | undefined, text: string): MalformedResponseError {
     return new MalformedResponseError(this.#name, this.scrub(detail), requestId, this.scrub(text).slice(0, EXCERPT_CHARS));
+  }
+
+  /** A 2xx `answer` whose body did not parse: retried like a 5xx (UnreadableBodyError). */
+  unreadable(what: string, answer: HttpAnswer, requestId: string | undefined): UnreadableBodyError {
+    const detail = this.scrub(`${what}: body is not valid JSON (HTTP ${answer.status}, ${answer.bytes} bytes)`);
+    return new UnreadableBodyError(this.#name, detail, requestId, this.scrub(answer.text).slice(0, EXCERPT_CHARS), answer.status, answer.bytes);
+  }
+}
+
+/** Where a body comes from, for the errors about it. */
+export interface BodyOrigin {
+  /** The call: its API action, or its method and path. */
+  what: string;
+  /** From the answer's headers, where the API sends it there. */
+  requestId: string | undefined;
+  /** The request id in a body that did not parse (an API that sends it only in the body), tried before `requestId`. */
+  requestIdInText?: (text: string) => string | undefined;
+  errors: RedactingErrors;
+}
+
+/**
+ * The one place a provider's answer body is read as JSON (`parse`: JSON.parse
+ * or a vendor's exact-integer reader). A body that does not parse is
+ * transient with a 2xx, an UnreadableBodyError (a middlebox cut it, a gateway
+ * answered in the API's place), or with a 5xx or 429, a ProviderError
+ * `HTTP<status>`: Transport.run retries both. With any other status (a 4xx
+ * page) it is refused at once. A body that parses is the vendor's to check:
+ * the wrong shape there is the API's contract broken, not the transfer.
+ */
+export function readJsonBody(answer: HttpAnswer, origin: BodyOrigin, parse: (text: string) => unknown = JSON.parse): unknown {
+  try {
+    return parse(answer.text);
+  } catch {
+    const { status } = answer;
+    const requestId = origin.requestIdInText?.(answer.text) ?? origin.requestId;
+    if (isTransientStatus(status)) throw origin.errors.provider(`HTTP${status}`, `${origin.what}: HTTP ${status}`, requestId, true, status);
+    if (status >= 200 && status <= 299) throw origin.errors.unreadable(origin.what, answer, requestId);
+    throw origin.errors.malformed(`${origin.what}: body is not valid JSON (HTTP ${status}, ${answer.bytes} bytes)`, requestId, answer.text);
   }
 }

@@ -5,7 +5,8 @@
  * proxy bending the answers on their way back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MalformedResponseError, ProviderError, type SourceRunError } from '../../shared/lib/errors';
+import { ProviderError, UnreadableBodyError, type SourceRunError } from '../../shared/lib/errors';
+import type { RunSummary } from '../../shared/core/run-options';
 import { INVALID_UTF8_TAG } from '../../shared/core/map-page';
 import type { Infrastructure } from '../scenarios/harness';
 import {
@@ -13,6 +14,7 @@ import {
   ONE_LANE,
   deliveredRaw,
   expectEachDeliveredOnce,
+  factFor,
   failureOf,
   openCase,
   requestId,
@@ -21,7 +23,7 @@ import {
   type Api,
   type Case,
 } from './support';
-import { onRequest, replaceBytes, rewriteJson, truncate, withBody, type Tamper } from './tampering-proxy';
+import { onRequest, replaceBytes, rewriteJson, truncate, withBody, type ProxiedAnswer, type Tamper } from './tampering-proxy';
 
 let infra: Infrastructure;
 beforeAll(async () => {
@@ -37,8 +39,11 @@ async function runTampered(api: Api, tamper: Tamper) {
   return { c, outcome };
 }
 
-/** The request id an error should name: the simulator's, where the API sends it in a header that survives a broken body. */
-const headerRequestId = (c: Case): string | undefined => (c.api.requestIdHeader ? requestId(c, 1) : undefined);
+/**
+ * Attempts per call, as for a 5xx (docs/testing.md, BI-03): each client's
+ * default. Literals here, so a change to a client's retries shows.
+ */
+const ATTEMPTS: Record<string, number> = { 'tencent-cloudaudit': 4, 'tencent-ssl': 4, 'ucloud-operations': 4, 'huawei-dbss': 5 };
 
 /** After a failed first run: no cursor stored, nothing delivered; a clean run then delivers every record once. */
 async function expectRetriedCleanlyByTheNextRun(c: Case): Promise<void> {
@@ -52,27 +57,66 @@ async function expectRetriedCleanlyByTheNextRun(c: Case): Promise<void> {
 const HTML_GATEWAY_PAGE = '<html><head><title>502 Bad Gateway</title></head><body>upstream gateway</body></html>';
 
 describe.each(APIS)('$type', (api) => {
-  it('BI-01 truncated JSON body: the run stops naming the request, is not retried, and the next run asks again', async () => {
-    const { c, outcome } = await runTampered(api, truncate);
+  it('BI-01 truncated JSON body (HTTP 200, cut midway), once: retried within the run and counted; every record delivered once', async () => {
+    const c = await openCase(infra, api);
+    // The simulator's own fault: the normal answer cut in half, a complete HTTP message.
+    c.sim.inject({ kind: 'truncated', times: 1 });
+    const outcome = await c.scenario.runOk(ONE_LANE);
+    expect(c.sim.faultsActed()).toMatchObject({ truncated: 1 });
+    expect(outcome.summary.retries, 'the retry is counted').toBe(1);
+    expect(outcome.summary.throttledRetries).toBe(0);
+    expect(c.sim.requestCount(), 'one request more than pages').toBe(outcome.summary.pages + 1);
+    expect(c.scenario.log.lines.some((line) => line.includes('failed; retrying') && line.includes('UnreadableBody'))).toBe(true);
+    expectEachDeliveredOnce(c);
+    await c.scenario.close();
+  });
+
+  it('BI-01 truncated JSON body on every attempt: the run stops naming the source, the request and the bytes received; no cursor moves', async () => {
+    const c = await openCase(infra, api);
+    const sizes: number[] = [];
+    c.proxy.use((answer) => {
+      const cut = truncate(answer, 0) as ProxiedAnswer;
+      sizes.push(cut.body.length);
+      return cut;
+    });
+    const outcome = await c.scenario.run(ONE_LANE);
+    const attempts = factFor(ATTEMPTS, api, 'ATTEMPTS');
+    expect(c.sim.requestCount(), 'as many attempts as a 5xx gets').toBe(attempts);
     const message = failureOf(c, outcome);
     expect(message).toMatch(/returned a malformed response.*: .*body is not valid JSON \(HTTP 200, \d+ bytes\)/);
-    const cause = (outcome.error as SourceRunError).cause as MalformedResponseError;
-    expect(cause).toBeInstanceOf(MalformedResponseError);
-    // Tencent's RequestId is the envelope's last member, cut off with the rest; the others send it as a header too.
-    expect(cause.requestId).toBe(headerRequestId(c));
-    expect(c.sim.requestCount(), 'not retried within the run').toBe(1);
+    expect(message).toContain(`(HTTP 200, ${sizes.at(-1)} bytes)`);
+    const error = outcome.error as SourceRunError;
+    const cause = error.cause as UnreadableBodyError;
+    expect(cause).toBeInstanceOf(UnreadableBodyError);
+    // The last attempt's request. Tencent's RequestId ends the body, cut off with the rest; the others send it as a header too.
+    const lastRequestId = api.requestIdHeader ? requestId(c, attempts) : undefined;
+    expect(cause.requestId).toBe(lastRequestId);
+    if (lastRequestId) expect(message).toContain(`(request ${lastRequestId})`);
+    expect((error.progress as RunSummary).retries, 'the retries made in vain are counted').toBe(attempts - 1);
     await expectRetriedCleanlyByTheNextRun(c);
     await c.scenario.close();
   });
 
-  it('BI-02 non-JSON HTTP 200 body (an HTML gateway page): the run stops naming the request and quoting the body', async () => {
+  it('BI-02 non-JSON HTTP 200 body (an HTML gateway page), once: retried like a cut body; every record delivered once', async () => {
     const { c, outcome } = await runTampered(api, (answer) => withBody(answer, HTML_GATEWAY_PAGE, 'text/html'));
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.summary?.retries).toBe(1);
+    expect(c.sim.requestCount(), 'one retry').toBe((outcome.summary?.pages ?? 0) + 1);
+    expectEachDeliveredOnce(c);
+    await c.scenario.close();
+  });
+
+  it('BI-02 non-JSON HTTP 200 body on every attempt: the run stops naming the request and quoting the body', async () => {
+    const c = await openCase(infra, api);
+    c.proxy.use((answer) => withBody(answer, HTML_GATEWAY_PAGE, 'text/html'));
+    const outcome = await c.scenario.run(ONE_LANE);
+    const attempts = factFor(ATTEMPTS, api, 'ATTEMPTS');
     const message = failureOf(c, outcome);
-    expect(message).toMatch(/body is not valid JSON \(HTTP 200, \d+ bytes\)/);
-    const cause = (outcome.error as SourceRunError).cause as MalformedResponseError;
-    expect(cause.requestId).toBe(headerRequestId(c));
+    expect(message).toContain(`body is not valid JSON (HTTP 200, ${Buffer.byteLength(HTML_GATEWAY_PAGE)} bytes)`);
+    const cause = (outcome.error as SourceRunError).cause as UnreadableBodyError;
+    expect(cause.requestId).toBe(api.requestIdHeader ? requestId(c, attempts) : undefined);
     expect(cause.bodyExcerpt).toBe(HTML_GATEWAY_PAGE);
-    expect(c.sim.requestCount()).toBe(1);
+    expect(c.sim.requestCount()).toBe(attempts);
     await expectRetriedCleanlyByTheNextRun(c);
     await c.scenario.close();
   });
@@ -104,7 +148,7 @@ describe.each(APIS)('$type', (api) => {
     await c.scenario.close();
   });
 
-  it('BI-05 JSON of the wrong shape (the record list is an object): the run stops naming the field and the request', async () => {
+  it('BI-05 JSON of the wrong shape (the record list is an object): the run stops at once, not retried, naming the field and the request', async () => {
     const { c, outcome } = await runTampered(
       api,
       rewriteJson((body) => api.withRecords(body, { ...api.records(body) })),

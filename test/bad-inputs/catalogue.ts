@@ -21,13 +21,13 @@ export const catalogue: readonly BadInput[] = [
     id: 'BI-01',
     input: 'A truncated JSON body (HTTP 200, cut midway)',
     behaviour:
-      'The run stops: "returned a malformed response (request …): … body is not valid JSON (HTTP 200, N bytes)", with the request id where it survives (UCloud and Huawei send it in a header; Tencent\'s ends the body). Not retried within the run; no cursor moves; the next run asks again.',
+      'Transient, like a 5xx: retried within the run with the same backoff and attempts (4 for Tencent and UCloud, 5 for Huawei), each retry counted in the run\'s `retries`; once an answer arrives whole, every record is delivered once. If every attempt is cut, the run stops: "returned a malformed response (request …): … body is not valid JSON (HTTP 200, N bytes)", N the bytes received, with the request id where it survives (UCloud and Huawei send it in a header; Tencent\'s ends the body); no cursor moves; the next run asks again.',
     test: 'bodies.test.ts',
   },
   {
     id: 'BI-02',
     input: 'A body that is not JSON, with HTTP 200 (an HTML gateway page)',
-    behaviour: 'As BI-01; the error also keeps the first 200 characters of the body for the log.',
+    behaviour: 'As BI-01 (a gateway answering in the API\'s place is as transient as a cut body); the error also keeps the first 200 characters of the body for the log.',
     test: 'bodies.test.ts',
   },
   {
@@ -45,7 +45,7 @@ export const catalogue: readonly BadInput[] = [
   {
     id: 'BI-05',
     input: 'JSON of the wrong shape (the list of records is an object)',
-    behaviour: 'The run stops: "response does not match the documented shape: Events: Invalid input: expected array …", naming the request; the cursor does not move.',
+    behaviour: 'The run stops at once, not retried (JSON that parses but breaks the documented shape is the provider\'s contract broken, not the transfer): "response does not match the documented shape: Events: Invalid input: expected array …", naming the request; the cursor does not move.',
     test: 'bodies.test.ts',
   },
   {

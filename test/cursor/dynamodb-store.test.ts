@@ -64,6 +64,29 @@ describe('DynamoDbCursorStore item layout', () => {
     await expect(store.read('src-b')).rejects.toThrow(/cursor of source src-b .*is not valid \(windowStart: /);
   });
 
+  it('stores a remembered range as its own item, pk "backfill-range#<key>", and refuses one it cannot read', async () => {
+    const { store, tableName } = await makeStore();
+    const resolution = { from: 1_735_120_800, to: 1_735_207_200, resolvedAt: 1_735_725_600_000, fromText: '7d', toText: '6d' };
+    await store.rememberRange('src-a-0123456789abcdef', resolution);
+    const item = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'backfill-range#src-a-0123456789abcdef' } } }));
+    expect(item.Item).toEqual({
+      pk: { S: 'backfill-range#src-a-0123456789abcdef' },
+      kind: { S: 'backfill-range' },
+      from: { N: '1735120800' },
+      to: { N: '1735207200' },
+      resolvedAt: { N: '1735725600000' },
+      fromText: { S: '7d' },
+      toText: { S: '6d' },
+    });
+
+    await db.client.send(
+      new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'backfill-range#src-b-0123456789abcdef' }, from: { S: 'last week' } } }),
+    );
+    await expect(store.recallRange('src-b-0123456789abcdef')).rejects.toThrow(
+      /DynamoDB item backfill-range#src-b-0123456789abcdef is not a backfill range/,
+    );
+  });
+
   it('leaves other item kinds in the same table alone', async () => {
     const { store, tableName } = await makeStore();
     await db.client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'alert#x' }, expiresAt: { N: '1' } } }));

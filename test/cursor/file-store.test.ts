@@ -35,6 +35,28 @@ describe('FileCursorStore files', () => {
     }
   });
 
+  it('keeps a remembered range in its own file, <key>.range.json, and refuses one that is corrupt', async () => {
+    const { store, directory, cleanup } = await makeStore();
+    const resolution = { from: 1_735_120_800, to: 1_735_207_200, resolvedAt: 1_735_725_600_000, fromText: '7d', toText: '6d' };
+    try {
+      await store.rememberRange('src-a-0123456789abcdef', resolution);
+      expect(await readdir(directory)).toEqual(['src-a-0123456789abcdef.range.json']);
+      expect(JSON.parse(await readFile(join(directory, 'src-a-0123456789abcdef.range.json'), 'utf8'))).toEqual({
+        version: 1,
+        key: 'src-a-0123456789abcdef',
+        ...resolution,
+      });
+      const file = join(directory, 'src-b.range.json');
+      await writeFile(file, JSON.stringify({ version: 1, key: 'src-b', from: 'last week' }));
+      const err = await store.recallRange('src-b').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CorruptStateFileError);
+      expect((err as Error).message).toContain(`${file} is corrupt (from: `);
+      await expect(store.recallRange('../src-a')).rejects.toThrow(/invalid source id/);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('ignores a temp file left by a crash mid-write: the previous state stays readable', async () => {
     const { store, directory, cleanup } = await makeStore();
     try {

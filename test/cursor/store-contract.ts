@@ -3,12 +3,12 @@
  * contract", points 2, 3, 5 and 6), run against each implementation by its own test file.
  */
 import { describe, expect, it } from 'vitest';
-import { RECENT_RUNS_MAX, type CursorStore } from '../../shared/core/ports/cursor-store';
+import { RECENT_RUNS_MAX, type CursorStore, type RangeResolutionStore } from '../../shared/core/ports/cursor-store';
 import { LeaseHeldError, LeaseLostError } from '../../shared/lib/errors';
 import type { FakeClock } from '../support/fake-clock';
 
 export interface StoreUnderTest {
-  store: CursorStore;
+  store: CursorStore & RangeResolutionStore;
   clock: FakeClock;
   cleanup: () => Promise<void>;
 }
@@ -16,16 +16,17 @@ export interface StoreUnderTest {
 const TTL = 60_000;
 
 export function describeCursorStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  /** Runs `body` with a fresh store and always cleans up. */
+  const withStore = (body: (t: StoreUnderTest) => Promise<void>) => async () => {
+    const t = await makeStore();
+    try {
+      await body(t);
+    } finally {
+      await t.cleanup();
+    }
+  };
+
   describe(`${name}: CursorStore contract`, () => {
-    /** Runs `body` with a fresh store and always cleans up. */
-    const withStore = (body: (t: StoreUnderTest) => Promise<void>) => async () => {
-      const t = await makeStore();
-      try {
-        await body(t);
-      } finally {
-        await t.cleanup();
-      }
-    };
 
     it('reads nothing for an unknown source and gives an empty state on first acquire', withStore(async ({ store, clock }) => {
       expect(await store.read('src-a')).toBeUndefined();
@@ -225,6 +226,43 @@ export function describeCursorStoreContract(name: string, makeStore: () => Promi
 
     it('rejects a non-positive lease ttl', withStore(async ({ store }) => {
       await expect(store.acquire('src-a', 'run-1', 0)).rejects.toBeInstanceOf(RangeError);
+    }));
+  });
+
+  describe(`${name}: RangeResolutionStore contract`, () => {
+    // `--from 7d --to 6d` resolved at 2025-01-01T10:00:00Z, and again five minutes later.
+    const first = { from: 1_735_120_800, to: 1_735_207_200, resolvedAt: 1_735_725_600_000, fromText: '7d', toText: '6d' };
+    const later = { from: 1_735_121_100, to: 1_735_207_500, resolvedAt: 1_735_725_900_000, fromText: '7d', toText: '6d' };
+
+    it('recalls nothing for an unknown key, then exactly what was remembered', withStore(async ({ store }) => {
+      expect(await store.recallRange('src-a-1f2e3d4c5b6a7988')).toBeUndefined();
+      expect(await store.rememberRange('src-a-1f2e3d4c5b6a7988', first)).toEqual(first);
+      expect(await store.recallRange('src-a-1f2e3d4c5b6a7988')).toEqual(first);
+    }));
+
+    it('keeps the first resolution: remembering again returns it, unless told to replace it', withStore(async ({ store }) => {
+      await store.rememberRange('src-a-1f2e3d4c5b6a7988', first);
+      expect(await store.rememberRange('src-a-1f2e3d4c5b6a7988', later)).toEqual(first);
+      expect(await store.recallRange('src-a-1f2e3d4c5b6a7988')).toEqual(first);
+      expect(await store.rememberRange('src-a-1f2e3d4c5b6a7988', later, { replace: true })).toEqual(later);
+      expect(await store.recallRange('src-a-1f2e3d4c5b6a7988')).toEqual(later);
+    }));
+
+    it('lets every one of several concurrent rememberers go on with the same resolution', withStore(async ({ store }) => {
+      const candidates = Array.from({ length: 6 }, (_, i) => ({ ...first, from: first.from + i, resolvedAt: first.resolvedAt + i }));
+      const held = await Promise.all(candidates.map((candidate) => store.rememberRange('src-a-concurrent', candidate)));
+      const stored = await store.recallRange('src-a-concurrent');
+      expect(candidates).toContainEqual(stored);
+      for (const one of held) expect(one).toEqual(stored);
+    }));
+
+    it('keeps range records apart from source state under the same name', withStore(async ({ store }) => {
+      await store.rememberRange('src-a', first);
+      expect(await store.read('src-a')).toBeUndefined();
+      const { lease } = await store.acquire('src-a', 'run-1', TTL);
+      await store.checkpoint(lease, { windowStart: 5 }, TTL);
+      expect(await store.recallRange('src-a')).toEqual(first);
+      expect(await store.recallRange('src-b')).toBeUndefined();
     }));
   });
 }

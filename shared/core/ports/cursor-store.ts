@@ -98,3 +98,32 @@ export interface CursorStore {
   /** Read without taking the lease (status commands). */
   read(sourceId: string): Promise<SourceState | undefined>;
 }
+
+/**
+ * What a relative time range (`--from 7d --to 6d`) meant when it was first
+ * resolved, kept beside the cursors so the same words name the same range
+ * on every re-run instead of a range that slides with "now".
+ */
+export interface RangeResolution {
+  /** Unix seconds, inclusive. */
+  from: number;
+  /** Unix seconds, exclusive. */
+  to: number;
+  /** Epoch ms at which the text was resolved. */
+  resolvedAt: number;
+  /** The text resolved, as typed. */
+  fromText: string;
+  toText: string;
+}
+
+/** Remembered range resolutions, one small record per key, apart from the sources' state. */
+export interface RangeResolutionStore {
+  /** The resolution remembered under `key`, if any. */
+  recallRange(key: string): Promise<RangeResolution | undefined>;
+  /**
+   * Remember `resolution` under `key` unless one is there already, and return
+   * the one that holds: of two runs resolving the same text at once, both go on
+   * with the first. `replace` overwrites instead (a deliberate fresh resolution).
+   */
+  rememberRange(key: string, resolution: RangeResolution, options?: { replace?: boolean }): Promise<RangeResolution>;
+}

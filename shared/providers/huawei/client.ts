@@ -1,6 +1,6 @@
 import { ProviderError } from '../../lib/errors';
 import { silentLog, type Log } from '../../lib/logger';
-import { Transport, withScheme, type RetryCount, type RetryTuning, type TransportOptions } from '../http';
+import { readJsonBody, Transport, withScheme, type RetryCount, type RetryTuning, type TransportOptions } from '../http';
 import { ErrorFactory } from './errors';
 import type { IamTokenProvider } from './iam-token';
 import { buildSignedHeaders, JSON_CONTENT_TYPE, type AkSkCredentials } from './signer';
@@ -127,22 +127,17 @@ export class HuaweiClient {
     renewOn401: boolean,
     callerSignal?: AbortSignal,
   ): Promise<Omit<HuaweiResult<T>, 'retries'>> {
-    const { status, headers: answered, text } = await this.http.fetch(
+    const answer = await this.http.fetch(
       url,
       { method, headers, body: method === 'GET' ? undefined : payload },
       callerSignal,
       (code, detail) => this.errors.provider(code, `${what}: ${detail}`, undefined, true),
     );
-    const requestId = answered.get('x-request-id') ?? undefined;
+    const { status, text } = answer;
+    const requestId = answer.headers.get('x-request-id') ?? undefined;
     if (status < 200 || status > 299) {
       throw this.errors.fromHttpError(what, status, text, requestId, status === 401 && renewOn401 ? true : undefined);
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw this.errors.malformed(`${what}: body is not valid JSON (HTTP ${status}, ${text.length} bytes)`, requestId, text);
-    }
-    return { body: body as T, requestId, status };
+    return { body: readJsonBody(answer, { what, requestId, errors: this.errors }) as T, requestId, status };
   }
 }

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../../lib/clock';
 import { silentLog, type Log } from '../../lib/logger';
 import type { PasswordCredentials } from './credentials';
-import { fetchText, withScheme } from '../http';
+import { fetchText, readJsonBody, withScheme } from '../http';
 import { ErrorFactory } from './errors';
 
 /**
@@ -97,7 +97,7 @@ export class IamTokenProvider {
       },
     });
     const what = 'IAM POST /v3/auth/tokens';
-    const { status, headers, text } = await fetchText(
+    const answer = await fetchText(
       this.url,
       { method: 'POST', headers: { 'Content-Type': 'application/json;charset=utf8' }, body },
       this.timeoutMs,
@@ -105,15 +105,13 @@ export class IamTokenProvider {
       // IAM words its timeout without "complete".
       (code, detail) => this.#errors.provider(code, `${what}: ${code === 'Timeout' ? `no answer within ${this.timeoutMs} ms` : detail}`, undefined, true),
     );
+    const { status, headers, text } = answer;
     const token = headers.get('x-subject-token');
     const requestId = headers.get('x-request-id') ?? headers.get('x-iam-trace-id') ?? undefined;
     if (status < 200 || status > 299) throw this.#errors.fromHttpError(what, status, text, requestId);
-    let expiresAt: number | undefined;
-    try {
-      expiresAt = parseIamTime((JSON.parse(text) as { token?: { expires_at?: unknown } })?.token?.expires_at);
-    } catch {
-      expiresAt = undefined;
-    }
+    // A body cut short is retried with the request it belongs to (UnreadableBodyError), like the service's own.
+    const parsed = readJsonBody(answer, { what, requestId, errors: this.#errors }) as { token?: { expires_at?: unknown } } | null;
+    const expiresAt = parseIamTime(parsed?.token?.expires_at);
     if (!token) throw this.#errors.malformed(`${what}: no X-Subject-Token header (HTTP ${status})`, requestId, '');
     if (expiresAt === undefined) throw this.#errors.malformed(`${what}: token.expires_at is missing or not a time`, requestId, text);
     const now = this.clock.now();

@@ -1,7 +1,7 @@
 import { unixSeconds } from '../../lib/clock';
 import { ProviderError } from '../../lib/errors';
 import { silentLog, type Log } from '../../lib/logger';
-import { isTransientStatus, RedactingErrors, Transport, withScheme, type RetryCount, type RetryTuning, type TransportOptions } from '../http';
+import { isTransientStatus, readJsonBody, RedactingErrors, Transport, withScheme, type HttpAnswer, type RetryCount, type RetryTuning, type TransportOptions } from '../http';
 import { parseJson, stringifyJson } from './json';
 import { buildTc3Headers } from './tc3';
 
@@ -138,18 +138,13 @@ export class TencentClient {
     const answer = await this.http.fetch(this.url, { method: 'POST', headers, body: payload }, callerSignal, (code, detail) =>
       this.errors.provider(code, `${action}: ${detail}`, undefined, true),
     );
-    return this.interpret<T>(action, answer.status, answer.text, answer.headers.get('x-tc-requestid') ?? undefined);
+    return this.interpret<T>(action, answer);
   }
 
-  private interpret<T>(action: string, status: number, text: string, headerRequestId?: string): Omit<TencentResult<T>, 'retries'> {
-    let body: unknown;
-    try {
-      body = parseJson(text);
-    } catch {
-      const requestId = requestIdIn(text) ?? headerRequestId;
-      if (isTransientStatus(status)) throw this.errors.provider(`HTTP${status}`, `${action}: HTTP ${status}`, requestId, true, status);
-      throw this.errors.malformed(`${action}: body is not valid JSON (HTTP ${status}, ${text.length} bytes)`, requestId, text);
-    }
+  private interpret<T>(action: string, answer: HttpAnswer): Omit<TencentResult<T>, 'retries'> {
+    const { status, text } = answer;
+    const headerRequestId = answer.headers.get('x-tc-requestid') ?? undefined;
+    const body = readJsonBody(answer, { what: action, requestId: headerRequestId, requestIdInText: requestIdIn, errors: this.errors }, parseJson);
     const envelope = isObject(body) && isObject(body.Response) ? body.Response : undefined;
     const requestId = typeof envelope?.RequestId === 'string' ? envelope.RequestId : headerRequestId;
     if (!envelope) {

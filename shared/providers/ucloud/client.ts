@@ -1,6 +1,6 @@
 import { ProviderError } from '../../lib/errors';
 import { silentLog, type Log } from '../../lib/logger';
-import { isTransientStatus, RedactingErrors, Transport, withScheme, type RetryCount, type RetryTuning, type TransportOptions } from '../http';
+import { isTransientStatus, readJsonBody, RedactingErrors, Transport, withScheme, type HttpAnswer, type RetryCount, type RetryTuning, type TransportOptions } from '../http';
 import { signParams, type UCloudKeys } from './signature';
 
 const PROVIDER = 'ucloud';
@@ -116,17 +116,13 @@ export class UCloudClient {
       callerSignal,
       (code, detail) => this.providerError(code, `${action}: ${detail}`, undefined, true),
     );
-    return this.interpret<T>(action, answer.status, answer.text, answer.headers.get(REQUEST_ID_HEADER) || undefined);
+    return this.interpret<T>(action, answer);
   }
 
-  private interpret<T>(action: string, status: number, text: string, requestId?: string): Omit<UCloudResult<T>, 'retries'> {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      if (isTransientStatus(status)) throw this.providerError(`HTTP${status}`, `${action}: HTTP ${status}`, requestId, true, status);
-      throw this.errors.malformed(`${action}: body is not valid JSON (HTTP ${status}, ${text.length} bytes)`, requestId, text);
-    }
+  private interpret<T>(action: string, answer: HttpAnswer): Omit<UCloudResult<T>, 'retries'> {
+    const { status, text } = answer;
+    const requestId = answer.headers.get(REQUEST_ID_HEADER) || undefined;
+    const body = readJsonBody(answer, { what: action, requestId, errors: this.errors });
     const retCode = isObject(body) ? body.RetCode : undefined;
     if (typeof retCode !== 'number' || !Number.isInteger(retCode)) {
       if (isTransientStatus(status)) throw this.providerError(`HTTP${status}`, `${action}: HTTP ${status}`, requestId, true, status);

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MalformedResponseError, ProviderError } from '../../../shared/lib/errors';
+import { ProviderError, UnreadableBodyError } from '../../../shared/lib/errors';
 import { HuaweiClient, isRetryableHuaweiError, type HuaweiClientOptions } from '../../../shared/providers/huawei/client';
 import { errorEnvelope } from '../../../shared/providers/huawei/errors';
 import { IamTokenProvider } from '../../../shared/providers/huawei/iam-token';
@@ -92,15 +92,29 @@ describe('HuaweiClient against the simulator', () => {
     expect(server.requests).toHaveLength(3);
   });
 
-  it('reports non-JSON and truncated 200 bodies as MalformedResponseError, not retried', async () => {
-    server.faults.push({ kind: 'malformed' });
-    const error = (await failure(client().request('POST', ECHO, {}))) as MalformedResponseError;
-    expect(error).toBeInstanceOf(MalformedResponseError);
+  it('retries a non-JSON or truncated 200 body like a 5xx, counting the retry', async () => {
+    server.faults.push({ kind: 'malformed' }, { kind: 'truncated' });
+    const { body, retries } = await client().request<{ echo: unknown }>('POST', ECHO, { a: 1 });
+    expect(body.echo).toEqual({ a: 1 });
+    expect(retries).toEqual({ total: 2, throttled: 0 });
+    expect(server.requests.map((r) => r.outcome)).toEqual(['fault:malformed', 'fault:truncated', 'Success']);
+  });
+
+  it('gives up on a 200 body that never parses after the configured attempts, naming the last request and the body size', async () => {
+    server.faults.push({ kind: 'malformed', times: 3 });
+    const error = (await failure(client().request('POST', ECHO, {}))) as UnreadableBodyError;
+    expect(error).toBeInstanceOf(UnreadableBodyError);
     expect(error.bodyExcerpt).toContain('Service Unavailable');
-    expect(error.requestId).toBe(server.requests[0]!.requestId);
-    server.faults.push({ kind: 'truncated' });
-    expect(await failure(client().request('POST', ECHO, { pad: 'x'.repeat(300) }))).toBeInstanceOf(MalformedResponseError);
-    expect(server.requests).toHaveLength(2);
+    expect(error.bytes).toBe(Buffer.byteLength(error.bodyExcerpt));
+    expect(error.requestId).toBe(server.requests[2]!.requestId);
+    expect(error.message).toContain(`body is not valid JSON (HTTP 200, ${error.bytes} bytes)`);
+    expect(error.retries).toEqual({ total: 2, throttled: 0 });
+    server.faults.push({ kind: 'truncated', times: 3 });
+    const cut = (await failure(client().request('POST', ECHO, { pad: 'x'.repeat(300) }))) as UnreadableBodyError;
+    expect(cut).toBeInstanceOf(UnreadableBodyError);
+    expect(cut.bytes).toBeGreaterThan(150);
+    expect(cut.requestId).toBe(server.requests[5]!.requestId);
+    expect(server.requests).toHaveLength(6);
   });
 
   it('times out a slow answer and retries it; the caller abort is rethrown as is', async () => {
@@ -144,13 +158,13 @@ describe('HuaweiClient against the simulator', () => {
     server.faults.push({ kind: 'error', status: 400, code: 'DBSS.10000001', message: `echo ${issuedToken} ${IAM_USER.password}` });
     errors.push(await failure(client({ auth: { mode: 'token', tokens: provider } }).request('POST', ECHO, {})));
     errors.push(await failure(tokens({ credentials: { ...IAM_USER, password: 'otherFakePassword!2' } }).token()));
-    server.faults.push({ kind: 'malformed' });
+    server.faults.push({ kind: 'malformed', times: 3 });
     errors.push(await failure(client().request('POST', ECHO, {})));
     const closed = server.url;
     await server.close();
     errors.push(await failure(client({ endpoint: closed }).request('POST', ECHO, {})));
 
-    expect(errors.map((e) => (e as ProviderError).code ?? e.name)).toEqual(['DBSS.10000001', 'DBSS.10000001', 'DBSS.10000001', 'IAM.0101', 'MalformedResponseError', 'NetworkError']);
+    expect(errors.map((e) => (e as ProviderError).code ?? e.name)).toEqual(['DBSS.10000001', 'DBSS.10000001', 'DBSS.10000001', 'IAM.0101', 'UnreadableBody', 'NetworkError']);
     expect(errors[0]!.message).toContain('echo [redacted]');
     for (const error of errors) {
       const rendered = [error.message, String(error), inspect(error, { depth: 5 }), JSON.stringify(error)].join('\n');

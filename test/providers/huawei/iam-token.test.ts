@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../../shared/lib/clock';
-import { MalformedResponseError, ProviderError } from '../../../shared/lib/errors';
+import { MalformedResponseError, ProviderError, UnreadableBodyError } from '../../../shared/lib/errors';
 import { IamTokenProvider, parseIamTime } from '../../../shared/providers/huawei/iam-token';
 import { startDbssSimulator } from '../../../simulators/huawei/dbss/simulator';
 import type { IamSimulator } from '../../../simulators/huawei/iam';
@@ -117,5 +117,14 @@ describe('IamTokenProvider against a misbehaving IAM', () => {
     expect(await failure(rawProvider().token())).toBeInstanceOf(MalformedResponseError);
     reply = { status: 201, body: '{"token":{}}', headers: { 'X-Subject-Token': 'MIIZfake' } };
     expect((await failure(rawProvider().token())).message).toMatch(/expires_at/);
+  });
+
+  it('reports a 201 body cut short as an UnreadableBodyError naming the IAM request and the body size', async () => {
+    reply = { status: 201, body: '{"token":{"expires_at":"2025-01-', headers: { 'X-Subject-Token': 'MIIZfake', 'X-Request-Id': 'iam-req-1' } };
+    const cut = await failure(rawProvider().token());
+    expect(cut).toBeInstanceOf(UnreadableBodyError);
+    expect(cut).toMatchObject({ requestId: 'iam-req-1', bytes: 32 });
+    expect(cut.message).toContain('IAM POST /v3/auth/tokens: body is not valid JSON (HTTP 201, 32 bytes)');
+    expect(cut.message).not.toContain('MIIZfake');
   });
 });

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MalformedResponseError, ProviderError } from '../../../shared/lib/errors';
+import { MalformedResponseError, ProviderError, UnreadableBodyError } from '../../../shared/lib/errors';
 import type { Log } from '../../../shared/lib/logger';
 import { JsonInteger, TencentClient, isRetryableTencentCode, type TencentClientOptions } from '../../../shared/providers/tencent/client';
 import { TencentApiServer } from '../../../simulators/tencent/api-server';
@@ -121,21 +121,36 @@ describe('TencentClient against the simulator', () => {
     expect(error).toMatchObject({ code: 'NetworkError', retryable: true });
   });
 
-  it('reports a non-JSON body as MalformedResponseError with an excerpt, not retried', async () => {
-    server.faults.push({ kind: 'malformed' });
-    const error = (await failure(client().call('Echo'))) as MalformedResponseError;
-    expect(error).toBeInstanceOf(MalformedResponseError);
-    expect(error.bodyExcerpt).toContain('502 Bad Gateway');
-    expect(error.message).toContain('Echo');
-    expect(server.requests).toHaveLength(1);
+  it('retries a non-JSON or truncated HTTP 200 body like a 5xx, counting the retry', async () => {
+    server.faults.push({ kind: 'malformed' }, { kind: 'truncated' });
+    const { response, retries } = await client().call<{ Echo: unknown }>('Echo', { A: 1 });
+    expect(response.Echo).toEqual({ A: 1 });
+    expect(retries).toEqual({ total: 2, throttled: 0 });
+    expect(server.requests.map((r) => r.outcome)).toEqual(['fault:malformed', 'fault:truncated', 'Success']);
+    expect(logged.filter((e) => (e as unknown[])[0] === 'tencent request failed; retrying')).toHaveLength(2);
   });
 
-  it('reports a truncated body as MalformedResponseError', async () => {
-    server.faults.push({ kind: 'truncated' });
-    const error = (await failure(client().call('Echo', { Payload: 'x'.repeat(500) }))) as MalformedResponseError;
-    expect(error).toBeInstanceOf(MalformedResponseError);
-    expect(error.detail).toMatch(/not valid JSON/);
-    expect(error.bodyExcerpt.length).toBeLessThanOrEqual(200);
+  it('gives up on a body that never parses after the configured attempts: UnreadableBodyError with its size and an excerpt', async () => {
+    server.faults.push({ kind: 'malformed', times: 3 });
+    const html = (await failure(client().call('Echo'))) as UnreadableBodyError;
+    expect(html).toBeInstanceOf(UnreadableBodyError);
+    expect(html).toBeInstanceOf(MalformedResponseError);
+    expect(html.bodyExcerpt).toContain('502 Bad Gateway');
+    expect(html.bytes).toBe(Buffer.byteLength(html.bodyExcerpt));
+    expect(html.message).toContain(`Echo: body is not valid JSON (HTTP 200, ${html.bytes} bytes)`);
+    expect(html.retries).toEqual({ total: 2, throttled: 0 });
+    expect(server.requests).toHaveLength(3);
+
+    server.faults.push({ kind: 'truncated', times: 3 });
+    const cut = (await failure(client().call('Echo', { Payload: 'x'.repeat(500) }))) as UnreadableBodyError;
+    expect(cut).toBeInstanceOf(UnreadableBodyError);
+    expect(cut.detail).toMatch(/not valid JSON \(HTTP 200, \d+ bytes\)/);
+    // The first half of an echo of 500 characters and more.
+    expect(cut.bytes).toBeGreaterThan(250);
+    expect(cut.bodyExcerpt.length).toBeLessThanOrEqual(200);
+    // The RequestId ends Tencent's body, so it is cut off with the rest.
+    expect(cut.requestId).toBeUndefined();
+    expect(server.requests).toHaveLength(6);
   });
 
   it('times out a slow answer, and retries it', async () => {
@@ -189,7 +204,7 @@ describe('TencentClient against the simulator', () => {
     server.faults.push({ kind: 'error', code: 'InvalidParameter', message: `key ${CREDENTIALS.secretKey} token ${CREDENTIALS.token}` });
     errors.push(await failure(client().call('Echo')));
     for (const kind of ['malformed', 'truncated', 'internal'] as const) {
-      server.faults.push({ kind, times: kind === 'internal' ? 3 : 1 });
+      server.faults.push({ kind, times: 3 });
       errors.push(await failure(client().call('Echo')));
     }
     expect(server.faults.pending).toEqual([]);
@@ -202,8 +217,8 @@ describe('TencentClient against the simulator', () => {
 
     expect(errors.map((e) => (e as ProviderError).code ?? e.name)).toEqual([
       'InvalidParameter',
-      'MalformedResponseError',
-      'MalformedResponseError',
+      'UnreadableBody',
+      'UnreadableBody',
       'InternalError',
       'Timeout',
       'AuthFailure.SignatureFailure',
@@ -241,9 +256,12 @@ describe('TencentClient edge cases', () => {
   let body = '';
   let headers: Record<string, string> = {};
   let status = 200;
+  let requests = 0;
 
   beforeEach(async () => {
+    requests = 0;
     raw = createServer((_req, res) => {
+      requests++;
       res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
       res.end(body);
     });
@@ -253,29 +271,42 @@ describe('TencentClient edge cases', () => {
     raw.closeAllConnections();
     await new Promise((resolve) => raw.close(resolve));
   });
-  const rawClient = () =>
-    new TencentClient({
-      service: 'cloudaudit',
-      version: VERSION,
-      endpoint: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`,
-      credentials: CREDENTIALS,
-      requestsPerSecond: 1000,
-      retry: { attempts: 1 },
-    });
+  const rawOptions = (): TencentClientOptions => ({
+    service: 'cloudaudit',
+    version: VERSION,
+    endpoint: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`,
+    credentials: CREDENTIALS,
+    requestsPerSecond: 1000,
+    retry: { attempts: 1 },
+  });
+  const rawClient = () => new TencentClient(rawOptions());
 
   it('recovers the request id of a cut body from the body or the X-TC-RequestId header', async () => {
     body = '{"Response":{"RequestId":"req-from-body","Events":[{"EventId":';
-    expect(await failure(rawClient().call('X'))).toMatchObject({ name: 'MalformedResponseError', requestId: 'req-from-body' });
+    expect(await failure(rawClient().call('X'))).toMatchObject({ name: 'UnreadableBodyError', requestId: 'req-from-body' });
     body = '{"Response":{"Events":[';
     headers = { 'X-TC-RequestId': 'req-from-header' };
-    expect(await failure(rawClient().call('X'))).toMatchObject({ name: 'MalformedResponseError', requestId: 'req-from-header' });
+    expect(await failure(rawClient().call('X'))).toMatchObject({ name: 'UnreadableBodyError', requestId: 'req-from-header', bytes: 23 });
     headers = {};
+  });
+
+  it('refuses a body that does not parse at once when the status is neither 2xx nor transient', async () => {
+    status = 404;
+    body = '<html><body>Not Found</body></html>';
+    const refused = await failure(new TencentClient({ ...rawOptions(), retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } }).call('X'));
+    expect(refused).toBeInstanceOf(MalformedResponseError);
+    expect(refused).not.toBeInstanceOf(UnreadableBodyError);
+    expect(refused.message).toContain('X: body is not valid JSON (HTTP 404, 35 bytes)');
+    expect(requests).toBe(1);
+    status = 200;
   });
 
   it('rejects shape-less bodies', async () => {
     for (const shapeless of ['[]', '{"Result":{}}', '{"Response":{"Error":"oops","RequestId":"r1"}}', '{"Response":{}}']) {
       body = shapeless;
-      expect(await failure(rawClient().call('X')), shapeless).toBeInstanceOf(MalformedResponseError);
+      const refused = await failure(rawClient().call('X'));
+      expect(refused, shapeless).toBeInstanceOf(MalformedResponseError);
+      expect(refused, `${shapeless} parses: the contract is broken, not the transfer`).not.toBeInstanceOf(UnreadableBodyError);
     }
   });
 

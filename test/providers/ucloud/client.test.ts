@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MalformedResponseError, ProviderError } from '../../../shared/lib/errors';
+import { MalformedResponseError, ProviderError, UnreadableBodyError } from '../../../shared/lib/errors';
 import type { Log } from '../../../shared/lib/logger';
 import { UCloudClient, UCLOUD_ENDPOINT, isRetryableUCloudRetCode, type UCloudClientOptions } from '../../../shared/providers/ucloud/client';
 import { UCloudApiServer } from '../../../simulators/ucloud/server';
@@ -122,17 +122,31 @@ describe('UCloudClient against the simulator', () => {
     expect(await failure(client().call('Echo'))).toMatchObject({ code: 'NetworkError', retryable: true });
   });
 
-  it('reports a non-JSON or truncated body as MalformedResponseError, not retried', async () => {
-    server.faults.push({ kind: 'malformed' });
-    const html = (await failure(client().call('Echo'))) as MalformedResponseError;
-    expect(html).toBeInstanceOf(MalformedResponseError);
+  it('retries a non-JSON or truncated HTTP 200 body like a 5xx, counting the retry', async () => {
+    server.faults.push({ kind: 'malformed' }, { kind: 'truncated' });
+    const { response, retries } = await client().call<{ Echo: unknown }>('Echo', { A: 1 });
+    expect(response.Echo).toMatchObject({ A: '1' });
+    expect(retries).toEqual({ total: 2, throttled: 0 });
+    expect(server.requests.map((r) => r.outcome)).toEqual(['fault:malformed', 'fault:truncated', 'Success']);
+  });
+
+  it('gives up on a body that never parses after the configured attempts, naming the last request and the body size', async () => {
+    server.faults.push({ kind: 'malformed', times: 3 });
+    const html = (await failure(client().call('Echo'))) as UnreadableBodyError;
+    expect(html).toBeInstanceOf(UnreadableBodyError);
     expect(html.bodyExcerpt).toContain('502 Bad Gateway');
-    expect(html.requestId).toBe(server.requests[0]!.requestId);
-    server.faults.push({ kind: 'truncated' });
-    const cut = (await failure(client().call('Echo', { Payload: 'x'.repeat(500) }))) as MalformedResponseError;
-    expect(cut.detail).toMatch(/not valid JSON/);
+    expect(html.bytes).toBe(Buffer.byteLength(html.bodyExcerpt));
+    expect(html.requestId).toBe(server.requests[2]!.requestId);
+    expect(html.message).toContain(`(request ${server.requests[2]!.requestId}): Echo: body is not valid JSON (HTTP 200, ${html.bytes} bytes)`);
+    expect(html.retries).toEqual({ total: 2, throttled: 0 });
+
+    server.faults.push({ kind: 'truncated', times: 3 });
+    const cut = (await failure(client().call('Echo', { Payload: 'x'.repeat(500) }))) as UnreadableBodyError;
+    expect(cut).toBeInstanceOf(UnreadableBodyError);
+    expect(cut.bytes).toBeGreaterThan(250);
     expect(cut.bodyExcerpt.length).toBeLessThanOrEqual(200);
-    expect(server.requests).toHaveLength(2);
+    expect(cut.requestId).toBe(server.requests[5]!.requestId);
+    expect(server.requests).toHaveLength(6);
   });
 
   it('times out a slow answer and retries it; rethrows the caller abort unchanged', async () => {
@@ -155,7 +169,7 @@ describe('UCloudClient against the simulator', () => {
     server.faults.push({ kind: 'error', retCode: 230, message: `key ${KEYS.privateKey} pub ${KEYS.publicKey} project ${PROJECT}` });
     errors.push(await failure(client().call('Echo', { ProjectId: PROJECT })));
     for (const kind of ['malformed', 'truncated', 'throttle'] as const) {
-      server.faults.push({ kind, times: kind === 'throttle' ? 3 : 1 });
+      server.faults.push({ kind, times: 3 });
       errors.push(await failure(client().call('Echo', { ProjectId: PROJECT })));
     }
     errors.push(await failure(client({ credentials: { ...KEYS, privateKey: 'otherFakePrivateKeyForTests' } }).call('Echo')));
@@ -165,8 +179,8 @@ describe('UCloudClient against the simulator', () => {
 
     expect(errors.map((e) => (e as ProviderError).code ?? e.name)).toEqual([
       '230',
-      'MalformedResponseError',
-      'MalformedResponseError',
+      'UnreadableBody',
+      'UnreadableBody',
       '153',
       '171',
       'NetworkError',
@@ -228,7 +242,9 @@ describe('UCloudClient edge cases', () => {
   it('rejects bodies without an integer RetCode', async () => {
     for (const shapeless of ['[]', '{}', '{"RetCode":"0"}', '{"RetCode":1.5}', 'null']) {
       body = shapeless;
-      expect(await failure(rawClient().call('X')), shapeless).toBeInstanceOf(MalformedResponseError);
+      const refused = await failure(rawClient().call('X'));
+      expect(refused, shapeless).toBeInstanceOf(MalformedResponseError);
+      expect(refused, `${shapeless} parses: the contract is broken, not the transfer`).not.toBeInstanceOf(UnreadableBodyError);
     }
   });
 
