@@ -13,7 +13,7 @@ export function formatSummary(results: LocalRunResult[], output: string): string
     const s = result.summary;
     const open = s.cursor?.windows?.filter((window) => !window.done).length ?? 0;
     const position = s.cursor ? ` cursor at ${iso(s.cursor.windowStart)}${open > 0 ? ` (${open} window(s) to resume)` : ''}` : '';
-    const stopped = { 'caught-up': 'caught up', 'time-budget': 'stopped for time, will resume', 'lease-held': 'skipped: another run holds the lease' }[s.stoppedBy];
+    const stopped = { 'caught-up': 'caught up', 'time-budget': 'stopped for time, will resume', interrupted: 'interrupted, will resume', 'lease-held': 'skipped: another run holds the lease' }[s.stoppedBy];
     lines.push(
       `✓ ${s.sourceId}: ${s.pulled} pulled, ${s.delivered} delivered in ${s.pages} pages, ${(s.durationMs / 1000).toFixed(1)} s; ${stopped};${position}`,
     );
