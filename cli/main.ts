@@ -13,7 +13,7 @@ const USAGE = `cloudtap — pull cloud audit logs, normalize them to ECS, delive
 
 Usage:
   cloudtap demo                              run the whole pipeline against the built-in simulators
-  cloudtap run --config FILE [--source ID]... [--watch [--interval SECONDS]] [--verbose]
+  cloudtap run --config FILE [--source ID]... [--watch [--interval DURATION]] [--alerts summary|full] [--json] [--verbose]
                                              pull every enabled source once (or on its schedule with --watch)
   cloudtap validate --config FILE            check a configuration file and print what it configures
   cloudtap status --config FILE [--deployed | --stack NAME | --table NAME]
@@ -47,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
       prefix: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       interval: { type: 'string' },
+      alerts: { type: 'string' },
+      json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', short: 'v', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -65,8 +67,10 @@ export async function main(argv: string[]): Promise<number> {
           configPath: requireConfig(values.config),
           sourceIds: values.source,
           watch: values.watch,
-          intervalSeconds: values.interval ? Number(values.interval) : undefined,
+          interval: values.interval,
           verbose: values.verbose,
+          json: values.json,
+          alerts: values.alerts,
         });
       case 'validate':
         return await validateCommand(requireConfig(values.config));
