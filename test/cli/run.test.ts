@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeLines } from '../../shared/sinks/encode';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
 import { generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit/simulator';
 import { cloudtap } from '../support/cli';
+import { cloudAuditProject, deliveredEventIds, tencentEnv } from '../support/cli-project';
 
 const keys = { secretId: 'AKIDrunTestFakeSecretId', secretKey: 'runTestFakeSecretKeyValue' };
-const env = { TENCENTCLOUD_SECRET_ID: keys.secretId, TENCENTCLOUD_SECRET_KEY: keys.secretKey };
+const env = tencentEnv(keys);
 const EVENTS = 400;
 
 describe('cloudtap run', () => {
@@ -24,16 +24,6 @@ describe('cloudtap run', () => {
   });
   afterAll(() => server.close());
 
-  /** A fresh project: its own configuration, state and output. */
-  async function project(): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'cloudtap-run-'));
-    await writeFile(
-      join(dir, 'cloudtap.yaml'),
-      ['sources:', '  - id: audit-test', '    type: tencent-cloudaudit', '    region: ap-guangzhou', `    endpoint: ${server.url}`, '    start: 1d', 'local:', '  stateDir: state', '  output: out/events.ndjson'].join('\n'),
-    );
-    return dir;
-  }
-
   /** A state file whose lease `owner` holds until ten minutes from now. */
   async function leasedBy(dir: string, owner: string): Promise<number> {
     const expiresAt = Date.now() + 10 * 60_000;
@@ -42,13 +32,8 @@ describe('cloudtap run', () => {
     return expiresAt;
   }
 
-  const eventIds = async (dir: string) =>
-    decodeLines(await readFile(join(dir, 'out/events.ndjson'), 'utf8'))
-      .filter((document) => document.event.kind !== 'alert')
-      .map((document) => document.event.id);
-
   it('skips a source whose lease another run holds: no ✓, exit 3, no success recorded, `skipped` in --json', async () => {
-    const dir = await project();
+    const dir = await cloudAuditProject(server.url);
     const expiresAt = await leasedBy(dir, 'lambda-request-7f3a');
     const before = requests();
 
@@ -80,7 +65,7 @@ describe('cloudtap run', () => {
   });
 
   it('takes over at once a lease left by a process on this host that no longer exists', async () => {
-    const dir = await project();
+    const dir = await cloudAuditProject(server.url);
     const gone = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => gone.once('exit', resolve));
     const owner = `cli-${hostname()}-${gone.pid}-x`;
@@ -91,7 +76,7 @@ describe('cloudtap run', () => {
     expect(run.stdout).toMatch(new RegExp(`✓ audit-test: ${EVENTS} pulled, ${EVENTS} delivered`));
     expect(run.stderr).toContain('took over the lease of a run on this host whose process no longer exists');
     expect(run.stderr).toContain(owner);
-    expect(new Set(await eventIds(dir)).size).toBe(EVENTS);
+    expect(new Set(await deliveredEventIds(dir)).size).toBe(EVENTS);
   });
 
   it.each([
@@ -101,7 +86,7 @@ describe('cloudtap run', () => {
     [['--interval', '5m'], '--interval is the pause between pulls of --watch'],
     [['--alerts', 'some'], '"some" is not one of: summary'],
   ])('refuses %j before anything runs: exit 2, no request', async (args, message) => {
-    const dir = await project();
+    const dir = await cloudAuditProject(server.url);
     const before = requests();
     const run = await cloudtap(['run', '--config', 'cloudtap.yaml', ...args], { cwd: dir, env });
     expect(run.code).toBe(2);
@@ -110,7 +95,7 @@ describe('cloudtap run', () => {
   });
 
   it('counts alerts by severity at the end instead of printing each; --alerts full prints each one; no escape code when not on a terminal', async () => {
-    const quiet = await cloudtap(['run', '--config', 'cloudtap.yaml'], { cwd: await project(), env });
+    const quiet = await cloudtap(['run', '--config', 'cloudtap.yaml'], { cwd: await cloudAuditProject(server.url), env });
     expect(quiet.code).toBe(0);
     const count = /\n(\d+) alerts \(((?:\d+ (?:CRITICAL|HIGH|MEDIUM|LOW)(?:, )?)+)\) written to state\/alerts\.ndjson \(--alerts full prints each one\)\n/.exec(quiet.stdout);
     expect(count, quiet.stdout).not.toBeNull();
@@ -120,7 +105,7 @@ describe('cloudtap run', () => {
     expect(bySeverity.reduce((a, b) => a + b)).toBe(total);
     expect(quiet.stderr).not.toContain('ALERT');
 
-    const dir = await project();
+    const dir = await cloudAuditProject(server.url);
     const full = await cloudtap(['run', '--config', 'cloudtap.yaml', '--alerts', 'full'], { cwd: dir, env });
     expect(full.code).toBe(0);
     // The same events raise the same alerts: each one printed, and counted.
@@ -132,7 +117,7 @@ describe('cloudtap run', () => {
   });
 
   it('--json: one JSON document on stdout and nothing else', async () => {
-    const dir = await project();
+    const dir = await cloudAuditProject(server.url);
     const run = await cloudtap(['run', '--config', 'cloudtap.yaml', '--json'], { cwd: dir, env });
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
@@ -165,6 +150,6 @@ describe('cloudtap run', () => {
       exitCode: 0,
     });
     expect(report.sources[0].pages).toBeGreaterThanOrEqual(EVENTS / 50);
-    expect(await eventIds(dir)).toHaveLength(EVENTS);
+    expect(await deliveredEventIds(dir)).toHaveLength(EVENTS);
   });
 });

@@ -1,16 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { decodeLines } from '../../shared/sinks/encode';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
 import { generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit/simulator';
 import { Interruption, interruptOnSignals } from '../../cli/interrupt';
 import { cloudtap, spawnCloudtap } from '../support/cli';
+import { cloudAuditProject, deliveredEventIds, tencentEnv } from '../support/cli-project';
 
 const keys = { secretId: 'AKIDsignalsTestFakeId', secretKey: 'signalsTestFakeSecretKey' };
-const env = { TENCENTCLOUD_SECRET_ID: keys.secretId, TENCENTCLOUD_SECRET_KEY: keys.secretKey };
+const env = tencentEnv(keys);
 const EVENTS = 1200;
 
 describe('cloudtap run stopped by a signal', () => {
@@ -30,20 +29,6 @@ describe('cloudtap run stopped by a signal', () => {
     for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   });
 
-  async function project(): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'cloudtap-signals-'));
-    await writeFile(
-      join(dir, 'cloudtap.yaml'),
-      ['sources:', '  - id: audit-test', '    type: tencent-cloudaudit', '    region: ap-guangzhou', `    endpoint: ${server.url}`, '    start: 1d', 'local:', '  stateDir: state', '  output: out/events.ndjson'].join('\n'),
-    );
-    return dir;
-  }
-
-  const eventIds = async (dir: string): Promise<string[]> =>
-    decodeLines(await readFile(join(dir, 'out/events.ndjson'), 'utf8').catch(() => ''))
-      .filter((document) => document.event.kind !== 'alert')
-      .map((document) => document.event.id);
-
   /** Start `cloudtap run`, and once some events are delivered, send `signal` to its process group as a terminal would. */
   async function interruptRun(dir: string, signal: NodeJS.Signals) {
     const child = spawnCloudtap(['run', '--config', 'cloudtap.yaml'], { cwd: dir, env, detached: true });
@@ -53,7 +38,7 @@ describe('cloudtap run stopped by a signal', () => {
     child.stdout!.on('data', (data) => (stdout += data));
     child.stderr!.on('data', (data) => (stderr += data));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    while ((await eventIds(dir)).length < 100) {
+    while ((await deliveredEventIds(dir)).length < 100) {
       if (child.exitCode !== null) throw new Error(`the run ended before it was interrupted:\n${stdout}\n${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -74,13 +59,13 @@ describe('cloudtap run stopped by a signal', () => {
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const)('%s: delivers and checkpoints what was fetched, releases the lease, exits %i; the next run pulls the rest, every event once', async (signal, exitCode) => {
-    const dir = await project();
+    const dir = await cloudAuditProject(server.url);
     const interrupted = await interruptRun(dir, signal);
     expect(interrupted.code, interrupted.stderr).toBe(exitCode);
     expect(interrupted.stderr).toContain(`${signal}: stopping`);
     const line = /… audit-test: (\d+) pulled, (\d+) delivered in \d+ pages, [\d.]+ s; interrupted, the next run resumes; cursor at /.exec(interrupted.stdout);
     expect(line, interrupted.stdout).not.toBeNull();
-    const delivered = await eventIds(dir);
+    const delivered = await deliveredEventIds(dir);
     expect(delivered.length).toBe(Number(line![2]));
     expect(delivered.length).toBeLessThan(EVENTS);
     const state = await expectCleanStateDir(dir);
@@ -90,7 +75,7 @@ describe('cloudtap run stopped by a signal', () => {
     const next = await cloudtap(['run', '--config', 'cloudtap.yaml'], { cwd: dir, env });
     expect(next.code, next.stdout + next.stderr).toBe(0);
     expect(next.stdout).toMatch(new RegExp(`✓ audit-test: ${EVENTS - delivered.length} pulled, ${EVENTS - delivered.length} delivered`));
-    const ids = await eventIds(dir);
+    const ids = await deliveredEventIds(dir);
     expect(ids).toHaveLength(EVENTS);
     expect(new Set(ids).size).toBe(EVENTS);
   }, 60_000);
