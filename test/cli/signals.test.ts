@@ -79,6 +79,25 @@ describe('cloudtap run stopped by a signal', () => {
     expect(ids).toHaveLength(EVENTS);
     expect(new Set(ids).size).toBe(EVENTS);
   }, 60_000);
+
+  it('--watch: a signal during the pause between pulls ends the run at once with the signal\'s exit code', async () => {
+    const dir = await cloudAuditProject(server.url);
+    const child = spawnCloudtap(['run', '--config', 'cloudtap.yaml', '--watch', '--interval', '1h'], { cwd: dir, env, detached: true });
+    children.push(child);
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) =>
+      child.stdout!.on('data', (data) => {
+        stdout += data;
+        if (stdout.includes('next pull in 1h (Ctrl-C to stop)')) resolve();
+      }),
+    );
+    expect(stdout).toMatch(new RegExp(`✓ audit-test: ${EVENTS} pulled, ${EVENTS} delivered`));
+    // The handler that lets a pull finish its pages must not hold the pause: it ends with the signal, not in an hour.
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exited).toBe(130);
+    await expectCleanStateDir(dir);
+  }, 60_000);
 });
 
 describe('interruptOnSignals', () => {
