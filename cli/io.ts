@@ -5,11 +5,6 @@ export interface CommandIo {
   env: NodeJS.ProcessEnv;
 }
 
-/** Colour and cursor movement only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org). */
-export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
-}
-
 /** One JSON document, the whole of stdout in `--json` mode. */
 export function writeJson(io: Pick<CommandIo, 'stdout'>, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -48,11 +48,11 @@ export function buildProgram(io: CommandIo, done: (code: number) => void): Comma
     .option('-s, --source <id>', 'pull only this source (repeatable)', collect)
     .option('-w, --watch', 'keep pulling, at the shortest configured rate() schedule or --interval')
     .option('--interval <duration>', 'with --watch: time between pulls, e.g. 5m')
-    .addOption(new Option('--alerts <mode>', 'how alerts show on the console').choices(['count', 'full']).default('count'))
+    .addOption(new Option('--alerts <mode>', 'alerts on the console: a count at the end, or each in full as raised (default: summary; full with --verbose)').choices(['summary', 'full']))
     .addOption(json())
     .addOption(verbose())
     .addHelpText('after', examples(['cloudtap run -c cloudtap.yaml', 'cloudtap run -c cloudtap.yaml --source audit-gz --alerts full', 'cloudtap run -c cloudtap.yaml --watch --interval 5m']))
-    .action(async (options: { config: string; source?: string[]; watch?: boolean; interval?: string; alerts: 'count' | 'full'; json?: boolean; verbose?: boolean }) => {
+    .action(async (options: { config: string; source?: string[]; watch?: boolean; interval?: string; alerts?: 'summary' | 'full'; json?: boolean; verbose?: boolean }) => {
       const { runCommand } = await import('./commands/run');
       done(
         await runCommand({
@@ -63,7 +63,6 @@ export function buildProgram(io: CommandIo, done: (code: number) => void): Comma
           alerts: options.alerts,
           json: options.json ?? false,
           verbose: options.verbose ?? false,
-          io,
         }),
       );
     });

@@ -1,48 +1,140 @@
-import { loadConfigFile } from '../../shared/config/load';
+import { join } from 'node:path';
+import { loadConfigFile, type CloudtapConfig } from '../../shared/config/load';
 import type { LocalConfig } from '../../shared/config/schema';
+import { removeFilesInFlightSync } from '../../shared/cursor/file-store';
 import { systemClock } from '../../shared/lib/clock';
-import { parseDuration } from '../../shared/lib/duration';
+import { DURATION_HINT, formatDuration, parseDuration } from '../../shared/lib/duration';
 import { ConfigError } from '../../shared/lib/errors';
+import { escapesAllowed } from '../../shared/lib/terminal';
 import { registry } from '../../shared/providers/registry';
-import { rateIntervalSeconds, runLocalOnce } from '../../shared/runtime/local';
+import { rateIntervalSeconds, runLocalOnce, type LocalRunResult } from '../../shared/runtime/local';
 import { consoleLog } from '../console-log';
-import type { CommandIo } from '../io';
+import { EXIT } from '../exit-codes';
+import { interruptedExitCode, interruptOnSignals } from '../interrupt';
 import { ProgressBoard } from '../progress';
-import { formatSummary } from '../summary';
+import { AlertCount, formatSummary, runReport, statusOf } from '../summary';
 
 export interface RunCommandOptions {
   configPath: string;
   sourceIds?: string[];
   watch: boolean;
-  /** With `watch`: a duration such as `5m`. */
+  /** `--interval`: the pause between pulls with --watch, a duration such as `5m` or `30s`; default the shortest `rate()` schedule. */
   interval?: string;
-  /** `count`: one line with the number of alerts; `full`: every alert as it is raised. */
-  alerts?: 'count' | 'full';
-  json?: boolean;
   verbose: boolean;
-  io?: CommandIo;
+  /** `--json`: one JSON document per pull on stdout (the run report), nothing else there. */
+  json?: boolean;
+  /** `--alerts summary|full`: alerts counted at the end (default), or each printed in full as raised (also the default with --verbose). */
+  alerts?: string;
+  /** Stops the run as Ctrl-C does. Default: SIGINT and SIGTERM do, and a second one exits at once. */
+  signal?: AbortSignal;
 }
+
+
+type AlertDetail = 'summary' | 'full';
 
 /** `cloudtap run`: pull once, or keep pulling on the shortest configured schedule with --watch. */
 export async function runCommand(options: RunCommandOptions): Promise<number> {
+  // Mistakes in the options are refused before anything runs.
+  const intervalSeconds = options.interval === undefined ? undefined : parseInterval(options.interval, options.watch);
+  const alertDetail = parseAlertDetail(options);
   const config = await loadConfigFile(options.configPath, registry);
   const unknown = (options.sourceIds ?? []).filter((id) => !config.sources.some((source) => source.id === id));
   if (unknown.length > 0) throw new ConfigError('--source', unknown.map((id) => `no source "${id}" in ${options.configPath}`));
-  const log = consoleLog(options.verbose);
+  const every = options.watch ? (intervalSeconds ?? watchInterval(config.sources.map((source) => source.schedule))) : undefined;
 
-  const once = async () => {
-    const results = await runLocalOnce({ config, registry, sourceIds: options.sourceIds, log, onProgress: new ProgressBoard().update });
-    process.stdout.write(`${formatSummary(results, sinkTarget(config.local))}\n`);
-    return results.every((result) => result.ok) ? 0 : 1;
-  };
-  if (!options.watch) return once();
-
-  const interval = (options.interval === undefined ? undefined : parseDuration(options.interval)) ?? watchInterval(config.sources.map((source) => source.schedule));
-  for (;;) {
-    await once();
-    process.stdout.write(`next pull in ${interval} s (Ctrl-C to stop)\n`);
-    await systemClock.sleep(interval * 1000);
+  // With --json, stdout carries the report alone: progress goes to stderr, and only to a terminal.
+  const board = new ProgressBoard(options.json ? { out: process.stderr, plain: false } : {});
+  const say = (line: string) => board.print(`${line}\n`, options.json ? process.stderr : process.stdout);
+  const warn = (line: string) => board.print(`${line}\n`, process.stderr);
+  const stop = options.signal
+    ? { signal: options.signal, dispose: () => {} }
+    : interruptOnSignals({
+        first: ({ signal }) =>
+          warn(`${signal}: stopping: no new requests; what was fetched is delivered and checkpointed, then the lease is released. Again to exit at once.`),
+        beforeExit: ({ signal }) => {
+          removeFilesInFlightSync();
+          process.stderr.write(`\n${signal} again: exiting now; the next run on this host takes over the lease at once\n`);
+        },
+      });
+  const pull = { config, options, board, warn, signal: stop.signal, alertDetail };
+  try {
+    for (;;) {
+      const code = await pullOnce(pull);
+      if (every === undefined || stop.signal.aborted) return code;
+      say(`next pull in ${formatDuration(every)} (Ctrl-C to stop)`);
+      const slept = await systemClock.sleep(every * 1000, stop.signal).then(
+        () => true,
+        () => false,
+      );
+      if (!slept) return interruptedExitCode(stop.signal)!;
+    }
+  } finally {
+    stop.dispose();
   }
+}
+
+interface Pull {
+  config: CloudtapConfig;
+  options: RunCommandOptions;
+  board: ProgressBoard;
+  warn: (line: string) => void;
+  signal: AbortSignal;
+  alertDetail: AlertDetail;
+}
+
+/** One pull of every selected source, its report on stdout; resolves with the exit code. */
+async function pullOnce({ config, options, board, warn, signal, alertDetail }: Pull): Promise<number> {
+  const alerts = new AlertCount();
+  const alertsFile = join(config.local.stateDir, 'alerts.ndjson');
+  const stderr = { write: (text: string) => board.print(text, process.stderr) };
+  const results = await runLocalOnce({
+    config,
+    registry,
+    sourceIds: options.sourceIds,
+    log: consoleLog(options.verbose, warn),
+    signal,
+    onProgress: board.update,
+    alertConsole: { stream: stderr, color: escapesAllowed(process.stderr), detail: alertDetail === 'full' ? 'full' : 'none', onPublished: alerts.add },
+  });
+  board.done();
+  const code = exitCode(results, signal);
+  const output = sinkTarget(config.local);
+  const report = options.json
+    ? JSON.stringify(runReport(results, { output, alerts, alertsFile, exitCode: code }), null, 2)
+    : formatSummary(results, output, { count: alerts, file: alertsFile, printed: alertDetail === 'full' });
+  process.stdout.write(`${report}\n`);
+  return code;
+}
+
+/**
+ * 0 only when every selected source ran (caught up or stopped for time); 1
+ * when one failed; 3 when none failed but one was skipped for a held lease;
+ * 130 or 143 when interrupted, whatever the sources did (cli/exit-codes.ts).
+ */
+function exitCode(results: LocalRunResult[], signal: AbortSignal): number {
+  const interrupted = interruptedExitCode(signal);
+  if (interrupted !== undefined) return interrupted;
+  const statuses = results.map(statusOf);
+  if (statuses.includes('failed')) return EXIT.failed;
+  if (statuses.includes('skipped')) return EXIT.skipped;
+  return EXIT.ok;
+}
+
+function parseInterval(text: string, watch: boolean): number {
+  if (!watch) throw new ConfigError('--interval', ['--interval is the pause between pulls of --watch: add --watch, or leave --interval out']);
+  const seconds = parseDuration(text);
+  if (seconds === undefined) {
+    const unitless = /^\s*\d+\s*$/.test(text) ? ` (a number needs its unit, e.g. ${text.trim()}s)` : '';
+    throw new ConfigError('--interval', [`"${text}" is not a duration: expected ${DURATION_HINT}${unitless}`]);
+  }
+  if (seconds <= 0) throw new ConfigError('--interval', [`"${text}": the pause between pulls must be longer than 0s`]);
+  return seconds;
+}
+
+function parseAlertDetail(options: RunCommandOptions): AlertDetail {
+  if (options.alerts === undefined) return options.verbose ? 'full' : 'summary';
+  if (options.alerts === 'summary' || options.alerts === 'full') return options.alerts;
+  throw new ConfigError('--alerts', [`"${options.alerts}" is not one of: summary (a count at the end), full (each alert as it is raised)`]);
 }
 
 /** Where a local run's events went, for the summary line. */
@@ -60,7 +152,7 @@ function sinkTarget(local: LocalConfig): string {
 function watchInterval(schedules: string[]): number {
   const intervals = schedules.map(rateIntervalSeconds);
   if (intervals.some((seconds) => seconds === undefined)) {
-    throw new ConfigError('--watch', ['a cron() schedule cannot be followed locally; pass --interval SECONDS']);
+    throw new ConfigError('--watch', ['a cron() schedule cannot be followed locally; pass --interval with a duration such as 5m']);
   }
   return Math.min(...(intervals as number[]));
 }

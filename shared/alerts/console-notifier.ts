@@ -1,4 +1,5 @@
 import type { Alert } from '../core/ports/detection';
+import { escapesAllowed } from '../lib/terminal';
 import type { Notifier } from './types';
 
 /**
@@ -6,9 +7,17 @@ import type { Notifier } from './types';
  * stdout stays free for whatever the CLI pipes (documents, JSON summaries).
  */
 export interface ConsoleNotifierOptions {
-  stream?: { write(text: string): unknown };
-  /** ANSI colour by severity; default on when the stream is a TTY. */
+  stream?: { write(text: string): unknown; isTTY?: boolean };
+  /** ANSI colour by severity; default on when the stream is a terminal and NO_COLOR is not set. */
   color?: boolean;
+  /**
+   * `full` (default): each alert printed as a block as it is raised; `none`:
+   * nothing printed (a run raising hundreds would bury everything else), the
+   * caller reports them from `onPublished`, e.g. as a count.
+   */
+  detail?: 'full' | 'none';
+  /** Told of the alerts the console took, printed or not. */
+  onPublished?: (alerts: readonly Alert[]) => void;
 }
 
 const COLOURS: Record<Alert['rule']['severity'], string> = { low: '36', medium: '33', high: '31', critical: '1;41' };
@@ -22,11 +31,13 @@ export function formatConsoleAlert(alert: Alert, color = false): string {
 
 export function createConsoleNotifier(options: ConsoleNotifierOptions = {}): Notifier {
   const stream = options.stream ?? process.stderr;
-  const color = options.color ?? Boolean((stream as { isTTY?: boolean }).isTTY);
+  const color = options.color ?? escapesAllowed(stream);
   return {
     name: 'console',
     async publish(alerts) {
-      if (alerts.length > 0) stream.write(alerts.map((alert) => formatConsoleAlert(alert, color)).join('\n'));
+      if (alerts.length === 0) return [];
+      if (options.detail !== 'none') stream.write(alerts.map((alert) => formatConsoleAlert(alert, color)).join('\n'));
+      options.onPublished?.(alerts);
       return [];
     },
   };

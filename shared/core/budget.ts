@@ -1,9 +1,13 @@
 import type { Clock } from '../lib/clock';
 
+/** Why the run itself stopped pulling: time ran out, or the run was interrupted (Ctrl-C locally). */
+export type PullStop = 'time-budget' | 'interrupted';
+
 /**
  * The time a run may spend pulling. It ends `reserveMs` before the hard
  * deadline (the Lambda timeout) so the last page can still be delivered and
- * checkpointed.
+ * checkpointed, or earlier when `interrupt` aborts: an interrupted run ends
+ * the same way, only sooner.
  */
 export class TimeBudget {
   constructor(
@@ -12,6 +16,8 @@ export class TimeBudget {
     readonly deadline: number,
     /** Kept back for delivering and checkpointing the page in flight. */
     readonly reserveMs: number,
+    /** Aborted to stop pulling at once (a signal to the local process); the Lambda never sets it. */
+    private readonly interrupt?: AbortSignal,
   ) {}
 
   /** Epoch ms after which no new page is requested. */
@@ -19,34 +25,53 @@ export class TimeBudget {
     return this.deadline - this.reserveMs;
   }
 
-  canStartPage(): boolean {
-    return this.clock.now() < this.pullUntil;
+  get interrupted(): boolean {
+    return this.interrupt?.aborted ?? false;
   }
 
-  /** A signal that aborts an in-flight request when pulling time is up. */
+  canStartPage(): boolean {
+    return !this.interrupted && this.clock.now() < this.pullUntil;
+  }
+
+  /** A signal that aborts an in-flight request when pulling time is up or the run is interrupted. */
   pullSignal(): { signal: AbortSignal; dispose(): void; cancel(): void } {
     const controller = new AbortController();
     const remaining = Math.max(0, this.pullUntil - this.clock.now());
-    const timer = setTimeout(() => controller.abort(new BudgetExhausted()), remaining);
+    const timer = setTimeout(() => controller.abort(new PullingStopped('time-budget')), remaining);
+    const onInterrupt = () => controller.abort(new PullingStopped('interrupted'));
+    this.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+    const dispose = () => {
+      clearTimeout(timer);
+      this.interrupt?.removeEventListener('abort', onInterrupt);
+    };
+    if (this.interrupted) onInterrupt();
     return {
       signal: controller.signal,
-      dispose: () => clearTimeout(timer),
+      dispose,
       cancel: () => {
-        clearTimeout(timer);
-        controller.abort(new BudgetExhausted());
+        dispose();
+        controller.abort(new PullingStopped('cancelled'));
       },
     };
   }
 }
 
-/** The reason a request was aborted by the budget: not a failure, the run ends cleanly. */
-export class BudgetExhausted extends Error {
-  override readonly name = 'BudgetExhausted';
-  constructor() {
-    super('time budget for pulling is spent');
+/** The reason a request was aborted by the run itself: not a failure, the run ends cleanly. */
+export class PullingStopped extends Error {
+  override readonly name = 'PullingStopped';
+  /** `cancelled`: the lanes no longer need it (another lane failed, or a prefetch was left behind). */
+  constructor(readonly why: PullStop | 'cancelled') {
+    super(STOP_MESSAGES[why]);
   }
 }
 
-export function isBudgetExhausted(error: unknown, signal: AbortSignal): boolean {
-  return error instanceof BudgetExhausted || (signal.aborted && signal.reason instanceof BudgetExhausted);
+const STOP_MESSAGES: Record<PullingStopped['why'], string> = {
+  'time-budget': 'time budget for pulling is spent',
+  interrupted: 'the run was interrupted',
+  cancelled: 'the request is no longer needed',
+};
+
+/** The request ended because the run stopped pulling (out of time or interrupted), not because it failed. */
+export function isPullingStopped(error: unknown, signal: AbortSignal): boolean {
+  return error instanceof PullingStopped || (signal.aborted && signal.reason instanceof PullingStopped);
 }

@@ -1,5 +1,5 @@
 import { retriesBeforeFailure } from '../lib/errors';
-import { isBudgetExhausted, type TimeBudget } from './budget';
+import { isPullingStopped, type PullStop, type TimeBudget } from './budget';
 import { nextToken, refuseRepeatedPage } from './paging-guards';
 import type { OpenWindow } from './ports/cursor-store';
 import type { Page, Source, TimeWindow } from './ports/source';
@@ -24,16 +24,19 @@ export interface LanesOptions {
 }
 
 /** Why the lanes stopped when none failed. */
-export type LanesStop = 'caught-up' | 'time-budget';
+export type LanesStop = 'caught-up' | PullStop;
 
 /**
  * The lanes of one run: each takes windows from the book and pages them, the
  * next page fetched while the last is delivered. The first failure stops
  * every lane: in-flight fetches are cancelled, deliveries under way finish.
+ * Running out of time and an interruption stop them the same way: no new
+ * request, the one in flight aborted, the pages fetched delivered and
+ * checkpointed.
  */
 export class Lanes {
   private failure: { error: unknown } | undefined;
-  private outOfTime = false;
+  private stopped = false;
   private readonly fetches = new Set<() => void>();
 
   constructor(private readonly options: LanesOptions) {}
@@ -42,10 +45,11 @@ export class Lanes {
   async run(count: number): Promise<LanesStop> {
     await Promise.all(Array.from({ length: count }, () => this.lane(count)));
     if (this.failure) throw this.failure.error;
-    return this.outOfTime ? 'time-budget' : 'caught-up';
+    if (!this.stopped) return 'caught-up';
+    return this.options.budget.interrupted ? 'interrupted' : 'time-budget';
   }
 
-  /** One lane: take windows and page them until caught up, out of time, or the run failed. */
+  /** One lane: take windows and page them until caught up, out of time, interrupted, or the run failed. */
   private async lane(parallel: number): Promise<void> {
     const { book, limits } = this.options;
     while (!this.failure) {
@@ -58,7 +62,7 @@ export class Lanes {
     }
   }
 
-  /** Page one window to its end (true), or stop early for time or a failure (false). */
+  /** Page one window to its end (true), or stop early for time, an interruption or a failure (false). */
   private async pageWindow(window: OpenWindow): Promise<boolean> {
     const { source, book, deliver, checkpoint, acknowledged } = this.options;
     const bounds = { start: window.start, end: window.end };
@@ -81,7 +85,7 @@ export class Lanes {
         acknowledged(result);
         if (next === undefined) return true;
       }
-      if (!this.failure) this.outOfTime = true;
+      if (!this.failure) this.stopped = true;
       return false;
     } catch (error) {
       this.fail(error);
@@ -101,7 +105,7 @@ export class Lanes {
       .catch((error: unknown) => {
         const retries = retriesBeforeFailure(error);
         if (retries) this.options.retriedInVain(retries);
-        if (isBudgetExhausted(error, signal)) return undefined;
+        if (isPullingStopped(error, signal)) return undefined;
         throw error;
       })
       .finally(() => {

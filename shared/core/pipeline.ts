@@ -46,7 +46,7 @@ export class Puller {
   }
 
   /**
-   * Pull one source until caught up or out of time. A failure is thrown as a
+   * Pull one source until caught up, out of time or interrupted. A failure is thrown as a
    * SourceRunError carrying what the run got through before it (`progress`).
    */
   async pull(request: PullRequest): Promise<RunSummary> {
@@ -63,7 +63,7 @@ export class Puller {
     } catch (error) {
       if (!(error instanceof LeaseHeldError)) throw new SourceRunError(sourceId, error, tally.progress());
       log.info('another run holds the lease; skipping', { sourceId, holder: error.holder });
-      return tally.finish({ stoppedBy: 'lease-held', durationMs: clock.now() - startedAt });
+      return tally.finish({ stoppedBy: 'lease-held', heldBy: { owner: error.holder, until: error.expiresAt }, durationMs: clock.now() - startedAt });
     }
 
     const limits = (): WindowLimits => ({
@@ -90,7 +90,7 @@ export class Puller {
       const lanes = new Lanes({
         source: request.source,
         book,
-        budget: new TimeBudget(clock, request.deadline, request.reserveMs ?? this.wiring.reserveMs ?? DEFAULT_RESERVE_MS),
+        budget: new TimeBudget(clock, request.deadline, request.reserveMs ?? this.wiring.reserveMs ?? DEFAULT_RESERVE_MS, request.signal),
         limits,
         deliver: (window, page, windowCompleted) => deliverPage(delivery, window, page, windowCompleted),
         checkpoint: () => checkpointer.commit(),

@@ -29,6 +29,13 @@ export interface PullRequest {
   parallelWindows?: number;
   /** Told the run's figures after every acknowledged page. */
   onProgress?: (progress: RunProgress) => void;
+  /**
+   * Aborted to stop the run early (Ctrl-C on a local run): like the time
+   * budget running out, no new page is requested, the request in flight is
+   * aborted, what was fetched is delivered and checkpointed, and the lease is
+   * released; the run ends `interrupted`. The Lambda never sets it.
+   */
+  signal?: AbortSignal;
 }
 
 /** A pull with wiring of its own: the request plus what a Puller is wired with. */
@@ -59,8 +66,13 @@ export interface RunProgress {
 }
 
 export interface RunSummary extends RunProgress {
-  /** `caught-up`: nothing older than now - lag is left; `time-budget`: stopped to finish in time; `lease-held`: another run owns the source. */
-  stoppedBy: 'caught-up' | 'time-budget' | 'lease-held';
+  /**
+   * `caught-up`: nothing older than now - lag is left; `time-budget`: stopped to finish in time;
+   * `interrupted`: stopped early by the request's signal; `lease-held`: another run owns the source (nothing was pulled).
+   */
+  stoppedBy: 'caught-up' | 'time-budget' | 'interrupted' | 'lease-held';
+  /** With `lease-held`: the run holding the lease, and when its lease ends (epoch ms). */
+  heldBy?: { owner: string; until: number };
   lateRecords: number;
   aheadRecords: number;
   windowsCompleted: number;

@@ -83,7 +83,7 @@ export class RunTally {
   }
 
   /** The run's summary as it ended. */
-  finish(ending: Pick<RunSummary, 'stoppedBy' | 'cursor' | 'durationMs'>): RunSummary {
+  finish(ending: Pick<RunSummary, 'stoppedBy' | 'cursor' | 'durationMs' | 'heldBy'>): RunSummary {
     return { ...this.progress(), ...ending };
   }
 }

@@ -14,20 +14,31 @@
  *
  * Writes go to a temp file in the same directory, are fsynced, then renamed
  * over the state file: a crash leaves the previous state intact, and readers
- * (`read`) never see a half-written file, so they take no lock.
+ * (`read`) never see a half-written file, so they take no lock. A temp file
+ * whose rename did not happen is removed, and the lock is released in
+ * `finally`, so a run that stops (even on an error) leaves neither behind; for
+ * a process that must exit at once, `removeFilesInFlightSync` removes the
+ * ones it holds at that moment.
+ *
+ * A lease held by a local run on this host whose process no longer exists
+ * (`deadLocalOwner`) is taken over at once rather than honoured until it
+ * expires: nobody can be using it.
  *
  * A remembered range resolution (RangeResolutionStore, for backfills of
  * relative ranges) is a file of its own, `<key>.range.json`, under its own
  * lock `<key>.range.lock`, written the same way.
  */
 import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, unlink, link } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../lib/clock';
 import { LeaseHeldError, LeaseLostError } from '../lib/errors';
+import { silentLog, type Log } from '../lib/logger';
 import { cursorSchema, encodeCursor } from './codec';
+import { deadLocalOwner } from './local-owner';
 import {
   appendRecentRun,
   type Cursor,
@@ -44,6 +55,8 @@ export interface FileCursorStoreOptions {
   clock?: Clock;
   /** A lock file older than this (real time, ms) is a crashed holder's. Default 5000. */
   staleLockMs?: number;
+  /** Told when a dead local run's lease is taken over. */
+  log?: Log;
 }
 
 /** The state file exists but is not a valid state document; never reset silently. */
@@ -85,11 +98,13 @@ export class FileCursorStore implements CursorStore, RangeResolutionStore {
   private readonly directory: string;
   private readonly clock: Clock;
   private readonly staleLockMs: number;
+  private readonly log: Log;
 
   constructor(options: FileCursorStoreOptions) {
     this.directory = options.directory;
     this.clock = options.clock ?? systemClock;
     this.staleLockMs = options.staleLockMs ?? 5_000;
+    this.log = options.log ?? silentLog;
   }
 
   async acquire(sourceId: string, owner: string, ttlMs: number): Promise<{ lease: Lease; state: SourceState }> {
@@ -97,9 +112,14 @@ export class FileCursorStore implements CursorStore, RangeResolutionStore {
     return this.update(sourceId, (file) => {
       const now = this.clock.now();
       const held = file.lease;
-      // Same rule as DynamoDB: free, expired (strictly before now), or ours.
+      // Same rule as DynamoDB: free, expired (strictly before now), or ours; locally also a dead process's.
       if (held && held.owner !== owner && held.expiresAt >= now) {
-        throw new LeaseHeldError(sourceId, held.owner, held.expiresAt);
+        if (!deadLocalOwner(held.owner)) throw new LeaseHeldError(sourceId, held.owner, held.expiresAt);
+        this.log.warn('took over the lease of a run on this host whose process no longer exists', {
+          sourceId,
+          owner: held.owner,
+          until: new Date(held.expiresAt).toISOString(),
+        });
       }
       const lease = { sourceId, owner, expiresAt: now + ttlMs };
       file.lease = { owner, expiresAt: lease.expiresAt };
@@ -217,18 +237,21 @@ export class FileCursorStore implements CursorStore, RangeResolutionStore {
   private async write(name: string, kind: string, document: unknown): Promise<void> {
     const target = this.path(name, `${kind}.json`);
     const temp = this.path(name, `${kind}.json.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const handle = await open(temp, 'wx');
+    filesInFlight.add(temp);
+    let renamed = false;
     try {
-      await handle.writeFile(`${JSON.stringify(document, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
+      const handle = await open(temp, 'wx');
+      try {
+        await handle.writeFile(`${JSON.stringify(document, null, 2)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await rename(temp, target);
-    } catch (err) {
-      await unlink(temp).catch(() => {});
-      throw err;
+      renamed = true;
+    } finally {
+      if (!renamed) await unlink(temp).catch(() => {});
+      filesInFlight.delete(temp);
     }
     await syncDirectory(this.directory);
   }
@@ -241,9 +264,18 @@ export class FileCursorStore implements CursorStore, RangeResolutionStore {
     for (;;) {
       try {
         const handle = await open(file, 'wx');
-        await handle.writeFile(`${process.pid}\n`);
-        await handle.close();
-        return () => unlink(file).catch(() => {});
+        filesInFlight.add(file);
+        const unlock = () =>
+          unlink(file)
+            .catch(() => {})
+            .finally(() => filesInFlight.delete(file));
+        try {
+          await handle.writeFile(`${process.pid}\n`).finally(() => handle.close());
+        } catch (err) {
+          await unlock();
+          throw err;
+        }
+        return unlock;
       } catch (err) {
         if (errorCode(err) !== 'EEXIST') throw err;
       }
@@ -264,18 +296,43 @@ export class FileCursorStore implements CursorStore, RangeResolutionStore {
     const before = await stat(file).catch(() => undefined);
     if (!before || Date.now() - before.mtimeMs <= this.staleLockMs) return;
     const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+    filesInFlight.add(aside);
     try {
       await rename(file, aside);
     } catch {
+      filesInFlight.delete(aside);
       return; // someone else moved it first
     }
-    const moved = await stat(aside);
-    if (moved.ino !== before.ino || moved.mtimeMs !== before.mtimeMs) await link(aside, file).catch(() => {});
-    await unlink(aside).catch(() => {});
+    try {
+      const moved = await stat(aside);
+      if (moved.ino !== before.ino || moved.mtimeMs !== before.mtimeMs) await link(aside, file).catch(() => {});
+    } finally {
+      await unlink(aside).catch(() => {});
+      filesInFlight.delete(aside);
+    }
   }
 }
 
 const NO_WRITE = Symbol('no write');
+
+/** The lock and temp files this process holds right now, across stores: at most a few, for milliseconds each. */
+const filesInFlight = new Set<string>();
+
+/**
+ * Remove the lock and temp files this process holds right now. Only for a
+ * process about to exit without finishing its updates (a second Ctrl-C): the
+ * state files themselves are intact, as after a crash.
+ */
+export function removeFilesInFlightSync(): void {
+  for (const file of filesInFlight) {
+    try {
+      unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  }
+  filesInFlight.clear();
+}
 
 function toState(file: StateFile): SourceState {
   const state: SourceState = {};

@@ -27,7 +27,7 @@ export interface PullWiring {
 }
 
 /** One configured instance to pull, and the run's own terms. */
-export interface InstancePull extends Pick<PullRequest, 'owner' | 'deadline' | 'onProgress'> {
+export interface InstancePull extends Pick<PullRequest, 'owner' | 'deadline' | 'onProgress' | 'signal'> {
   definition: SourceDefinition<any>;
   instance: SourceInstanceConfig;
   credentials: Credentials;
@@ -70,6 +70,7 @@ export class PullAssembly {
       start: pull.instance.start,
       deadline: pull.deadline,
       onProgress: pull.onProgress,
+      signal: pull.signal,
     });
   }
 }

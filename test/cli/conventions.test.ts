@@ -65,7 +65,7 @@ describe('cloudtap conventions', () => {
     ['an unknown option, with a suggestion', ['validate', '-c', 'one.yaml', '--jsno'], /unknown option '--jsno'\n\(Did you mean --json\?\)/],
     ['a missing option value', ['run', '--config'], /option '-c, --config <file>' argument missing/],
     ['a missing mandatory option', ['status'], /required option '-c, --config <file>' not specified/],
-    ['a bad choice', ['run', '-c', 'one.yaml', '--alerts', 'some'], /argument 'some' is invalid\. Allowed choices are count, full/],
+    ['a bad choice', ['run', '-c', 'one.yaml', '--alerts', 'some'], /argument 'some' is invalid\. Allowed choices are summary, full/],
   ])('%s: exit 2, a message on stderr, no stack trace', async (_, args, message) => {
     const result = await cloudtap(args, { cwd: dir });
     expect(result.code).toBe(2);

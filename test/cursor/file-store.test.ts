@@ -1,10 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, open, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CorruptStateFileError, FileCursorStore } from '../../shared/cursor/file-store';
+import { CorruptStateFileError, FileCursorStore, removeFilesInFlightSync } from '../../shared/cursor/file-store';
+import { LeaseHeldError } from '../../shared/lib/errors';
+import type { Log } from '../../shared/lib/logger';
 import { FakeClock } from '../support/fake-clock';
 import { describeCursorStoreContract } from './store-contract';
 
@@ -166,4 +168,75 @@ describe('FileCursorStore files', () => {
       await cleanup();
     }
   }, 60_000);
+
+  it('removes, on demand and synchronously, the lock it holds mid-update (a process exiting at once)', async () => {
+    const { store, directory, cleanup } = await makeStore();
+    const fifo = join(directory, 'src-a.json');
+    try {
+      // Reading a FIFO blocks until a writer comes: the update holds its lock until then.
+      execFileSync('mkfifo', [fifo]);
+      const acquiring = store.acquire('src-a', 'run-1', 60_000).catch((error: unknown) => error);
+      while (!(await readdir(directory)).includes('src-a.lock')) await new Promise((resolve) => setTimeout(resolve, 5));
+      removeFilesInFlightSync();
+      expect(await readdir(directory)).toEqual(['src-a.json']);
+      const writer = await open(fifo, 'w');
+      await writer.writeFile('not json');
+      await writer.close();
+      expect(await acquiring).toBeInstanceOf(CorruptStateFileError);
+      expect(await readdir(directory)).toEqual(['src-a.json']);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('FileCursorStore leases of local runs', () => {
+  /** The pid of a process that has come and gone. */
+  async function deadPid(): Promise<number> {
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => child.once('exit', resolve));
+    return child.pid!;
+  }
+
+  async function storeWithLease(owner: string) {
+    const made = await makeStore();
+    const lines: string[] = [];
+    const record = (message: string, extra?: Record<string, unknown>) => lines.push(`${message} ${JSON.stringify(extra)}`);
+    const log: Log = { debug: record, info: record, warn: record, error: record };
+    const store = new FileCursorStore({ directory: made.directory, clock: made.clock, log });
+    await writeFile(
+      join(made.directory, 'src-a.json'),
+      JSON.stringify({ version: 1, sourceId: 'src-a', cursor: { windowStart: 5 }, lease: { owner, expiresAt: made.clock.now() + 10 * 60_000 } }),
+    );
+    return { ...made, store, lines };
+  }
+
+  it('takes over at once a lease whose owner is a process on this host that no longer exists, and says so', async () => {
+    const owner = `cli-${hostname()}-${await deadPid()}-x`;
+    const { store, lines, cleanup } = await storeWithLease(owner);
+    try {
+      const { lease, state } = await store.acquire('src-a', 'run-2', 60_000);
+      expect(lease.owner).toBe('run-2');
+      expect(state.cursor).toEqual({ windowStart: 5 });
+      expect(lines.join('\n')).toContain(`took over the lease of a run on this host whose process no longer exists`);
+      expect(lines.join('\n')).toContain(owner);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it.each([
+    ['a live process on this host', () => `cli-${hostname()}-${process.ppid}-x`],
+    ['a process on another host', async () => `cli-not-${hostname()}-${await deadPid()}-x`],
+    ['an owner that is not a local run (a Lambda request id)', async () => `${await deadPid()}-4b6c-9d2e`],
+  ])('honours until it expires a lease held by %s', async (_what, ownerOf) => {
+    const owner = await ownerOf();
+    const { store, cleanup } = await storeWithLease(owner);
+    try {
+      await expect(store.acquire('src-a', 'run-2', 60_000)).rejects.toBeInstanceOf(LeaseHeldError);
+      await expect(store.acquire('src-a', 'run-2', 60_000)).rejects.toThrow(owner);
+    } finally {
+      await cleanup();
+    }
+  });
 });

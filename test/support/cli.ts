@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -32,4 +32,19 @@ export async function cloudtap(
     const failed = error as { code: number; stdout: string; stderr: string };
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
+}
+
+/**
+ * Start the CLI as a user would and hand back its process, to talk to it while
+ * it runs (send it signals). `detached` puts it in a process group of its own,
+ * so `process.kill(-child.pid, signal)` reaches it as Ctrl-C in a terminal
+ * reaches the foreground job: tsx and the node process it runs alike.
+ */
+export function spawnCloudtap(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; detached?: boolean }): ChildProcess {
+  return spawn(tsx, [entry, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached,
+  });
 }

@@ -33,7 +33,7 @@ export interface OpenWindow {
 
 export interface SourceState {
   cursor?: Cursor;
-  /** Epoch ms of the last run that ended caught up or cleanly out of time. */
+  /** Epoch ms of the last run that ended caught up, cleanly out of time or interrupted (a run skipped for a held lease records nothing). */
   lastSuccessAt?: number;
   /** Epoch ms at which the last run ended, successful or not. */
   lastRunAt?: number;
