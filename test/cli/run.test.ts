@@ -84,7 +84,7 @@ describe('cloudtap run', () => {
     [['--watch', '--interval', '300'], '"300" is not a duration: expected a duration such as 30s, 10m, 6h or 7d (a number needs its unit, e.g. 300s)'],
     [['--watch', '--interval', '0s'], '"0s": the pause between pulls must be longer than 0s'],
     [['--interval', '5m'], '--interval is the pause between pulls of --watch'],
-    [['--alerts', 'some'], '"some" is not one of: summary'],
+    [['--alerts', 'some'], "argument 'some' is invalid. Allowed choices are summary, full."],
   ])('refuses %j before anything runs: exit 2, no request', async (args, message) => {
     const dir = await cloudAuditProject(server.url);
     const before = requests();
