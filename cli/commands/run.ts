@@ -7,7 +7,8 @@ import { DURATION_HINT, formatDuration, parseDuration } from '../../shared/lib/d
 import { ConfigError } from '../../shared/lib/errors';
 import { escapesAllowed } from '../../shared/lib/terminal';
 import { registry } from '../../shared/providers/registry';
-import { rateIntervalSeconds, runLocalOnce, type LocalRunResult } from '../../shared/runtime/local';
+import { rateSeconds } from '../../shared/lib/schedule';
+import { runLocalOnce, type LocalRunResult } from '../../shared/runtime/local';
 import { consoleLog } from '../console-log';
 import { EXIT } from '../exit-codes';
 import { interruptedExitCode, interruptOnSignals } from '../interrupt';
@@ -150,7 +151,7 @@ function sinkTarget(local: LocalConfig): string {
 }
 
 function watchInterval(schedules: string[]): number {
-  const intervals = schedules.map(rateIntervalSeconds);
+  const intervals = schedules.map(rateSeconds);
   if (intervals.some((seconds) => seconds === undefined)) {
     throw new ConfigError('--watch', ['a cron() schedule cannot be followed locally; pass --interval with a duration such as 5m']);
   }

@@ -88,12 +88,3 @@ export async function runLocalOnce(options: LocalRunOptions): Promise<LocalRunRe
     if (!options.sink) await sink.close?.();
   }
 }
-
-/** Seconds between runs for a `rate(...)` schedule; cron schedules need an explicit interval locally. */
-export function rateIntervalSeconds(schedule: string): number | undefined {
-  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
-  if (!match) return undefined;
-  const unit = match[2]!.startsWith('minute') ? 60 : match[2]!.startsWith('hour') ? 3600 : 86_400;
-  return Number(match[1]) * unit;
-}
-

@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MalformedResponseError, SourceRunError } from '../../shared/lib/errors';
 import type { Cursor } from '../../shared/core/ports/cursor-store';
-import { rateIntervalSeconds } from '../../shared/runtime/local';
+import { rateSeconds } from '../../shared/lib/schedule';
 import { encodeDocument } from '../../shared/sinks/encode';
 import { pack } from '../../shared/sinks/pack';
 import type { ProviderFixture } from './fixture';
@@ -207,7 +207,7 @@ describe.each(fixtures)('2. events published late: $type', (fixture) => {
   }) => {
     const s = await open(fixture, { startFrom: T0 - 2 * HOUR });
     const lag = s.lagSeconds;
-    const interval = rateIntervalSeconds(s.instance.schedule) ?? 5 * MINUTE;
+    const interval = rateSeconds(s.instance.schedule) ?? 5 * MINUTE;
 
     // A: events up to an hour ahead of now, half of them published up to `lag` late.
     s.sim.addEvents({ count: 400, from: s.startFrom, to: T0 + HOUR, seed: 201, late: { fraction: 0.5, maxDelaySeconds: lag } });
