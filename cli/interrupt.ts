@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { removeFilesInFlightSync } from '../shared/cursor/file-store';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -67,4 +68,20 @@ export function interruptOnSignals(hooks: InterruptHooks): { signal: AbortSignal
       process.off('SIGTERM', handler);
     },
   };
+}
+
+/**
+ * What a command that pulls does on SIGINT and SIGTERM: say it is stopping
+ * cleanly; on a second signal, remove the lock and temp files in flight and
+ * exit at once.
+ */
+export function stopCleanlyOnSignals(warn: (line: string) => void): { signal: AbortSignal; dispose(): void } {
+  return interruptOnSignals({
+    first: ({ signal }) =>
+      warn(`${signal}: stopping: no new requests; what was fetched is delivered and checkpointed, then the lease is released. Again to exit at once.`),
+    beforeExit: ({ signal }) => {
+      removeFilesInFlightSync();
+      process.stderr.write(`\n${signal} again: exiting now; the next run on this host takes over the lease at once\n`);
+    },
+  });
 }

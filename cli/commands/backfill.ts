@@ -1,8 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { loadConfigFile } from '../../shared/config/load';
 import { systemClock, type Clock } from '../../shared/lib/clock';
 import { ConfigError } from '../../shared/lib/errors';
@@ -19,6 +17,9 @@ import { encoderFor } from '../../shared/sinks/encoders/for-format';
 import { createFirehoseClient, FirehoseSink } from '../../shared/sinks/firehose-sink';
 import type { Sink } from '../../shared/core/ports/sink';
 import { consoleLog } from '../console-log';
+import { EXIT } from '../exit-codes';
+import { interruptedExitCode, stopCleanlyOnSignals } from '../interrupt';
+import { localOwner } from '../../shared/cursor/local-owner';
 
 export interface BackfillCommandOptions {
   configPath: string;
@@ -78,6 +79,7 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
     lastPrinted = clock.now();
     write(`${formatProgress(progress)}\n`);
   };
+  const stop = stopCleanlyOnSignals((line) => write(`${line}\n`));
   try {
     const result = await runBackfill({
       instance,
@@ -89,7 +91,8 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
       puller: pulls.puller,
       store,
       keyFor: (range) => backfillKey(instance.id, range, target.kind),
-      owner: `cli-backfill-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+      owner: localOwner(),
+      signal: stop.signal,
       clock,
       budgetMs: options.budgetMs,
       onRange: (resolved) => write(`${formatRange(instance.id, resolved)}\n`),
@@ -97,8 +100,10 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
     });
     write(`${formatOutcome(instance.id, result)}\n`);
     if (options.json) (options.print ?? ((text) => process.stdout.write(text)))(`${JSON.stringify(outcomeJson(instance.id, result))}\n`);
-    return result.complete ? 0 : 1;
+    if (result.summary.stoppedBy === 'lease-held') return EXIT.skipped;
+    return interruptedExitCode(stop.signal) ?? (result.complete ? EXIT.ok : EXIT.failed);
   } finally {
+    stop.dispose();
     if (!options.sink) await sink.close?.();
   }
 }

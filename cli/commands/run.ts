@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { loadConfigFile, type CloudtapConfig } from '../../shared/config/load';
 import type { LocalConfig } from '../../shared/config/schema';
-import { removeFilesInFlightSync } from '../../shared/cursor/file-store';
 import { systemClock } from '../../shared/lib/clock';
 import { DURATION_HINT, formatDuration, parseDuration } from '../../shared/lib/duration';
 import { ConfigError } from '../../shared/lib/errors';
@@ -11,7 +10,7 @@ import { rateSeconds } from '../../shared/lib/schedule';
 import { runLocalOnce, type LocalRunResult } from '../../shared/runtime/local';
 import { consoleLog } from '../console-log';
 import { EXIT } from '../exit-codes';
-import { interruptedExitCode, interruptOnSignals } from '../interrupt';
+import { interruptedExitCode, stopCleanlyOnSignals } from '../interrupt';
 import { ProgressBoard } from '../progress';
 import { AlertCount, formatSummary, runReport, statusOf } from '../summary';
 
@@ -47,16 +46,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const board = new ProgressBoard(options.json ? { out: process.stderr, plain: false } : {});
   const say = (line: string) => board.print(`${line}\n`, options.json ? process.stderr : process.stdout);
   const warn = (line: string) => board.print(`${line}\n`, process.stderr);
-  const stop = options.signal
-    ? { signal: options.signal, dispose: () => {} }
-    : interruptOnSignals({
-        first: ({ signal }) =>
-          warn(`${signal}: stopping: no new requests; what was fetched is delivered and checkpointed, then the lease is released. Again to exit at once.`),
-        beforeExit: ({ signal }) => {
-          removeFilesInFlightSync();
-          process.stderr.write(`\n${signal} again: exiting now; the next run on this host takes over the lease at once\n`);
-        },
-      });
+  const stop = options.signal ? { signal: options.signal, dispose: () => {} } : stopCleanlyOnSignals(warn);
   const pull = { config, options, board, warn, signal: stop.signal, alertDetail };
   try {
     for (;;) {

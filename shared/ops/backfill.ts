@@ -77,6 +77,8 @@ export interface BackfillOptions {
   clock?: Clock;
   /** How long this invocation may run before it checkpoints and stops; default 1 hour. Re-run to continue. */
   budgetMs?: number;
+  /** Stops the backfill as its budget running out does (Ctrl-C): what was fetched is delivered and checkpointed. */
+  signal?: AbortSignal;
   /** Told the range once it is resolved, before the range is checked or anything is pulled. */
   onRange?: (resolved: ResolvedRange) => void;
   onProgress?: (progress: BackfillProgress) => void;
@@ -152,6 +154,7 @@ async function pullRange(options: BackfillOptions, range: BackfillRange, resumed
     until: to,
     deadline: clock.now() + (options.budgetMs ?? 3_600_000),
     reserveMs: 10_000,
+    signal: options.signal,
     // One window at a time: progress along the range is then monotonic, and the API's rate limit bounds the pace anyway.
     parallelWindows: 1,
     onProgress: (progress) => {

@@ -29,9 +29,9 @@ describe('cloudtap run stopped by a signal', () => {
     for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   });
 
-  /** Start `cloudtap run`, and once some events are delivered, send `signal` to its process group as a terminal would. */
-  async function interruptRun(dir: string, signal: NodeJS.Signals) {
-    const child = spawnCloudtap(['run', '--config', 'cloudtap.yaml'], { cwd: dir, env, detached: true });
+  /** Start a cloudtap command, and once some events are delivered, send `signal` to its process group as a terminal would. */
+  async function interruptRun(dir: string, signal: NodeJS.Signals, args = ['run', '--config', 'cloudtap.yaml']) {
+    const child = spawnCloudtap(args, { cwd: dir, env, detached: true });
     children.push(child);
     let stdout = '';
     let stderr = '';
@@ -47,9 +47,13 @@ describe('cloudtap run stopped by a signal', () => {
     return { code, stdout, stderr };
   }
 
-  async function expectCleanStateDir(dir: string) {
-    const files = await readdir(join(dir, 'state'));
+  async function expectNoFilesInFlight(dir: string) {
+    const files = await readdir(join(dir, 'state'), { recursive: true });
     expect(files.filter((file) => file.endsWith('.tmp') || file.endsWith('.lock'))).toEqual([]);
+  }
+
+  async function expectCleanStateDir(dir: string) {
+    await expectNoFilesInFlight(dir);
     const state = JSON.parse(await readFile(join(dir, 'state/audit-test.json'), 'utf8'));
     expect(state.lease).toBeUndefined();
     return state;
@@ -75,6 +79,24 @@ describe('cloudtap run stopped by a signal', () => {
     const next = await cloudtap(['run', '--config', 'cloudtap.yaml'], { cwd: dir, env });
     expect(next.code, next.stdout + next.stderr).toBe(0);
     expect(next.stdout).toMatch(new RegExp(`✓ audit-test: ${EVENTS - delivered.length} pulled, ${EVENTS - delivered.length} delivered`));
+    const ids = await deliveredEventIds(dir);
+    expect(ids).toHaveLength(EVENTS);
+    expect(new Set(ids).size).toBe(EVENTS);
+  }, 60_000);
+
+  it('backfill: SIGINT delivers and checkpoints what was fetched and exits 130; the same command then finishes the same range, every event once', async () => {
+    const dir = await cloudAuditProject(server.url);
+    const backfill = ['backfill', '--config', 'cloudtap.yaml', '--source', 'audit-test', '--from', '7h', '--to', '30m'];
+    const interrupted = await interruptRun(dir, 'SIGINT', backfill);
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    expect(interrupted.stderr).toContain('SIGINT: stopping');
+    const delivered = await deliveredEventIds(dir);
+    expect(delivered.length).toBeLessThan(EVENTS);
+    await expectNoFilesInFlight(dir);
+
+    const next = await cloudtap(backfill, { cwd: dir, env });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain('using the range resolved on');
     const ids = await deliveredEventIds(dir);
     expect(ids).toHaveLength(EVENTS);
     expect(new Set(ids).size).toBe(EVENTS);

@@ -117,6 +117,21 @@ describe('cloudtap backfill (CloudAudit simulator, local file store)', () => {
     expect(await delivered()).toHaveLength(all.length);
   });
 
+  it('exits 3 (skipped), pulling nothing, while another run holds the range\'s lease', async () => {
+    const [heldFrom, heldTo] = [now - 6 * DAY, now - 5 * DAY];
+    const store = new FileCursorStore({ directory: join(dir, 'state', 'backfill') });
+    const { lease } = await store.acquire(`audit-test-${heldFrom}-${heldTo}`, 'another-live-run', 60_000);
+    const lines: string[] = [];
+    const before = await delivered();
+    try {
+      expect(await backfillCommand({ ...base(), from: String(heldFrom), to: String(heldTo), write: (text) => lines.push(text) })).toBe(3);
+    } finally {
+      await store.release(lease, { at: Date.now() });
+    }
+    expect(lines.join('')).toContain('is already running elsewhere');
+    expect(await delivered()).toEqual(before);
+  });
+
   it('refuses a range older than the provider retention, and one reaching into now − lag', async () => {
     const old = await backfillCommand({ ...base(), from: '100d', to: '80d' }).catch((e) => e);
     expect(old).toBeInstanceOf(ConfigError);
