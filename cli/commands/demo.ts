@@ -60,7 +60,9 @@ export async function runDemo({ verbose }: { verbose: boolean }): Promise<number
     for (const [index, { api }] of simulators.entries()) {
       for (const [field, value] of Object.entries(api.credentials)) env[config.sources[index]!.credentialEnv[field]!] = value;
     }
-    const log = consoleLog(verbose);
+    // Log lines go through the board, so a warning is printed above it rather than drawn over.
+    const board = new ProgressBoard();
+    const log = consoleLog(verbose, (line) => board.print(`${line}\n`, process.stderr));
 
     out(`cloudtap demo: the last 2 days of ${simulators.length} provider APIs, each on a local simulator`);
     for (const { api, running } of simulators) {
@@ -69,7 +71,8 @@ export async function runDemo({ verbose }: { verbose: boolean }): Promise<number
     out('Requests are signed as each provider requires; events younger than each source\'s lag wait for the next run.');
     out();
     // Alerts are summed up after the run instead of printed one by one over the progress display.
-    const first = await runLocalOnce({ config, registry, env, log, alertConsole: false, onProgress: new ProgressBoard().update });
+    const first = await runLocalOnce({ config, registry, env, log, alertConsole: false, onProgress: board.update });
+    board.done();
     out();
     out(formatSummary(first, resolve(config.local.output)));
 
