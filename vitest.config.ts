@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The CLI tests spawn the bundle (bin/cloudtap.js runs dist/); build it from the sources as they are now.
+    globalSetup: ['scripts/build-cli.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // cdk synth and DynamoDB servers are heavy; two cores on CI.

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = join(repositoryRoot, 'node_modules/.bin/tsx');
-const entry = join(repositoryRoot, 'bin/cloudtap.ts');
+/** The command `cloudtap` (package.json "bin"); it runs the bundle vitest's globalSetup builds. */
+export const launcher = join(repositoryRoot, 'bin/cloudtap.js');
 
 export interface CliResult {
   code: number;
@@ -13,13 +13,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the CLI as a user would, in its own process; never throws on a non-zero exit. */
+/** Run the CLI as a user would, in its own process, on the Node running the tests; never throws on a non-zero exit. */
 export async function cloudtap(
   args: string[],
   options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
 ): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(tsx, [entry, ...args], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [launcher, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       timeout: options.timeoutMs ?? 60_000,

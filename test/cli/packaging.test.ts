@@ -1,0 +1,117 @@
+/**
+ * How the command `cloudtap` is packaged: a JavaScript launcher (bin/cloudtap.js, committed executable)
+ * that runs the bundle built from the TypeScript (scripts/build-cli.ts; vitest's globalSetup built it
+ * for this run), that npx finds inside the checkout without a registry, and that never dirties the
+ * checkout.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { siemAssetsCommand } from '../../cli/commands/siem-assets';
+import { cloudtap, launcher, repositoryRoot, type CliResult } from '../support/cli';
+
+const run = promisify(execFile);
+
+/** A command as a user types it, on the Node running the tests (first on PATH); never throws on a non-zero exit. */
+async function spawned(command: string, args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
+  const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`, ...options.env };
+  try {
+    const { stdout, stderr } = await run(command, args, { cwd: options.cwd, env, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** `npx --offline cloudtap --help` in the checkout, with a registry nobody answers and an empty npm cache. */
+async function npxOffline(): Promise<CliResult> {
+  const cache = await mkdtemp(join(tmpdir(), 'cloudtap-npm-cache-'));
+  return spawned('npx', ['--offline', 'cloudtap', '--help'], {
+    cwd: repositoryRoot,
+    env: { npm_config_registry: 'http://127.0.0.1:9/', npm_config_cache: cache, npm_config_update_notifier: 'false' },
+  });
+}
+
+/** What git says about the checkout, or undefined when the tests do not run in one (e.g. an unpacked tarball). */
+async function git(...args: string[]): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('git', args, { cwd: repositoryRoot });
+    return stdout;
+  } catch {
+    return undefined;
+  }
+}
+const insideGitCheckout = (await git('rev-parse', '--is-inside-work-tree'))?.trim() === 'true';
+const NOT_A_CHECKOUT = `${repositoryRoot} is not a git checkout, so there is no committed mode or status to compare`;
+
+describe('the command cloudtap', () => {
+  it('runs the compiled bundle: --help prints the usage and exits 0', async () => {
+    const result = await cloudtap(['--help'], { cwd: tmpdir() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage:\n\s+cloudtap demo\b/m);
+  });
+
+  it('is a JavaScript file for node, not TypeScript for tsx', async () => {
+    const text = await readFile(launcher, 'utf8');
+    expect(text.split('\n')[0]).toBe('#!/usr/bin/env node');
+    const manifest = JSON.parse(await readFile(join(repositoryRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(manifest.bin).toEqual({ cloudtap: 'bin/cloudtap.js' });
+  });
+
+  it('without the bundle, says to run `npm run build` and exits 1, without a stack trace', async () => {
+    // A copy of the checkout's launcher (with package.json: it is an ES module) where nothing was built.
+    const copy = await mkdtemp(join(tmpdir(), 'cloudtap-unbuilt-'));
+    await cp(join(repositoryRoot, 'bin'), join(copy, 'bin'), { recursive: true });
+    await cp(join(repositoryRoot, 'package.json'), join(copy, 'package.json'));
+    const result = await spawned(process.execPath, [join(copy, 'bin/cloudtap.js'), '--help'], { cwd: copy });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`cloudtap: ${join(copy, 'dist/cloudtap.mjs')} is missing; run \`npm run build\` in ${copy}/\n`);
+  });
+
+  it('is committed executable (mode 100755), so no install has to chmod it', async (context) => {
+    if (!insideGitCheckout) context.skip(NOT_A_CHECKOUT);
+    const entry = await git('ls-files', '-s', relative(repositoryRoot, launcher));
+    expect(entry).toMatch(/^100755 [0-9a-f]{40} 0\tbin\/cloudtap\.js\n$/);
+  });
+
+  it('runs through `npx cloudtap` inside the checkout without asking any registry', async () => {
+    const result = await npxOffline();
+    expect(result.stderr).not.toMatch(/ENOTCACHED|ECONNREFUSED|npm error/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage:\n\s+cloudtap demo\b/m);
+  }, 60_000);
+
+  it('leaves the checkout as it was, run directly or through npx', async (context) => {
+    if (!insideGitCheckout) context.skip(NOT_A_CHECKOUT);
+    const before = await git('status', '--porcelain');
+    expect((await cloudtap(['--help'], { cwd: repositoryRoot })).code).toBe(0);
+    expect((await npxOffline()).code).toBe(0);
+    expect(await git('status', '--porcelain')).toBe(before);
+  }, 90_000);
+
+  it('reads the files that live beside its sources (siem/ templates) from the bundle: siem-assets writes what the TypeScript writes', async () => {
+    const fromBundle = await mkdtemp(join(tmpdir(), 'cloudtap-siem-bundle-'));
+    const fromSource = await mkdtemp(join(tmpdir(), 'cloudtap-siem-source-'));
+    const result = await cloudtap(['siem-assets', '--out', fromBundle], { cwd: tmpdir() });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const quiet = { write: () => true };
+    expect(await siemAssetsCommand(['--out', fromSource], { stdout: quiet, stderr: quiet })).toBe(0);
+    const files = async (root: string) =>
+      (await readdir(root, { recursive: true, withFileTypes: true }))
+        .filter((entry) => entry.isFile())
+        .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+        .toSorted();
+    const written = await files(fromBundle);
+    expect(written).toEqual(await files(fromSource));
+    expect(written.length).toBeGreaterThan(5);
+    for (const file of written) {
+      expect(await readFile(join(fromBundle, file), 'utf8'), file).toBe(await readFile(join(fromSource, file), 'utf8'));
+    }
+  });
+});
