@@ -1,19 +1,22 @@
 /**
  * How the command `cloudtap` is packaged: a JavaScript launcher (bin/cloudtap.js, committed executable)
  * that runs the bundle built from the TypeScript (scripts/build-cli.ts; vitest's globalSetup built it
- * for this run), that npx finds inside the checkout without a registry, and that never dirties the
- * checkout.
+ * for this run), that npx finds inside the checkout without a registry, that never dirties the
+ * checkout, and that says once, in one line, what the AWS SDK would say in nine on Node 20.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siemAssetsCommand } from '../../cli/commands/siem-assets';
+import { startDynamoDb, type TestDynamoDb } from '../support/dynamodb';
 import { cloudtap, launcher, repositoryRoot, type CliResult } from '../support/cli';
 
 const run = promisify(execFile);
+const SDK_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+const nodeMajor = Number(process.versions.node.split('.')[0]);
 
 /** A command as a user types it, on the Node running the tests (first on PATH); never throws on a non-zero exit. */
 async function spawned(command: string, args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
@@ -113,5 +116,50 @@ describe('the command cloudtap', () => {
     for (const file of written) {
       expect(await readFile(join(fromBundle, file), 'utf8'), file).toBe(await readFile(join(fromSource, file), 'utf8'));
     }
+  });
+});
+
+describe('the AWS SDK warning about Node 20', () => {
+  let dynamoDb: TestDynamoDb;
+  let dir: string;
+  // `status --table` builds a DynamoDB client, the moment the SDK checks the Node version.
+  const status = (switchValue: string | undefined) =>
+    cloudtap(['status', '--config', 'cloudtap.yaml', '--table', 'cursors'], {
+      cwd: dir,
+      env: {
+        [SDK_WARNING_SWITCH]: switchValue,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+      },
+    });
+  const SDK_LINE = 'NodeVersionSupportWarning';
+  const OURS = `cloudtap: Node ${nodeMajor} support ends when the AWS SDK drops it in January 2027; use Node 22 or later`;
+
+  beforeAll(async () => {
+    dynamoDb = await startDynamoDb();
+    await dynamoDb.createTable('cursors');
+    dir = await mkdtemp(join(tmpdir(), 'cloudtap-sdk-warning-'));
+    await writeFile(join(dir, 'cloudtap.yaml'), ['sources:', '  - id: audit-test', '    type: tencent-cloudaudit', '    region: ap-guangzhou'].join('\n'));
+  });
+  afterAll(() => dynamoDb.stop());
+
+  it('is one line of ours on stderr instead of the SDK’s nine, on Node 20 only; stdout stays the report', async () => {
+    const result = await status(undefined);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('DynamoDB table cursors');
+    expect(result.stdout).not.toContain('support ends');
+    expect(result.stderr).not.toContain(SDK_LINE);
+    const ours = result.stderr.split('\n').filter((line) => line === OURS);
+    expect(ours).toHaveLength(nodeMajor < 22 ? 1 : 0);
+  });
+
+  it('is left to the SDK when the user set its switch (proving this command is one the SDK warns about)', async (context) => {
+    if (nodeMajor >= 22) context.skip(`the SDK warns only below Node 22; this is Node ${nodeMajor}`);
+    const result = await status('false');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(SDK_LINE);
+    expect(result.stderr).not.toContain(OURS);
   });
 });
