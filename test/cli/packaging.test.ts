@@ -163,3 +163,15 @@ describe('the AWS SDK warning about Node 20', () => {
     expect(result.stderr).not.toContain(OURS);
   });
 });
+
+describe('CI (.ci/run)', () => {
+  it('runs the tests on the Node it asked for, the CLI too', async (context) => {
+    const asked = process.env.CLOUDTAP_CI_NODE;
+    if (!asked) return context.skip('CLOUDTAP_CI_NODE is set by .ci/run only');
+    // This file runs in one of vitest's forks: the Node under test is the one running it.
+    expect(process.version).toBe(asked);
+    const result = await cloudtap(['--help'], { cwd: tmpdir(), env: { [SDK_WARNING_SWITCH]: undefined } });
+    expect(result.code).toBe(0);
+    expect(result.stderr.includes('support ends')).toBe(Number(asked.slice(1).split('.')[0]) < 22);
+  });
+});
