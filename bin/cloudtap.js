@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The command `cloudtap`. It runs the bundle that `npm run build` makes from bin/cloudtap-entry.ts
+// The command `cloudtap`. It runs the bundle that `npm run build` makes from bin/cloudtap.ts
 // (npm ci and npm install run the build), so no TypeScript is compiled at start-up.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
 /**
- * Bundles the CLI (bin/cloudtap-entry.ts) into dist/cloudtap.mjs, which bin/cloudtap.js runs.
+ * Bundles the CLI (bin/cloudtap.ts) into dist/cloudtap.mjs, which bin/cloudtap.js runs.
  * `npm run build` runs this file; so do `npm ci` and `npm install` (the `prepare` script) and every
  * vitest run (`setup` below, vitest's globalSetup), so the tests spawn the code as it is now.
  */
@@ -10,7 +10,7 @@ import { build, type Plugin } from 'esbuild';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 /** The TypeScript entry, relative to the repository root. */
-export const CLI_ENTRY = 'bin/cloudtap-entry.ts';
+export const CLI_ENTRY = 'bin/cloudtap.ts';
 export const CLI_BUNDLE_DIR = join(repositoryRoot, 'dist');
 /** What bin/cloudtap.js imports. */
 export const CLI_BUNDLE = join(CLI_BUNDLE_DIR, 'cloudtap.mjs');
