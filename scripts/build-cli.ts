@@ -57,7 +57,7 @@ export async function buildCli({ outdir = CLI_BUNDLE_DIR, externalPackages = fal
     outdir,
     outExtension: { '.js': '.mjs' },
     // Everything, dependencies included: Node then reads one file instead of resolving and loading
-    // hundreds in node_modules (docs/benchmarks.md, "CLI start-up": three times faster). Modules the
+    // hundreds in node_modules (docs/benchmarks.md, "CLI start-up": twice as fast). Modules the
     // CLI imports lazily become chunks of their own, loaded only by the commands that use them.
     bundle: true,
     packages: externalPackages ? 'external' : 'bundle',
