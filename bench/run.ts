@@ -5,10 +5,11 @@ import { benchCompile, benchDetection } from './detection';
 import { benchDrain } from './drain';
 import { benchNormalize } from './normalize';
 import { benchPullRate } from './pull-rate';
+import { benchStartup } from './startup';
 
 /**
  * `npm run bench`: normalize cost, rule evaluation cost, pull rate against each API's documented
- * limit, peak memory draining a large backlog, and Firehose's bill per destination. Figures are printed as
+ * limit, peak memory draining a large backlog, Firehose's bill per destination, and the CLI's start-up. Figures are printed as
  * Markdown tables for docs/benchmarks.md; nothing here asserts a speed.
  */
 const { values } = parseArgs({
@@ -22,6 +23,8 @@ const { values } = parseArgs({
     'drain-api': { type: 'string' },
     /** Realistic events per API for the cost figures. */
     'cost-events': { type: 'string', default: '20000' },
+    /** Runs of each start-up variant. */
+    'startup-runs': { type: 'string', default: '10' },
   },
 });
 const wanted = (part: string) => !values.only || values.only.includes(part);
@@ -90,5 +93,17 @@ if (wanted('cost')) {
       : ['cannot pack: Elastic indexes one document per record', '—', mib(r.onePerRecordBilledPerMillion), '—'];
     const saving = r.packable ? `${fixed(r.onePerRecordBilledPerMillion / r.packedBilledPerMillion, 1)}×` : '—';
     out(`| ${r.type} | ${r.destination} | ${fixed(r.meanEventBytes)} | ${packed.join(' | ')} | ${dollars(r.onePerRecordUsdPerMillion)} | ${saving} |`);
+  }
+}
+
+if (wanted('startup')) {
+  const r = await benchStartup(Number(values['startup-runs']));
+  const mib = r.build.files.reduce((sum, file) => sum + file.bytes, 0) / 2 ** 20;
+  out('\n### CLI start-up: `cloudtap --help`, process start to exit\n');
+  out(`Bundle: ${r.build.files.length} files, ${fixed(mib, 1)} MiB, built in ${fixed(r.build.milliseconds / 1000, 1)} s.\n`);
+  out('| command | runs | median ms | min ms | max ms | median / compiled |');
+  out('|---|---:|---:|---:|---:|---:|');
+  for (const t of [r.compiled, r.external, r.tsx]) {
+    out(`| \`${t.command}\` | ${t.runs} | ${fixed(t.medianMs)} | ${fixed(t.minMs)} | ${fixed(t.maxMs)} | ${fixed(t.medianMs / r.compiled.medianMs, 1)}× |`);
   }
 }

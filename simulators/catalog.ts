@@ -7,7 +7,8 @@ export type { RunningSimulator, SimulatedApi, SimulationOptions } from './common
 /** The entry simulators/<vendor>/<api>/index.ts exports, completed with what its definition says. */
 async function simulated(definition: SourceDefinition<any>): Promise<SimulatedApi> {
   const where = `simulators/${definition.vendor}/${definition.api}/index.ts`;
-  const { simulatedApi } = (await import(new URL(`./${definition.vendor}/${definition.api}/index.ts`, import.meta.url).href)) as {
+  // A template literal of a relative path, so esbuild bundles every simulators/*/*/index.ts for the CLI.
+  const { simulatedApi } = (await import(`./${definition.vendor}/${definition.api}/index.ts`)) as {
     simulatedApi?: SimulatorEntry;
   };
   if (!simulatedApi) throw new Error(`${where} exports no simulatedApi`);

@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = join(repositoryRoot, 'node_modules/.bin/tsx');
-const entry = join(repositoryRoot, 'bin/cloudtap.ts');
+/** The command `cloudtap` (package.json "bin"); it runs the bundle vitest's globalSetup builds. */
+export const launcher = join(repositoryRoot, 'bin/cloudtap.js');
 
 /** The command line that starts the CLI, for tests that need a shell around it (pipes). */
-export const cliCommand: readonly string[] = [tsx, entry];
+export const cliCommand: readonly string[] = [process.execPath, launcher];
 
 export interface CliResult {
   code: number;
@@ -16,13 +16,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the CLI as a user would, in its own process; never throws on a non-zero exit. */
+/** Run the CLI as a user would, in its own process, on the Node running the tests; never throws on a non-zero exit. */
 export async function cloudtap(
   args: string[],
   options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
 ): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(cliCommand[0]!, [...cliCommand.slice(1), ...args], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [launcher, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       timeout: options.timeoutMs ?? 60_000,
@@ -41,7 +41,7 @@ export async function cloudtap(
  * reaches the foreground job: tsx and the node process it runs alike.
  */
 export function spawnCloudtap(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; detached?: boolean }): ChildProcess {
-  return spawn(tsx, [entry, ...args], {
+  return spawn(cliCommand[0]!, [...cliCommand.slice(1), ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
