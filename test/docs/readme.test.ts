@@ -29,7 +29,11 @@ const RUN_ELSEWHERE: Record<string, string> = {
     'needs an AWS account; the infra tests assert the secret cloudtap/tencent-audit-gz',
   'npm run chaos -- --minutes 2': 'a two-minute fault storm, run by hand; test/chaos runs the same storm briefly in the suite',
   'npm run bench': 'minutes of measurement, run by hand; its entries are recorded in docs/benchmarks.md',
+  'bash .ci/run': 'it is CI itself; it starts with npm ci, which would replace the node_modules this view shares with the checkout',
 };
+
+// Commands that install replace node_modules, which the view links from the checkout: never run here.
+const INSTALLS = /\bnpm (ci|install|i)\b|\.ci\/run/;
 
 // The README's own placeholders: the simulator accepts exactly these, so `export ...` is run as written too.
 const PLACEHOLDER_KEYS = { secretId: 'AKID...', secretKey: '...' };
@@ -95,6 +99,7 @@ beforeAll(async () => {
   for (const { command: line } of documentedCommands(readme)) {
     for (const command of line.split(' && ').map((part) => part.trim())) {
       if (command in RUN_ELSEWHERE) continue;
+      if (INSTALLS.test(command)) throw new Error(`"${command}" would reinstall the checkout's node_modules: list it in RUN_ELSEWHERE with the reason`);
       const step = await runLine(command);
       steps.push(step);
       if (command === 'cp cloudtap.example.yaml cloudtap.yaml' && steps.filter((s) => s.command === command).length === 1) await editLikeAReader();
