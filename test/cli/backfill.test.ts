@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeLines } from '../../shared/sinks/encode';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
 import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditEventRecord } from '../../simulators/tencent/cloudaudit/simulator';
 import { cloudtap } from '../support/cli';
+import { cloudAuditProject } from '../support/cli-project';
 
 const keys = { secretId: 'AKIDcliBackfillFakeSecretId', secretKey: 'cliBackfillFakeSecretKeyValue' };
 const env = { TENCENTCLOUD_SECRET_ID: keys.secretId, TENCENTCLOUD_SECRET_KEY: keys.secretKey };
@@ -22,20 +22,7 @@ describe('cloudtap backfill --from 7d --to 6d, run twice as a user would', () =>
     const now = Math.floor(Date.now() / 1000);
     records = generateCloudAuditEvents({ count: 600, from: now - 8 * DAY, to: now - 5 * DAY, seed: 31 }).map((e) => ('record' in e ? e.record : e));
     started.cloudaudit.addEvents(records);
-    dir = await mkdtemp(join(tmpdir(), 'cloudtap-cli-backfill-'));
-    await writeFile(
-      join(dir, 'cloudtap.yaml'),
-      [
-        'sources:',
-        '  - id: audit-test',
-        '    type: tencent-cloudaudit',
-        '    region: ap-guangzhou',
-        `    endpoint: ${server.url}`,
-        'local:',
-        '  stateDir: state',
-        '  output: out/events.ndjson',
-      ].join('\n'),
-    );
+    dir = await cloudAuditProject(server.url);
   });
   afterAll(() => server.close());
 

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeLines } from '../../shared/sinks/encode';
 import { generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit/simulator';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
 import { cloudtap } from '../support/cli';
+import { cloudAuditProject } from '../support/cli-project';
 
 const keys = { secretId: 'AKIDcliTestFakeSecretId', secretKey: 'cliTestFakeSecretKeyValue' };
 
@@ -18,21 +18,7 @@ describe('cloudtap CLI', () => {
     const started = await startCloudAuditSimulator({ credentials: [keys] });
     server = started.server;
     started.cloudaudit.addEvents(generateCloudAuditEvents({ count: 400, from: now - 6 * 3600, to: now - 3600, seed: 5 }));
-    dir = await mkdtemp(join(tmpdir(), 'cloudtap-cli-'));
-    await writeFile(
-      join(dir, 'cloudtap.yaml'),
-      [
-        'sources:',
-        '  - id: audit-test',
-        '    type: tencent-cloudaudit',
-        '    region: ap-guangzhou',
-        `    endpoint: ${server.url}`,
-        '    start: 1d',
-        'local:',
-        '  stateDir: state',
-        '  output: out/events.ndjson',
-      ].join('\n'),
-    );
+    dir = await cloudAuditProject(server.url);
   });
   afterAll(() => server.close());
 
