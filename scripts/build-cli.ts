@@ -56,8 +56,8 @@ export async function buildCli({ outdir = CLI_BUNDLE_DIR, externalPackages = fal
     entryPoints: { cloudtap: CLI_ENTRY },
     outdir,
     outExtension: { '.js': '.mjs' },
-    // Everything, dependencies included: Node then reads one file instead of resolving and loading
-    // hundreds in node_modules (docs/benchmarks.md, "CLI start-up": twice as fast). Modules the
+    // Everything, dependencies included: a command then reads a few chunks instead of resolving and
+    // loading hundreds of files in node_modules (docs/benchmarks.md, "CLI start-up"). Modules the
     // CLI imports lazily become chunks of their own, loaded only by the commands that use them.
     bundle: true,
     packages: externalPackages ? 'external' : 'bundle',
