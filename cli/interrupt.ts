@@ -1,5 +1,5 @@
-import { constants } from 'node:os';
 import { removeFilesInFlightSync } from '../shared/cursor/file-store';
+import { EXIT } from './exit-codes';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -10,9 +10,9 @@ export class Interruption extends Error {
     super(`interrupted by ${signal}`);
   }
 
-  /** The shell's convention, 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM. */
+  /** The shell's convention, 128 + the signal's number (cli/exit-codes.ts). */
   get exitCode(): number {
-    return 128 + constants.signals[this.signal];
+    return this.signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
   }
 }
 
