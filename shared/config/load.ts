@@ -128,6 +128,7 @@ export function resolveInstance<Options>(
     lagSeconds: parseDuration(input.lag ?? definition.defaults.lag)!,
     start: parseStart(input.start ?? definition.defaults.start)!,
     endpoint: input.endpoint,
+    credentialSet: input.id,
     credentialEnv: Object.fromEntries(
       definition.credentialFields.map((field) => [field.name, input.credentials?.env?.[field.name] ?? field.env]),
     ),

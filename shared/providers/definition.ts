@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../lib/clock';
 import type { Log } from '../lib/logger';
 import type { Source } from '../core/ports/source';
+import type { RequestPacer } from '../core/ports/pacer';
 import type { SiemFacts } from './siem';
 
 /** A source instance after validation, with its provider's defaults filled in. */
@@ -15,7 +16,14 @@ export interface SourceInstanceConfig<Options = Record<string, unknown>> {
   /** A lookback in seconds or an absolute epoch-seconds start for the first run. */
   start: { lookbackSeconds: number } | { at: number };
   endpoint?: string;
-  /** Credential field -> environment variable, for local runs. */
+  /**
+   * The credential set the instance signs with (`credentials` in the config):
+   * instances naming one set share its secret and its provider rate limits.
+   * An instance configured with credentials of its own is a set of its own,
+   * named after the instance.
+   */
+  credentialSet: string;
+  /** Credential field -> environment variable, for local runs (the set's). */
   credentialEnv: Record<string, string>;
   enabled: boolean;
   options: Options;
@@ -50,6 +58,12 @@ export interface SourceFactoryArgs<Options, SourceCredentials = Credentials> {
   requestsPerSecond?: number;
   /** How long one request may take, ms; default the transport's (10 s). Fault tests shorten it. */
   timeoutMs?: number;
+  /**
+   * Paces the client's requests when others share its rate limit (instances
+   * behind one credential set, concurrent invocations); without it the client
+   * paces itself alone at the documented rate.
+   */
+  pacer?: RequestPacer;
 }
 
 /**
@@ -86,6 +100,13 @@ export interface SourceDefinition<Options = Record<string, unknown>, Fields exte
   retentionSeconds: number;
   /** The API's documented pace: requests per second and records per page (backfill ETAs). */
   pace?: { requestsPerSecond: number; pageSize: number };
+  /**
+   * What, besides the credential set and the API, the documented rate limit is
+   * keyed on for this instance (e.g. the regional endpoint its requests reach),
+   * as its source page says; '' when the limit is per key and API alone.
+   * Instances with the same set, type and scope share one `pace`.
+   */
+  rateLimitScope(instance: SourceInstanceConfig<Options>): string;
   /** Its default detection rules, as JSON; validated when the default pack is assembled. */
   rules: readonly unknown[];
   /** Its Splunk sourcetype and CIM facts, its Elastic mappings: the SIEM assets are rendered from these. */

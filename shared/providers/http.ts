@@ -33,6 +33,9 @@ export interface TransportOptions {
 /** `https://` unless the endpoint names a scheme (a simulator's `http://127.0.0.1:PORT`). */
 export const withScheme = (endpoint: string): string => (/^[a-z]+:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`);
 
+/** The host a request to `endpoint` reaches: what a regional rate limit is keyed on. */
+export const endpointHost = (endpoint: string): string => new URL(withScheme(endpoint)).host;
+
 /** 5xx and 429 are worth another attempt, whatever the body says. */
 export const isTransientStatus = (status: number): boolean => status >= 500 || status === 429;
 

@@ -41,6 +41,7 @@ describe('parseConfig', () => {
         lagSeconds: 600,
         start: { lookbackSeconds: 86_400 },
         endpoint: undefined,
+        credentialSet: 'audit-gz',
         credentialEnv: { secretId: 'TENCENTCLOUD_SECRET_ID', secretKey: 'TENCENTCLOUD_SECRET_KEY', token: 'TENCENTCLOUD_SESSION_TOKEN' },
         enabled: true,
         options: { lookupAttributes: [], returnLocation: false },

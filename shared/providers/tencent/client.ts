@@ -88,7 +88,7 @@ export class TencentClient {
     // The key id too: a provider quoting the request back must not put any credential into an error or a log.
     const secrets = [credentials.secretId, credentials.secretKey, credentials.token ?? ''].filter((s) => s.length >= 4);
     this.errors = new RedactingErrors(PROVIDER, () => secrets);
-    const endpoint = options.endpoint ?? `https://${options.service}.tencentcloudapi.com`;
+    const endpoint = options.endpoint ?? defaultEndpoint(options.service);
     // API 3.0 always posts to `/`, which is also the signed path.
     this.url = new URL('/', withScheme(endpoint));
     this.http = new Transport(options, DEFAULT_RETRY);
@@ -169,3 +169,6 @@ export class TencentClient {
     return { response: envelope as T, requestId };
   }
 }
+
+/** The SDKs' default endpoint of a service (China site); the host resolves to the nearest access region. */
+export const defaultEndpoint = (service: string): string => `https://${service}.tencentcloudapi.com`;

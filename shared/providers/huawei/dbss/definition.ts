@@ -1,10 +1,11 @@
 import { dbssOptionsSchema, type DbssOptions } from './options';
 import type { SourceDefinition } from '../../definition';
+import { endpointHost } from '../../http';
 // Imported, not read from disk: esbuild inlines the rules into each Lambda bundle.
 import rules from './rules.json';
 import { HUAWEI_CREDENTIAL_FIELDS } from '../credentials';
 import { DBSS_LIMITS } from './limits';
-import { DbssSource } from './source';
+import { DbssSource, dbssEndpoint } from './source';
 import { dbssSiem } from './siem';
 
 export const dbssDefinition: SourceDefinition<DbssOptions, typeof HUAWEI_CREDENTIAL_FIELDS> = {
@@ -21,6 +22,8 @@ export const dbssDefinition: SourceDefinition<DbssOptions, typeof HUAWEI_CREDENT
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
   retentionSeconds: DBSS_LIMITS.retentionSeconds,
   pace: { requestsPerSecond: DBSS_LIMITS.requestsPerSecond, pageSize: DBSS_LIMITS.pageSize },
+  // Assumed per IAM user, API and regional endpoint (docs/sources/huawei-dbss.md).
+  rateLimitScope: (instance) => endpointHost(instance.endpoint ?? dbssEndpoint(instance.region!)),
   rules,
   siem: dbssSiem,
   create: (args) => new DbssSource(args),

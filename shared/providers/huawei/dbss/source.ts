@@ -61,7 +61,7 @@ export class DbssSource implements Source<DbssOperateLog> {
           };
     this.client = new HuaweiClient({
       service: 'dbss',
-      endpoint: instance.endpoint ?? `https://dbss.${instance.region}.myhuaweicloud.com`,
+      endpoint: instance.endpoint ?? dbssEndpoint(instance.region!),
       projectId: options.projectId,
       auth,
       requestsPerSecond: args.requestsPerSecond ?? DBSS_LIMITS.requestsPerSecond,
@@ -115,3 +115,6 @@ export class DbssSource implements Source<DbssOperateLog> {
     return mapDbssRecord(record, context, this.scope);
   }
 }
+
+/** The regional DBSS endpoint. */
+export const dbssEndpoint = (region: string): string => `https://dbss.${region}.myhuaweicloud.com`;

@@ -1,5 +1,7 @@
 import { cloudAuditOptionsSchema, type CloudAuditOptions } from './options';
 import type { SourceDefinition } from '../../definition';
+import { endpointHost } from '../../http';
+import { defaultEndpoint } from '../client';
 // Imported, not read from disk: esbuild inlines the rules into each Lambda bundle.
 import rules from './rules.json';
 import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
@@ -20,6 +22,9 @@ export const cloudAuditDefinition: SourceDefinition<CloudAuditOptions, typeof TE
   defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
   retentionSeconds: CLOUDAUDIT_LIMITS.retentionSeconds,
   pace: { requestsPerSecond: CLOUDAUDIT_LIMITS.requestsPerSecond, pageSize: CLOUDAUDIT_LIMITS.maxResults },
+  // Keyed on Action, access region and sub-account (docs/sources/tencent-cloudaudit.md): the set stands for
+  // the sub-account, the type for the Action, and the host the requests reach for the access region.
+  rateLimitScope: (instance) => endpointHost(instance.endpoint ?? defaultEndpoint('cloudaudit')),
   rules,
   siem: cloudAuditSiem,
   create: (args) => new CloudAuditSource(args),

@@ -1,10 +1,11 @@
 import { sslOptionsSchema, type SslOptions } from './options';
 import type { SourceDefinition } from '../../definition';
+import { endpointHost } from '../../http';
 // Imported, not read from disk: esbuild inlines the rules into each Lambda bundle.
 import rules from './rules.json';
 import { TENCENT_CREDENTIAL_FIELDS } from '../credentials';
 import { SSL_LIMITS } from './limits';
-import { SslSource } from './source';
+import { SSL_ENDPOINT, SslSource } from './source';
 import { sslSiem } from './siem';
 
 export const sslDefinition: SourceDefinition<SslOptions, typeof TENCENT_CREDENTIAL_FIELDS> = {
@@ -23,6 +24,8 @@ export const sslDefinition: SourceDefinition<SslOptions, typeof TENCENT_CREDENTI
   defaults: { schedule: 'rate(5 minutes)', lag: '5m', start: '1d' },
   retentionSeconds: SSL_LIMITS.retentionSeconds,
   pace: { requestsPerSecond: SSL_LIMITS.requestsPerSecond, pageSize: SSL_LIMITS.maxLimit },
+  // Keyed as CloudAudit's (docs/sources/tencent-ssl.md): the set, the Action and the host the requests reach.
+  rateLimitScope: (instance) => endpointHost(instance.endpoint ?? SSL_ENDPOINT),
   rules,
   siem: sslSiem,
   create: (args) => new SslSource(args),

@@ -1,5 +1,7 @@
 import { ucloudOperationsOptionsSchema, type UCloudOperationsOptions } from './options';
 import type { SourceDefinition } from '../../definition';
+import { endpointHost } from '../../http';
+import { UCLOUD_ENDPOINT } from '../client';
 // Imported, not read from disk: esbuild inlines the rules into each Lambda bundle.
 import rules from './rules.json';
 import { UCLOUD_CREDENTIAL_FIELDS } from '../credentials';
@@ -22,6 +24,9 @@ export const ucloudOperationsDefinition: SourceDefinition<UCloudOperationsOption
   defaults: { schedule: 'rate(5 minutes)', lag: '10m', start: '1d' },
   retentionSeconds: UCLOUD_OPERATIONS_LIMITS.retentionSeconds,
   pace: { requestsPerSecond: UCLOUD_OPERATIONS_LIMITS.requestsPerSecond, pageSize: UCLOUD_OPERATIONS_LIMITS.maxResults },
+  // Assumed per key pair and Action behind one gateway (docs/sources/ucloud-operations.md): the endpoint
+  // only picks the site, and two sites are two gateways.
+  rateLimitScope: (instance) => endpointHost(instance.endpoint ?? UCLOUD_ENDPOINT),
   rules,
   siem: ucloudOperationsSiem,
   create: (args) => new UCloudOperationsSource(args),

@@ -54,6 +54,7 @@ function instance(options: Partial<DbssOptions> = {}, overrides: Partial<SourceI
     lagSeconds: 300,
     start: { lookbackSeconds: 86_400 },
     endpoint: server.url,
+    credentialSet: 'dbss-test',
     credentialEnv: {},
     enabled: true,
     options: dbssDefinition.optionsSchema.parse({ projectId: PROJECT_ID, instanceId: INSTANCE_ID, ...options }),
