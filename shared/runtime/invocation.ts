@@ -15,6 +15,36 @@ export interface PullInvocation {
   secretArn: string;
 }
 
+/**
+ * What the dispatcher sends a source type's queue when an instance is due: one
+ * SQS message, one run. The puller function reads it from the queue.
+ */
+export interface PullMessage {
+  source: SourceInstanceConfig;
+  /** The Secrets Manager secret (by name) of the instance's credential set. */
+  secretName: string;
+  /** When the run was due, epoch seconds: its start in the spread schedule. */
+  dueAt: number;
+  /** Seconds between runs; a message still unrun one period after `dueAt` is skipped as expired. */
+  periodSeconds: number;
+}
+
+/** One enabled instance as the dispatcher knows it (its bundled dispatch table). */
+export interface DispatchEntry {
+  source: SourceInstanceConfig;
+  secretName: string;
+}
+
+/** The dispatcher's table, bundled beside its code as DISPATCH_TABLE_FILE. */
+export interface DispatchTable {
+  version: 1;
+  /** The CloudFormation stack it belongs to. */
+  stackName: string;
+  entries: DispatchEntry[];
+}
+
+export const DISPATCH_TABLE_FILE = 'cloudtap-dispatch.json';
+
 /** Environment variables the stack sets on every puller function. */
 export const FUNCTION_ENV = {
   /**
@@ -33,6 +63,10 @@ export const FUNCTION_ENV = {
   alertBusName: 'CLOUDTAP_ALERT_BUS_NAME',
   /** The SIEM link template with `{event.id}`; unset when not configured. */
   siemLink: 'CLOUDTAP_SIEM_LINK',
+  /** Dispatcher only: JSON object, source type -> the URL of its pull queue. */
+  queues: 'CLOUDTAP_QUEUES',
+  /** The stack's name, for log lines and metric properties. */
+  stackName: 'CLOUDTAP_STACK_NAME',
 } as const;
 
 /** The value the stack gives FUNCTION_ENV.destination: the format only, no endpoint or secret. */
