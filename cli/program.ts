@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import type { CommandIo } from './io';
 
@@ -16,6 +16,13 @@ const verbose = () => new Option('-v, --verbose', 'also print info and debug log
 const deployed = () => new Option('--deployed', 'read the deployed state of the default stack (Cloudtap)');
 const stack = () => new Option('--stack <name>', 'read the deployed state through this stack\'s outputs');
 const table = () => new Option('--table <name>', 'read this DynamoDB cursor table directly');
+
+/** A whole number of at least 1, or a usage error naming what was given. */
+function positiveWhole(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, not "${text}"`);
+  return value;
+}
 
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 
@@ -48,11 +55,12 @@ export function buildProgram(io: CommandIo, done: (code: number) => void): Comma
     .option('-s, --source <id>', 'pull only this source (repeatable)', collect)
     .option('-w, --watch', 'keep pulling, at the shortest configured rate() schedule or --interval')
     .option('--interval <duration>', 'with --watch: time between pulls, e.g. 5m')
+    .addOption(new Option('-p, --parallel <n>', 'sources pulled at once (default 8); their rate limits are shared per credential set either way').argParser(positiveWhole))
     .addOption(new Option('--alerts <mode>', 'alerts on the console: a count at the end, or each in full as raised (default: summary; full with --verbose)').choices(['summary', 'full']))
     .addOption(json())
     .addOption(verbose())
-    .addHelpText('after', examples(['cloudtap run -c cloudtap.yaml', 'cloudtap run -c cloudtap.yaml --source audit-gz --alerts full', 'cloudtap run -c cloudtap.yaml --watch --interval 5m']))
-    .action(async (options: { config: string; source?: string[]; watch?: boolean; interval?: string; alerts?: 'summary' | 'full'; json?: boolean; verbose?: boolean }) => {
+    .addHelpText('after', examples(['cloudtap run -c cloudtap.yaml', 'cloudtap run -c cloudtap.yaml --source audit-gz --alerts full', 'cloudtap run -c cloudtap.yaml --watch --interval 5m', 'cloudtap run -c cloudtap.yaml --parallel 32']))
+    .action(async (options: { config: string; source?: string[]; watch?: boolean; interval?: string; parallel?: number; alerts?: 'summary' | 'full'; json?: boolean; verbose?: boolean }) => {
       const { runCommand } = await import('./commands/run');
       done(
         await runCommand({
@@ -60,6 +68,7 @@ export function buildProgram(io: CommandIo, done: (code: number) => void): Comma
           sourceIds: options.source,
           watch: options.watch ?? false,
           interval: options.interval,
+          parallel: options.parallel,
           alerts: options.alerts,
           json: options.json ?? false,
           verbose: options.verbose ?? false,

@@ -12,7 +12,15 @@ export interface ProgressBoardOptions {
   interactive?: boolean;
   /** When not interactive: a plain progress line every 2 s (default), or nothing at all. */
   plain?: boolean;
+  /** At most this many source lines; past it, a totals line and the sources still running (default MAX_BOARD_ROWS). */
+  maxRows?: number;
 }
+
+/** Source lines the board shows at most: hundreds of lines would scroll the terminal, not inform. */
+export const MAX_BOARD_ROWS = 12;
+
+/** How a source's run ended, for the totals line. */
+export type FinishedAs = 'ok' | 'failed' | 'skipped' | 'interrupted';
 
 /**
  * Live progress of concurrent source runs: one line per source, redrawn in
@@ -23,9 +31,15 @@ export interface ProgressBoardOptions {
  */
 export class ProgressBoard {
   private readonly rows = new Map<string, RunProgress>();
+  /** Sources whose run ended: their figures, and counts by how they ended. */
+  private readonly finished = new Map<string, RunProgress>();
+  private readonly ended: Record<FinishedAs, number> = { ok: 0, failed: 0, skipped: 0, interrupted: 0 };
   private readonly out: Output;
   private readonly interactive: boolean;
   private readonly plain: boolean;
+  private readonly maxRows: number;
+  /** How many sources this run pulls, once `expect` says. */
+  private total = 0;
   private drawn = 0;
   private lastPlain = 0;
 
@@ -33,27 +47,63 @@ export class ProgressBoard {
     this.out = options.out ?? process.stdout;
     this.interactive = options.interactive ?? escapesAllowed(this.out);
     this.plain = options.plain ?? true;
+    this.maxRows = options.maxRows ?? MAX_BOARD_ROWS;
+  }
+
+  /** The number of sources the run will pull: past `maxRows`, the board shows totals and the sources still running. */
+  expect(total: number): void {
+    this.total = total;
   }
 
   update = (progress: RunProgress): void => {
     this.rows.set(progress.sourceId, progress);
+    this.changed(progress);
+  };
+
+  /** A source's run ended: in compact mode its line gives way to the totals. */
+  finish = (sourceId: string, as: FinishedAs): void => {
+    this.ended[as]++;
+    const last = this.rows.get(sourceId);
+    if (last) this.finished.set(sourceId, last);
+    if (this.compact) this.rows.delete(sourceId);
+    this.changed(last);
+  };
+
+  private get compact(): boolean {
+    return this.total > this.maxRows;
+  }
+
+  private changed(progress: RunProgress | undefined): void {
     if (this.interactive) this.redraw();
     else if (this.plain && Date.now() - this.lastPlain > 2000) {
+      const line = this.compact ? this.totalsLine() : progress && this.line(progress);
+      if (!line) return;
       this.lastPlain = Date.now();
-      this.out.write(`${this.line(progress)}\n`);
+      this.out.write(`${line}\n`);
     }
-  };
+  }
+
+  /** `37/500 sources done (35 ok, 1 failed, 1 skipped), 8 running; 41,200 pulled, 41,150 delivered` */
+  private totalsLine(): string {
+    const done = Object.values(this.ended).reduce((sum, count) => sum + count, 0);
+    const how = (Object.entries(this.ended) as [FinishedAs, number][]).filter(([, count]) => count > 0).map(([as, count]) => `${count} ${as}`);
+    const all = [...this.finished.values(), ...this.rows.values()];
+    const sum = (field: 'pulled' | 'delivered') => all.reduce((total, progress) => total + progress[field], 0).toLocaleString('en-US');
+    return `  ${done}/${this.total} sources done${how.length ? ` (${how.join(', ')})` : ''}, ${this.rows.size} running; ${sum('pulled')} pulled, ${sum('delivered')} delivered`;
+  }
 
   /** Print `text` (whole lines) on `stream` above the board. */
   print(text: string, stream: Output = process.stderr): void {
     this.clear();
     stream.write(text);
-    if (this.interactive && this.rows.size > 0) this.redraw();
+    if (this.interactive && (this.rows.size > 0 || (this.compact && this.finished.size > 0))) this.redraw();
   }
 
   /** The run is over: the board stays as last drawn, and the next run starts a board of its own below it. */
   done(): void {
     this.rows.clear();
+    this.finished.clear();
+    for (const as of Object.keys(this.ended) as FinishedAs[]) this.ended[as] = 0;
     this.drawn = 0;
   }
 
@@ -72,7 +122,10 @@ export class ProgressBoard {
     this.clear();
     // A line wider than the terminal would wrap, and the board would no longer know how many lines to clear.
     const width = this.out.columns ? this.out.columns - 1 : Infinity;
-    this.out.write([...this.rows.values()].map((progress) => `${this.line(progress).slice(0, width)}\n`).join(''));
-    this.drawn = this.rows.size;
+    const lines = this.compact
+      ? [this.totalsLine(), ...[...this.rows.values()].slice(-this.maxRows).map((progress) => this.line(progress))]
+      : [...this.rows.values()].map((progress) => this.line(progress));
+    this.out.write(lines.map((line) => `${line.slice(0, width)}\n`).join(''));
+    this.drawn = lines.length;
   }
 }

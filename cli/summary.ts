@@ -44,35 +44,74 @@ export interface AlertsReported {
   printed: boolean;
 }
 
-/** What a person wants after a run: per source, what came in, what went out, where it stopped; then where the events and alerts are. */
+/** Past this many sources, `run` prints one table by source type rather than a line per source. */
+export const PER_SOURCE_LINES_UP_TO = 20;
+
+/**
+ * What a person wants after a run: per source (or, for many, per source type),
+ * what came in, what went out, where it stopped; then where the events and
+ * alerts are.
+ */
 export function formatSummary(results: LocalRunResult[], output: string, alerts?: AlertsReported): string {
-  const lines: string[] = [];
-  for (const result of results) {
-    if (!result.ok) {
-      lines.push(`✗ ${result.sourceId}: ${result.error.message}`);
-      continue;
-    }
-    const s = result.summary;
-    if (s.stoppedBy === 'lease-held') {
-      const holder = s.heldBy ? ` (owner ${s.heldBy.owner}, until ${new Date(s.heldBy.until).toISOString()})` : '';
-      lines.push(`– ${s.sourceId}: skipped: another run holds the lease${holder}`);
-      continue;
-    }
-    const open = s.cursor?.windows?.filter((window) => !window.done).length ?? 0;
-    const position = s.cursor ? ` cursor at ${iso(s.cursor.windowStart)}${open > 0 ? ` (${open} window(s) to resume)` : ''}` : '';
-    const stopped = { 'caught-up': 'caught up', 'time-budget': 'stopped for time, will resume', interrupted: 'interrupted, the next run resumes' }[s.stoppedBy];
-    const mark = s.stoppedBy === 'interrupted' ? '…' : '✓';
-    lines.push(
-      `${mark} ${s.sourceId}: ${s.pulled} pulled, ${s.delivered} delivered in ${s.pages} pages, ${(s.durationMs / 1000).toFixed(1)} s; ${stopped};${position}`,
-    );
-    if (s.mappingErrors > 0) lines.push(`  ! ${s.mappingErrors} records could not be mapped and were delivered raw (event.kind: pipeline_error)`);
-    if (s.skippedSeconds > 0) lines.push(`  ! ${s.skippedSeconds} s fell outside the provider's retention and could not be pulled`);
-  }
+  const lines = results.length > PER_SOURCE_LINES_UP_TO ? summaryTable(results) : results.flatMap(sourceLines);
   const delivered = results.reduce((total, r) => total + (r.ok ? r.summary.delivered : 0), 0);
   lines.push(`${delivered} events written to ${output}`);
   const alertLine = alerts?.count.line(alerts.file);
   if (alertLine) lines.push(alerts!.printed ? alertLine : `${alertLine} (--alerts full prints each one)`);
   return lines.join('\n');
+}
+
+/** Sources not ok listed under the table, at most this many. */
+const NOT_OK_LISTED = 20;
+
+/** One row per source type and a total; then each source that failed or was skipped, since those need a look. */
+function summaryTable(results: LocalRunResult[]): string[] {
+  const columns = ['sources', 'ok', 'skipped', 'failed', 'interrupted', 'pulled', 'delivered', 'pages'] as const;
+  type Row = Record<(typeof columns)[number], number>;
+  const zero = (): Row => ({ sources: 0, ok: 0, skipped: 0, failed: 0, interrupted: 0, pulled: 0, delivered: 0, pages: 0 });
+  const rows = new Map<string, Row>();
+  const total = zero();
+  for (const result of results) {
+    const row = rows.get(result.sourceType) ?? zero();
+    rows.set(result.sourceType, row);
+    const report = sourceReport(result);
+    for (const into of [row, total]) {
+      into.sources++;
+      into[report.status]++;
+      into.pulled += report.pulled;
+      into.delivered += report.delivered;
+      into.pages += report.pages;
+    }
+  }
+  const named = [...[...rows].sort(([a], [b]) => a.localeCompare(b)), ['total', total] as const];
+  const width = Math.max(4, ...named.map(([type]) => type.length));
+  const cell = (text: string, column: string) => text.padStart(Math.max(column.length, 7));
+  const lines = [
+    `${'type'.padEnd(width)}  ${columns.map((column) => cell(column, column)).join('  ')}`,
+    ...named.map(([type, row]) => `${type.padEnd(width)}  ${columns.map((column) => cell(String(row[column]), column)).join('  ')}`),
+  ];
+  const notOk = results.filter((result) => statusOf(result) === 'failed' || statusOf(result) === 'skipped');
+  lines.push(...notOk.slice(0, NOT_OK_LISTED).flatMap(sourceLines));
+  if (notOk.length > NOT_OK_LISTED) lines.push(`… and ${notOk.length - NOT_OK_LISTED} more failed or skipped (run --json lists every source)`);
+  return lines;
+}
+
+/** A source's line, and its warnings. */
+function sourceLines(result: LocalRunResult): string[] {
+  if (!result.ok) return [`✗ ${result.sourceId}: ${result.error.message}`];
+  const s = result.summary;
+  if (s.stoppedBy === 'lease-held') {
+    const holder = s.heldBy ? ` (owner ${s.heldBy.owner}, until ${new Date(s.heldBy.until).toISOString()})` : '';
+    return [`– ${s.sourceId}: skipped: another run holds the lease${holder}`];
+  }
+  const open = s.cursor?.windows?.filter((window) => !window.done).length ?? 0;
+  const position = s.cursor ? ` cursor at ${iso(s.cursor.windowStart)}${open > 0 ? ` (${open} window(s) to resume)` : ''}` : '';
+  const stopped = { 'caught-up': 'caught up', 'time-budget': 'stopped for time, will resume', interrupted: 'interrupted, the next run resumes' }[s.stoppedBy];
+  const mark = s.stoppedBy === 'interrupted' ? '…' : '✓';
+  const lines = [`${mark} ${s.sourceId}: ${s.pulled} pulled, ${s.delivered} delivered in ${s.pages} pages, ${(s.durationMs / 1000).toFixed(1)} s; ${stopped};${position}`];
+  if (s.mappingErrors > 0) lines.push(`  ! ${s.mappingErrors} records could not be mapped and were delivered raw (event.kind: pipeline_error)`);
+  if (s.skippedSeconds > 0) lines.push(`  ! ${s.skippedSeconds} s fell outside the provider's retention and could not be pulled`);
+  return lines;
 }
 
 /** One source in `run --json`. */

@@ -21,6 +21,8 @@ export interface RunCommandOptions {
   /** `--interval`: the pause between pulls with --watch, a duration such as `5m` or `30s`; default the shortest `rate()` schedule. */
   interval?: string;
   verbose: boolean;
+  /** `--parallel`: sources pulled at once; default DEFAULT_LOCAL_PARALLEL. */
+  parallel?: number;
   /** `--json`: one JSON document per pull on stdout (the run report), nothing else there. */
   json?: boolean;
   /** `--alerts summary|full`: alerts counted at the end (default), or each printed in full as raised (also the default with --verbose). */
@@ -78,13 +80,16 @@ async function pullOnce({ config, options, board, warn, signal, alertDetail }: P
   const alerts = new AlertCount();
   const alertsFile = join(config.local.stateDir, 'alerts.ndjson');
   const stderr = { write: (text: string) => board.print(text, process.stderr) };
+  board.expect(options.sourceIds?.length ?? config.sources.filter((source) => source.enabled).length);
   const results = await runLocalOnce({
     config,
     registry,
     sourceIds: options.sourceIds,
+    parallel: options.parallel,
     log: consoleLog(options.verbose, warn),
     signal,
     onProgress: board.update,
+    onResult: (result) => board.finish(result.sourceId, statusOf(result)),
     alertConsole: { stream: stderr, color: escapesAllowed(process.stderr), detail: alertDetail === 'full' ? 'full' : 'none', onPublished: alerts.add },
   });
   board.done();

@@ -1,8 +1,9 @@
+import pMap from 'p-map';
 import { systemClock, type Clock } from '../lib/clock';
 import type { Log } from '../lib/logger';
 import type { RunProgress, RunSummary } from '../core/run-options';
 import type { CloudtapConfig } from '../config/load';
-import type { Registry } from '../providers/definition';
+import type { Registry, SourceInstanceConfig } from '../providers/definition';
 import { FileCursorStore } from '../cursor/file-store';
 import { localOwner } from '../cursor/local-owner';
 import type { CursorStore } from '../core/ports/cursor-store';
@@ -19,6 +20,8 @@ export interface LocalRunOptions {
   registry: Registry;
   /** Pull only these instances; default all enabled ones. */
   sourceIds?: string[];
+  /** How many instances are pulled at once; default DEFAULT_LOCAL_PARALLEL. */
+  parallel?: number;
   env?: NodeJS.ProcessEnv;
   log: Log;
   clock?: Clock;
@@ -35,6 +38,8 @@ export interface LocalRunOptions {
   /** Defaults to the local router: dedup and outbox under the state dir, console and NDJSON notifiers. */
   alerts?: AlertRouter;
   onProgress?: (progress: RunProgress) => void;
+  /** Each instance's result as soon as its pull ends (the run still returns them all, in order). */
+  onResult?: (result: LocalRunResult) => void;
   /**
    * Aborted on Ctrl-C: every pull stops requesting pages, delivers and
    * checkpoints what it fetched, and releases its lease (`stoppedBy: 'interrupted'`).
@@ -42,9 +47,19 @@ export interface LocalRunOptions {
   signal?: AbortSignal;
 }
 
-export type LocalRunResult = { sourceId: string } & ({ ok: true; summary: RunSummary } | { ok: false; error: Error; durationMs: number });
+export type LocalRunResult = { sourceId: string; sourceType: string } & ({ ok: true; summary: RunSummary } | { ok: false; error: Error; durationMs: number });
 
-/** Pull every selected source once, concurrently; one failing source does not stop the others. */
+/**
+ * Instances pulled at once by default: enough to keep a laptop's network busy
+ * with sources that mostly wait on their provider's pace, few enough that
+ * hundreds of instances do not open hundreds of connections and files at once.
+ */
+export const DEFAULT_LOCAL_PARALLEL = 8;
+
+/**
+ * Pull every selected source once, `parallel` at a time, results in the
+ * configuration's order; one failing source does not stop the others.
+ */
 export async function runLocalOnce(options: LocalRunOptions): Promise<LocalRunResult[]> {
   const clock = options.clock ?? systemClock;
   const store = options.store ?? new FileCursorStore({ directory: options.config.local.stateDir, clock, log: options.log });
@@ -68,20 +83,29 @@ export async function runLocalOnce(options: LocalRunOptions): Promise<LocalRunRe
     options.sourceIds ? options.sourceIds.includes(instance.id) : instance.enabled,
   );
 
+  const pullOne = async (instance: SourceInstanceConfig): Promise<LocalRunResult> => {
+    const startedAt = clock.now();
+    try {
+      const definition = options.registry.get(instance.type)!;
+      const credentials = credentialsFromEnv(definition, instance, env);
+      const deadline = clock.now() + (options.budgetMs ?? 600_000);
+      const summary = await pulls.pull({ definition, instance, credentials, owner, deadline, onProgress: options.onProgress, signal: options.signal });
+      return { sourceId: instance.id, sourceType: instance.type, ok: true, summary };
+    } catch (error) {
+      return { sourceId: instance.id, sourceType: instance.type, ok: false, error: error as Error, durationMs: clock.now() - startedAt };
+    }
+  };
+
   try {
-    return await Promise.all(
-      instances.map(async (instance): Promise<LocalRunResult> => {
-        const startedAt = clock.now();
-        try {
-          const definition = options.registry.get(instance.type)!;
-          const credentials = credentialsFromEnv(definition, instance, env);
-          const deadline = clock.now() + (options.budgetMs ?? 600_000);
-          const summary = await pulls.pull({ definition, instance, credentials, owner, deadline, onProgress: options.onProgress, signal: options.signal });
-          return { sourceId: instance.id, ok: true, summary };
-        } catch (error) {
-          return { sourceId: instance.id, ok: false, error: error as Error, durationMs: clock.now() - startedAt };
-        }
-      }),
+    return await pMap(
+      instances,
+      async (instance) => {
+        const result = await pullOne(instance);
+        options.onResult?.(result);
+        return result;
+      },
+      // After an interruption the pulls not yet started still start, see the aborted signal and stop at once (interrupted).
+      { concurrency: options.parallel ?? DEFAULT_LOCAL_PARALLEL },
     );
   } finally {
     // A sink this run built is this run's to release (the Elasticsearch client's sockets); a passed one is the caller's.

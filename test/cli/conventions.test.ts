@@ -66,6 +66,7 @@ describe('cloudtap conventions', () => {
     ['a missing option value', ['run', '--config'], /option '-c, --config <file>' argument missing/],
     ['a missing mandatory option', ['status'], /required option '-c, --config <file>' not specified/],
     ['a bad choice', ['run', '-c', 'one.yaml', '--alerts', 'some'], /argument 'some' is invalid\. Allowed choices are summary, full/],
+    ['a parallelism of none', ['run', '-c', 'one.yaml', '--parallel', '0'], /option '-p, --parallel <n>' argument '0' is invalid\. expected a whole number of at least 1, not "0"/],
   ])('%s: exit 2, a message on stderr, no stack trace', async (_, args, message) => {
     const result = await cloudtap(args, { cwd: dir });
     expect(result.code).toBe(2);
