@@ -28,7 +28,7 @@ export interface DeclaredSets {
 }
 
 const setSchema = z.strictObject({
-  vendor: z.string({ error: 'expected the vendor whose key the set holds, e.g. tencent' }),
+  vendor: z.string({ error: 'expected the vendor whose key the set holds: the first part of its source types, e.g. acme for acme-audit' }),
   /** Local runs: which environment variable holds each credential field. */
   env: z.record(z.string(), z.string({ error: 'expected the name of an environment variable' })).optional(),
 });

@@ -17,7 +17,7 @@ export function checkDefaults(raw: unknown, registry: Registry, declared: Declar
   const byType = new Map<string, Record<string, unknown>>();
   if (raw === undefined) return byType;
   if (!isRecord(raw)) {
-    problems.push('defaults: expected a map of source types to instance fields, e.g. tencent-cloudaudit: { schedule: rate(10 minutes) }');
+    problems.push('defaults: expected a map of source types to instance fields, e.g. <type>: { schedule: rate(10 minutes) }');
     return byType;
   }
   const types = [...registry.keys()];

@@ -105,7 +105,7 @@ describe('credential sets', () => {
     {
       name: 'a set without a vendor',
       data: { credentials: { 'tencent-prod': { env: {} } }, sources: [audit] },
-      expected: ['credentials.tencent-prod.vendor: expected the vendor whose key the set holds, e.g. tencent'],
+      expected: ['credentials.tencent-prod.vendor: expected the vendor whose key the set holds: the first part of its source types, e.g. acme for acme-audit'],
     },
     {
       name: "a misspelt field of the vendor's",

@@ -84,7 +84,7 @@ describe('defaults per source type', () => {
     },
     { name: 'region and regions', defaults: { 'tencent-cloudaudit': { region: 'ap-guangzhou', regions: ['ap-shanghai'] } }, expected: ['defaults.tencent-cloudaudit.regions: set region or regions, not both'] },
     { name: 'fields that are not a map', defaults: { 'tencent-cloudaudit': 'rate(5 minutes)' }, expected: ['defaults.tencent-cloudaudit: expected instance fields, e.g. { schedule: rate(10 minutes), credentials: <set> }'] },
-    { name: 'a list', defaults: [{ schedule: 'rate(5 minutes)' }], expected: ['defaults: expected a map of source types to instance fields, e.g. tencent-cloudaudit: { schedule: rate(10 minutes) }'] },
+    { name: 'a list', defaults: [{ schedule: 'rate(5 minutes)' }], expected: ['defaults: expected a map of source types to instance fields, e.g. <type>: { schedule: rate(10 minutes) }'] },
   ])('refuses $name, once, however many instances inherit it', ({ defaults, expected }) => {
     expect(problems({ defaults, sources: [audit, { ...audit, id: 'audit-sh', region: 'ap-shanghai' }] })).toEqual(expected);
   });
