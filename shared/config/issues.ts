@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { closest } from './suggest';
 
 /** One problem of a parse: where, and what is wrong. */
@@ -48,9 +48,22 @@ export function unknownKey(key: string, allowed: readonly string[]): string {
   return allowed.length > 0 ? `unknown key; expected one of ${allowed.join(', ')}` : 'unknown key';
 }
 
+/** Keys kept in a shape only to be refused with what replaced them: never offered as allowed. */
+const refusedKeys = new WeakSet<object>();
+
+/**
+ * A key that no longer exists: any value is refused with `message` (what
+ * replaced it), instead of a bare "unknown key".
+ */
+export function refusedKey(message: string) {
+  const schema = z.custom<never>(() => false, { message }).optional();
+  refusedKeys.add(schema);
+  return schema;
+}
+
 const pathKey = (path: readonly PropertyKey[]): string => JSON.stringify(path.map(String));
 
 function shapeKeys(schema: unknown): readonly string[] {
-  const shape = (schema as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape;
-  return shape ? Object.keys(shape) : [];
+  const shape = (schema as { _zod?: { def?: { shape?: Record<string, object> } } } | undefined)?._zod?.def?.shape;
+  return shape ? Object.keys(shape).filter((key) => !refusedKeys.has(shape[key]!)) : [];
 }

@@ -30,16 +30,36 @@ const schedule = z.string().superRefine((text, ctx) => {
   if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
 });
 
-export const sourceInstanceSchema = z.strictObject({
-  /** Unique, used in resource names and the cursor key. */
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,46}[a-z0-9]$/, {
-      message: 'expected 2-48 lowercase letters, digits or hyphens, starting and ending with a letter or digit',
+/** Instance ids and credential set names: both name resources, cursor keys and expanded ids. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,46}[a-z0-9]$/;
+export const NAME_RULE = '2-48 lowercase letters, digits or hyphens, starting and ending with a letter or digit';
+
+/**
+ * `credentials` of an instance (or of `defaults.<type>`): the name of a set
+ * under the file's `credentials`, a list of names (the entry expands into one
+ * instance per set), or the instance's own `{ env }` (a set of its own).
+ */
+const credentialsReference = z.union(
+  [
+    z.string().min(1, { message: 'expected a credential set name' }),
+    z.array(z.string({ error: 'expected a credential set name' }), { error: 'expected a list of credential set names' }).min(1, {
+      message: 'expected at least one credential set name',
     }),
-  type: z.string(),
+    /** Local runs: which environment variable holds each credential field. */
+    z.strictObject({ env: z.record(z.string(), z.string()).optional() }),
+  ],
+  { error: 'expected a credential set name, a list of names, or { env: { field: VARIABLE } }' },
+);
+
+/** What an instance and `defaults.<type>` may both set. */
+const instanceFields = {
   /** Provider region, e.g. ap-guangzhou. */
   region: z.string().min(1).optional(),
+  /** Compact form: one instance per region, its id suffixed with the region. */
+  regions: z
+    .array(z.string().min(1), { error: 'expected a list of regions, e.g. [ap-guangzhou, ap-shanghai]' })
+    .min(1, { message: 'expected at least one region' })
+    .optional(),
   schedule: schedule.optional(),
   /** How late the provider may publish an event; windows end at now - lag. */
   lag: duration.optional(),
@@ -47,12 +67,23 @@ export const sourceInstanceSchema = z.strictObject({
   start: start.optional(),
   /** Override the provider endpoint (international sites, simulators): https, or http to loopback only. */
   endpoint: encryptedUrl.optional(),
-  /** Local runs: which environment variable holds each credential field. */
-  credentials: z.strictObject({ env: z.record(z.string(), z.string()).optional() }).optional(),
+  credentials: credentialsReference.optional(),
+};
+
+/** Provider-specific settings, validated (unknown keys too) by the source type's definition. */
+const options = z.record(z.string(), z.unknown());
+
+export const sourceInstanceSchema = z.strictObject({
+  /** Unique, used in resource names and the cursor key. */
+  id: z.string().regex(NAME_PATTERN, { message: `expected ${NAME_RULE}` }),
+  type: z.string(),
+  ...instanceFields,
   enabled: z.boolean().default(true),
-  /** Provider-specific settings, validated (unknown keys too) by the source type's definition. */
-  options: z.record(z.string(), z.unknown()).default({}),
+  options: options.default({}),
 });
+
+/** `defaults.<type>`: any instance field but id, type and enabled. */
+export const typeDefaultsSchema = z.strictObject({ ...instanceFields, options: options.optional() });
 
 export const localSchema = z.strictObject({
   /** Where the file cursor store keeps one JSON file per source. */
@@ -70,6 +101,9 @@ export const localSchema = z.strictObject({
  */
 export const configSchema = z.strictObject({
   sources: z.array(z.unknown()).min(1, { message: 'configure at least one source' }),
+  // Checked on their own (credential-sets.ts, defaults.ts): the sources need them even when another section is wrong.
+  credentials: z.unknown().optional(),
+  defaults: z.unknown().optional(),
   destination: destinationSchema.default({
     type: 's3',
     prefix: 'cloudtap/',
@@ -87,4 +121,5 @@ export const configSchema = z.strictObject({
 });
 
 export type SourceInstanceInput = z.infer<typeof sourceInstanceSchema>;
+export type TypeDefaultsInput = z.infer<typeof typeDefaultsSchema>;
 export type LocalConfig = z.infer<typeof localSchema>;

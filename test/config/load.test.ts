@@ -152,7 +152,7 @@ describe('parseConfig', () => {
     // Unknown keys, at every level, with the key meant.
     { name: 'a misspelt section', data: { ...source({}), destinaton: { type: 's3' } }, expected: ['destinaton: unknown key; did you mean "destination"?'] },
     { name: 'a misspelt source key', data: source({ shedule: 'rate(5 minutes)' }), expected: ['sources[0].shedule: unknown key; did you mean "schedule"?'] },
-    { name: 'an unknown source key', data: source({ interval: '5m' }), expected: [/^sources\[0\]\.interval: unknown key; expected one of id, type, region, schedule, lag, start, /] },
+    { name: 'an unknown source key', data: source({ interval: '5m' }), expected: ['sources[0].interval: unknown key; expected one of id, type, region, regions, schedule, lag, start, endpoint, credentials, enabled, options'] },
     { name: 'a misspelt credentials key', data: source({ credentials: { envs: {} } }), expected: ['sources[0].credentials.envs: unknown key; did you mean "env"?'] },
     { name: 'a misspelt local key', data: { ...source({}), local: { statedir: '.state' } }, expected: ['local.statedir: unknown key; did you mean "stateDir"?'] },
     { name: 'a misspelt local sink key', data: { ...source({}), local: { sink: { type: 'elasticsearch', node: 'https://es.example.com', namespce: 'lab' } } }, expected: ['local.sink.namespce: unknown key; did you mean "namespace"?'] },
@@ -169,7 +169,7 @@ describe('parseConfig', () => {
     { name: 'a misspelt alerts key', data: { ...source({}), alerts: { emial: ['secops@example.com'] } }, expected: ['alerts.emial: unknown key; did you mean "email"?'] },
     { name: 'a misspelt rules key', data: { ...source({}), rules: { disable: [] } }, expected: ['rules.disable: unknown key; did you mean "disabled"?'] },
     { name: 'a misspelt monitoring key', data: { ...source({}), monitoring: { dashbord: false } }, expected: ['monitoring.dashbord: unknown key; did you mean "dashboard"?'] },
-    { name: 'a misspelt deployment key', data: { ...source({}), deployment: { reservedConcurrencyPerSorce: 2 } }, expected: ['deployment.reservedConcurrencyPerSorce: unknown key; did you mean "reservedConcurrencyPerSource"?'] },
+    { name: 'a misspelt deployment key', data: { ...source({}), deployment: { concurency: 20 } }, expected: ['deployment.concurency: unknown key; did you mean "concurrency"?'] },
     { name: 'two unknown keys in one object', data: source({ regoin: 'ap-guangzhou', region: undefined, lagg: '5m' }), expected: [
       'sources[0].regoin: unknown key; did you mean "region"?',
       'sources[0].lagg: unknown key; did you mean "lag"?',
