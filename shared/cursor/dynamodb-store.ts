@@ -6,7 +6,9 @@
  *
  * Item layout (table key: `pk` String only; the table also holds other item kinds):
  *
- *   pk              S  "source#<sourceId>"
+ *   pk              S  "source#<sourceType>#<sourceId>" (typed, so IAM can confine a function to its
+ *                      type's items with dynamodb:LeadingKeys); the previous layout's "source#<sourceId>"
+ *                      (legacySourceKey) is moved to the typed key by the dispatcher
  *   kind            S  "source"
  *   sourceId        S
  *   cursor          M  { windowStart N, windows? L[M{ start N, end N, pageToken? S, done? BOOL, lastPage? S }] }
@@ -19,6 +21,10 @@
  *   lastError       S  the last run's error, removed by a successful run
  *   recentRuns      L  [M{ at N, delivered N }] delivered counts of the runs of the last 24 h (≤ 300),
  *                      oldest first, written whole by release
+ *   lastSkippedAt   N  epoch ms of the last run skipped (lease held, or its message expired)
+ *   lastSkipReason  S  "lease-held" | "expired"
+ *   lastSkipHeldBy  S  the lease owner a "lease-held" skip found; removed by any other skip
+ *   skippedRuns     N  runs skipped, ever
  *
  * A remembered range resolution (RangeResolutionStore: what a backfill's
  * relative `--from`/`--to` meant when first resolved) is an item of its own:
@@ -47,27 +53,53 @@ import {
   type RangeResolutionStore,
   type RecentRun,
   type RunOutcome,
+  type RunSkip,
+  type SkipRecorder,
+  type SkipReason,
   type SourceState,
 } from '../core/ports/cursor-store';
+
+/**
+ * The previous layout's keys, `source#<id>`. Only the CLI's commands still
+ * default to it until they pass their config's types (issue 12); the puller
+ * functions and everything new name the type.
+ */
+export const LEGACY_UNTYPED_KEYS = 'legacy-untyped-keys';
 
 export interface DynamoDbCursorStoreOptions {
   tableName: string;
   client?: DynamoDBClient;
   clock?: Clock;
+  /**
+   * Each source id's type, for its key `source#<type>#<id>`: one type for a
+   * puller function (which serves one), or a lookup in the config. Default
+   * LEGACY_UNTYPED_KEYS.
+   */
+  sourceType?: string | ((sourceId: string) => string) | typeof LEGACY_UNTYPED_KEYS;
 }
 
-export const sourceKey = (sourceId: string): string => `source#${sourceId}`;
+export const sourceKey = (sourceType: string, sourceId: string): string => `source#${sourceType}#${sourceId}`;
+export const legacySourceKey = (sourceId: string): string => `source#${sourceId}`;
 export const rangeKey = (key: string): string => `backfill-range#${key}`;
 
-export class DynamoDbCursorStore implements CursorStore, RangeResolutionStore {
+export class DynamoDbCursorStore implements CursorStore, RangeResolutionStore, SkipRecorder {
   private readonly tableName: string;
   private readonly doc: DynamoDBDocumentClient;
   private readonly clock: Clock;
+  /** The item key of a source id. */
+  private readonly keyOf: (sourceId: string) => string;
 
   constructor(options: DynamoDbCursorStoreOptions) {
     this.tableName = options.tableName;
     this.doc = DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}));
     this.clock = options.clock ?? systemClock;
+    const type = options.sourceType ?? LEGACY_UNTYPED_KEYS;
+    this.keyOf =
+      type === LEGACY_UNTYPED_KEYS
+        ? legacySourceKey
+        : typeof type === 'string'
+          ? (sourceId) => sourceKey(type, sourceId)
+          : (sourceId) => sourceKey(type(sourceId), sourceId);
   }
 
   async acquire(sourceId: string, owner: string, ttlMs: number): Promise<{ lease: Lease; state: SourceState }> {
@@ -81,7 +113,7 @@ export class DynamoDbCursorStore implements CursorStore, RangeResolutionStore {
         const out = await this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: { pk: sourceKey(sourceId) },
+            Key: { pk: this.keyOf(sourceId) },
             UpdateExpression: 'SET kind = :kind, sourceId = :sourceId, leaseOwner = :owner, leaseExpiresAt = :expiresAt',
             ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now OR leaseOwner = :owner',
             ExpressionAttributeValues: {
@@ -114,7 +146,7 @@ export class DynamoDbCursorStore implements CursorStore, RangeResolutionStore {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: sourceKey(lease.sourceId) },
+          Key: { pk: this.keyOf(lease.sourceId) },
           UpdateExpression: 'SET #cursor = :cursor, updatedAt = :now, leaseExpiresAt = :expiresAt',
           // The fence: only the live holder may write. An expired lease is lost
           // even if nobody took it yet, so the same rule holds in both stores.
@@ -158,7 +190,7 @@ export class DynamoDbCursorStore implements CursorStore, RangeResolutionStore {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: sourceKey(lease.sourceId) },
+          Key: { pk: this.keyOf(lease.sourceId) },
           UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
           ConditionExpression: 'leaseOwner = :owner',
           ExpressionAttributeValues: {
@@ -174,9 +206,32 @@ export class DynamoDbCursorStore implements CursorStore, RangeResolutionStore {
     }
   }
 
+  /** One unconditional UpdateItem of the skip fields (and the item's identity, should it not exist yet). */
+  async recordSkip(sourceId: string, skip: RunSkip): Promise<void> {
+    const held = skip.heldBy !== undefined;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: this.keyOf(sourceId) },
+        UpdateExpression:
+          'SET kind = :kind, sourceId = :sourceId, lastSkippedAt = :at, lastSkipReason = :reason, ' +
+          `skippedRuns = if_not_exists(skippedRuns, :zero) + :one${held ? ', lastSkipHeldBy = :heldBy' : ' REMOVE lastSkipHeldBy'}`,
+        ExpressionAttributeValues: {
+          ':kind': 'source',
+          ':sourceId': sourceId,
+          ':at': skip.at,
+          ':reason': skip.reason,
+          ':zero': 0,
+          ':one': 1,
+          ...(held && { ':heldBy': skip.heldBy }),
+        },
+      }),
+    );
+  }
+
   async read(sourceId: string): Promise<SourceState | undefined> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: sourceKey(sourceId) }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: { pk: this.keyOf(sourceId) }, ConsistentRead: true }),
     );
     return out.Item ? toState(out.Item) : undefined;
   }
@@ -210,7 +265,7 @@ export class DynamoDbCursorStore implements CursorStore, RangeResolutionStore {
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: sourceKey(sourceId) },
+        Key: { pk: this.keyOf(sourceId) },
         ConsistentRead: true,
         ProjectionExpression: 'recentRuns',
       }),
@@ -222,7 +277,7 @@ export class DynamoDbCursorStore implements CursorStore, RangeResolutionStore {
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: sourceKey(sourceId) },
+        Key: { pk: this.keyOf(sourceId) },
         ConsistentRead: true,
         ProjectionExpression: 'leaseOwner, leaseExpiresAt',
       }),
@@ -247,8 +302,15 @@ function toState(item: Record<string, unknown>): SourceState {
   if (typeof item.updatedAt === 'number') state.updatedAt = item.updatedAt;
   const recentRuns = decodeRecentRuns(item.recentRuns);
   if (recentRuns) state.recentRuns = recentRuns;
+  if (typeof item.lastSkippedAt === 'number' && SKIP_REASONS.includes(item.lastSkipReason as SkipReason)) {
+    state.lastSkip = { at: item.lastSkippedAt, reason: item.lastSkipReason as SkipReason };
+    if (typeof item.lastSkipHeldBy === 'string') state.lastSkip.heldBy = item.lastSkipHeldBy;
+  }
+  if (typeof item.skippedRuns === 'number') state.skippedRuns = item.skippedRuns;
   return state;
 }
+
+const SKIP_REASONS: readonly string[] = ['lease-held', 'expired'] satisfies SkipReason[];
 
 /** A range item, checked: one that is not what this store writes is refused rather than used. */
 function toRange(item: Record<string, unknown>): RangeResolution {

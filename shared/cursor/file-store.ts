@@ -47,6 +47,8 @@ import {
   type RangeResolution,
   type RangeResolutionStore,
   type RunOutcome,
+  type RunSkip,
+  type SkipRecorder,
   type SourceState,
 } from '../core/ports/cursor-store';
 
@@ -79,6 +81,8 @@ const fileSchema = z.strictObject({
   lastSuccessAt: z.number().optional(),
   lastError: z.string().optional(),
   recentRuns: z.array(z.strictObject({ at: z.number(), delivered: z.number() })).optional(),
+  lastSkip: z.strictObject({ at: z.number(), reason: z.enum(['lease-held', 'expired']), heldBy: z.string().optional() }).optional(),
+  skippedRuns: z.number().int().nonnegative().optional(),
 });
 type StateFile = z.infer<typeof fileSchema>;
 
@@ -94,7 +98,7 @@ const rangeSchema = z.strictObject({
 });
 const RANGE = '.range';
 
-export class FileCursorStore implements CursorStore, RangeResolutionStore {
+export class FileCursorStore implements CursorStore, RangeResolutionStore, SkipRecorder {
   private readonly directory: string;
   private readonly clock: Clock;
   private readonly staleLockMs: number;
@@ -156,6 +160,15 @@ export class FileCursorStore implements CursorStore, RangeResolutionStore {
       const recentRuns = appendRecentRun(file.recentRuns, outcome);
       if (recentRuns.length > 0) file.recentRuns = recentRuns;
       else delete file.recentRuns;
+      return undefined;
+    });
+  }
+
+  /** Under the lock like every change, but whoever holds the lease: a skip is recorded beside the run, not instead of it. */
+  async recordSkip(sourceId: string, skip: RunSkip): Promise<void> {
+    await this.update(sourceId, (file) => {
+      file.lastSkip = { at: skip.at, reason: skip.reason, ...(skip.heldBy !== undefined && { heldBy: skip.heldBy }) };
+      file.skippedRuns = (file.skippedRuns ?? 0) + 1;
       return undefined;
     });
   }
@@ -342,6 +355,8 @@ function toState(file: StateFile): SourceState {
   if (file.lastError !== undefined) state.lastError = file.lastError;
   if (file.updatedAt !== undefined) state.updatedAt = file.updatedAt;
   if (file.recentRuns !== undefined) state.recentRuns = file.recentRuns.map((run) => ({ ...run }));
+  if (file.lastSkip !== undefined) state.lastSkip = { ...file.lastSkip };
+  if (file.skippedRuns !== undefined) state.skippedRuns = file.skippedRuns;
   return state;
 }
 

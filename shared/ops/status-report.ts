@@ -1,6 +1,6 @@
 /** `cloudtap status`, pure: what each configured source instance's state says, and how to print it. */
 import type { SourceInstanceConfig } from '../providers/definition';
-import { RECENT_RUNS_WINDOW_MS, type SourceState } from '../core/ports/cursor-store';
+import { RECENT_RUNS_WINDOW_MS, type RunSkip, type SourceState } from '../core/ports/cursor-store';
 
 export interface StatusRow {
   sourceId: string;
@@ -17,6 +17,10 @@ export interface StatusRow {
   lagSeconds?: number;
   /** Records delivered by the runs that ended in the last 24 h; undefined when no run recorded a count. */
   eventsLastDay?: number;
+  /** The last skipped run, when it came after the last run that happened (or no run did). */
+  lastSkip?: RunSkip;
+  /** Runs skipped, ever; with `lastSkip`. */
+  skippedRuns?: number;
   health: 'ok' | 'failing' | 'never-run';
 }
 
@@ -40,6 +44,11 @@ export function buildStatusReport(
     if (state?.lastError !== undefined) row.lastError = state.lastError;
     const lastDay = state?.recentRuns?.filter((run) => run.at > nowMs - RECENT_RUNS_WINDOW_MS);
     if (state?.recentRuns && state.recentRuns.length > 0) row.eventsLastDay = (lastDay ?? []).reduce((sum, run) => sum + run.delivered, 0);
+    // An older skip says nothing the last run does not: a run has happened since.
+    if (state?.lastSkip && state.lastSkip.at > (state.lastRunAt ?? -Infinity)) {
+      row.lastSkip = { ...state.lastSkip };
+      row.skippedRuns = state.skippedRuns ?? 1;
+    }
     if (cursor) {
       row.windowStart = cursor.windowStart;
       row.lagSeconds = Math.max(0, Math.floor(nowMs / 1000) - cursor.windowStart);
@@ -65,6 +74,10 @@ function when(ms: number | undefined, nowMs: number): string {
   return `${new Date(ms).toISOString()} (${humanDuration(Math.max(0, Math.round((nowMs - ms) / 1000)))} ago)`;
 }
 
+function skipWhy(skip: RunSkip): string {
+  return skip.reason === 'lease-held' ? `another run held the lease${skip.heldBy ? ` (${skip.heldBy})` : ''}` : 'its start came after its period had passed';
+}
+
 const MARK = { ok: '✓', failing: '✗', 'never-run': '·' } as const;
 
 export function formatStatusReport(rows: readonly StatusRow[], nowMs: number, where: string): string {
@@ -80,6 +93,7 @@ export function formatStatusReport(rows: readonly StatusRow[], nowMs: number, wh
     );
     lines.push(`    lag:          ${row.lagSeconds === undefined ? 'n/a' : `${row.lagSeconds} s (${humanDuration(row.lagSeconds)})`}`);
     lines.push(`    events (24h): ${row.eventsLastDay ?? 'n/a'}`);
+    if (row.lastSkip !== undefined) lines.push(`    last skipped: ${when(row.lastSkip.at, nowMs)}, ${skipWhy(row.lastSkip)} (${row.skippedRuns} skipped in all)`);
     if (row.lastError !== undefined) lines.push(`    last error:   ${row.lastError}`);
   }
   return lines.join('\n');

@@ -1,3 +1,4 @@
+import type { RequestPacer } from '../core/ports/pacer';
 import { systemClock, type Clock } from '../lib/clock';
 import { isRetried, MalformedResponseError, ProviderError, UnreadableBodyError, type RetriedError } from '../lib/errors';
 import { RateLimiter } from '../lib/rate-limiter';
@@ -28,6 +29,11 @@ export interface TransportOptions {
   /** Per attempt, including reading the body. Default 10 s. */
   timeoutMs?: number;
   retry?: Partial<RetryTuning>;
+  /**
+   * Shared with the other clients behind the same rate limit (SourceFactoryArgs.pacer);
+   * without it the transport paces itself alone to `requestsPerSecond`.
+   */
+  pacer?: RequestPacer;
 }
 
 /** `https://` unless the endpoint names a scheme (a simulator's `http://127.0.0.1:PORT`). */
@@ -98,7 +104,7 @@ export const PACE_HEADROOM = 0.9;
 export class Transport {
   readonly clock: Clock;
   readonly timeoutMs: number;
-  private readonly limiter: RateLimiter;
+  private readonly limiter: RequestPacer;
   private readonly retry: RetryTuning;
 
   constructor(options: TransportOptions, defaults: RetryTuning) {
@@ -107,7 +113,7 @@ export class Transport {
     // second see about twice the documented rate and be throttled. The 10 %
     // headroom absorbs network jitter, which bunches evenly sent requests on
     // arrival (tens of ms either way keep a paced client under the limit).
-    this.limiter = new RateLimiter(options.requestsPerSecond * PACE_HEADROOM, 1, this.clock);
+    this.limiter = options.pacer ?? new RateLimiter(options.requestsPerSecond * PACE_HEADROOM, 1, this.clock);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retry = { ...defaults, ...options.retry };
   }

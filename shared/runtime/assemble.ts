@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock';
 import type { Log } from '../lib/logger';
 import { Puller } from '../core/pipeline';
 import type { CursorStore } from '../core/ports/cursor-store';
+import type { RequestPacer } from '../core/ports/pacer';
 import type { AlertRouter } from '../core/ports/detection';
 import type { Sink } from '../core/ports/sink';
 import type { Source } from '../core/ports/source';
@@ -31,6 +32,8 @@ export interface InstancePull extends Pick<PullRequest, 'owner' | 'deadline' | '
   definition: SourceDefinition<any>;
   instance: SourceInstanceConfig;
   credentials: Credentials;
+  /** Shared with the instances behind the same rate limit; none: the source's client paces itself alone. */
+  pacer?: RequestPacer;
 }
 
 /**
@@ -56,8 +59,8 @@ export class PullAssembly {
   }
 
   /** The instance's source, built by its definition. */
-  source({ definition, instance, credentials }: Pick<InstancePull, 'definition' | 'instance' | 'credentials'>): Source {
-    return definition.create({ instance, credentials, clock: this.wiring.clock, log: this.wiring.log });
+  source({ definition, instance, credentials, pacer }: Pick<InstancePull, 'definition' | 'instance' | 'credentials' | 'pacer'>): Source {
+    return definition.create({ instance, credentials, clock: this.wiring.clock, log: this.wiring.log, pacer });
   }
 
   /** Pull the instance from its stored cursor (or configured start) up to now - lag. */

@@ -40,18 +40,19 @@ export function credentialsFromEnv<Fields extends readonly CredentialField[]>(
 /** Secrets are cached for five minutes per warm Lambda, so a rotated key is picked up without a redeploy. */
 const SECRET_CACHE_SECONDS = 300;
 
+/** `secretId`: the secret's name (a credential set's, `<stackName>/<set>`) or its ARN; Secrets Manager takes either. */
 export async function credentialsFromSecret<Fields extends readonly CredentialField[]>(
   definition: SourceDefinition<any, Fields>,
   instance: SourceInstanceConfig<any>,
-  secretArn: string,
+  secretId: string,
 ): Promise<CredentialsOf<Fields>> {
   let text: string | Uint8Array | undefined;
   try {
-    text = await getSecret(secretArn, { maxAge: SECRET_CACHE_SECONDS });
+    text = await getSecret(secretId, { maxAge: SECRET_CACHE_SECONDS });
   } catch (error) {
     // The SDK's message names the secret and the reason (not found, access denied), never its value.
     throw new ConfigError(`credentials of source ${instance.id}`, [
-      `cannot read secret ${secretArn}: ${(error as Error).message}`,
+      `cannot read secret ${secretId}: ${(error as Error).message}`,
     ]);
   }
   const fields = definition.credentialFields.map((field) => field.name).join(', ');
@@ -65,7 +66,7 @@ export async function credentialsFromSecret<Fields extends readonly CredentialFi
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(`credentials of source ${instance.id}`, [
-      `secret ${secretArn} is not a JSON object of string fields (${fields})`,
+      `secret ${secretId} is not a JSON object of string fields (${fields})`,
     ]);
   }
   const secret = value as Record<string, unknown>;
@@ -73,6 +74,6 @@ export async function credentialsFromSecret<Fields extends readonly CredentialFi
     definition,
     instance,
     (field) => (typeof secret[field.name] === 'string' ? (secret[field.name] as string) : undefined),
-    () => `missing from secret ${secretArn} (expected a JSON string field)`,
+    () => `missing from secret ${secretId} (expected a JSON string field)`,
   );
 }

@@ -1,24 +1,28 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context, SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
 import { systemClock } from '../lib/clock';
 import { ConfigError } from '../lib/errors';
 import type { Log } from '../lib/logger';
 import { progressOf } from '../core/pipeline';
+import type { RunSkip } from '../core/ports/cursor-store';
 import type { RunSummary } from '../core/run-options';
-import { describeFailure, publishRunMetrics } from '../ops/run-metrics';
+import { describeFailure, publishRunMetrics, publishSkipMetrics } from '../ops/run-metrics';
 import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
+import { DynamoDbPacer } from '../cursor/dynamodb-pacer';
 import { createDeployedAlertRouter } from '../alerts/wiring';
 import { PullAssembly } from './assemble';
 import { readBundledRules } from './bundled-rules';
-import { resolveInvocationSource } from './invocation-source';
-import type { Registry, SourceDefinition } from '../providers/definition';
+import { isLegacyInvocation, isQueueEvent, messageWhere, parsePullMessage, resolveInvocationSource, type QueuedRecord } from './invocation-source';
+import type { Registry, SourceDefinition, SourceInstanceConfig } from '../providers/definition';
 import { splunkSourcetypes } from '../providers/siem';
 import { encoderFor } from '../sinks/encoders/for-format';
 import { FirehoseSink } from '../sinks/firehose-sink';
 import { credentialsFromSecret } from './credentials';
-import { FUNCTION_ENV, readDestinationEnv, type PullInvocation } from './invocation';
+import { FUNCTION_ENV, readDestinationEnv } from './invocation';
+import { rateLimitOf } from './pacing';
 
 /** Created once per cold start and reused by warm invocations. */
 const logger = new Logger({ serviceName: 'cloudtap' });
@@ -46,13 +50,20 @@ export function definitionFromEnv(registry: Registry): SourceDefinition<any> {
 }
 
 /**
- * The Lambda handler for one source type: pull the instance named in the
- * scheduled event into the stack's delivery stream, in its destination's
- * record format, checkpointing in its table.
+ * The Lambda handler for one source type, fed by its queue: each SQS record is
+ * one PullMessage, one run of the instance it names into the stack's delivery
+ * stream, checkpointing in its table. A run whose start came more than a
+ * period late, or whose lease another run holds, is skipped and recorded as
+ * such. A record that fails (a bad message, a failed run) is reported in
+ * `batchItemFailures`, so only it returns to the queue (the mapping reports
+ * batch item failures); with maxReceiveCount 1 it then lands in the stack's
+ * failed-invocations queue.
  */
 export function createPullHandler(definition: SourceDefinition<any>) {
   const tableName = requiredEnv(FUNCTION_ENV.tableName);
-  const store = new DynamoDbCursorStore({ tableName });
+  const dynamoDb = new DynamoDBClient({});
+  // The function serves one type, and IAM confines it to that type's items (source#<type>#*).
+  const store = new DynamoDbCursorStore({ tableName, client: dynamoDb, sourceType: definition.type });
   const sink = new FirehoseSink({
     deliveryStreamName: requiredEnv(FUNCTION_ENV.deliveryStreamName),
     encoder: encoderFor(readDestinationEnv(process.env[FUNCTION_ENV.destination]), splunkSourcetypes([definition])),
@@ -71,15 +82,41 @@ export function createPullHandler(definition: SourceDefinition<any>) {
   // Rules are compiled once per cold start; each run gets a fresh detector (threshold counts are per run).
   const pulls = new PullAssembly({ store, sink, rules, alerts, clock: systemClock, log });
 
-  const pull = async (event: PullInvocation, context: Context): Promise<RunSummary> => {
-    const instance = resolveInvocationSource(definition, event.source);
+  /** One record: its message checked, then skipped or run. Throws what failed it. */
+  const pullRecord = async (record: QueuedRecord, context: Context): Promise<void> => {
+    let message: ReturnType<typeof parsePullMessage>;
+    let instance: SourceInstanceConfig;
+    try {
+      message = parsePullMessage(record);
+      instance = resolveInvocationSource(definition, message.source, messageWhere(record.messageId));
+    } catch (error) {
+      logger.error('pull message refused', describeFailure(error));
+      throw error;
+    }
     logger.appendKeys({ sourceId: instance.id, sourceType: instance.type });
+    const lateSeconds = Math.floor(Date.now() / 1000) - message.dueAt;
+    if (lateSeconds > message.periodSeconds) {
+      // The next period's message is due (or run) already; running this one too would only repeat it.
+      return skip(instance, { at: Date.now(), reason: 'expired' }, { dueAt: message.dueAt, lateSeconds, periodSeconds: message.periodSeconds });
+    }
+    const summary = await run(instance, message.secretName, context);
+    if (summary.stoppedBy === 'lease-held') {
+      await skip(instance, { at: Date.now(), reason: 'lease-held', ...(summary.heldBy && { heldBy: summary.heldBy.owner }) }, { heldBy: summary.heldBy });
+    }
+  };
+
+  /** Pull the instance; metrics for a run that happened (a held lease is the caller's to report). */
+  const run = async (instance: SourceInstanceConfig, secretName: string, context: Context): Promise<RunSummary> => {
     const startedAt = Date.now();
     const metrics = { sourceType: instance.type, sourceId: instance.id };
     try {
-      const credentials = await credentialsFromSecret(definition, instance, event.secretArn);
-      const summary = await pulls.pull({ definition, instance, credentials, owner: context.awsRequestId, deadline: Date.now() + context.getRemainingTimeInMillis() });
+      const credentials = await credentialsFromSecret(definition, instance, secretName);
+      const limit = rateLimitOf(definition, instance);
+      // Shared across invocations: every instance behind the same credential set, API and scope takes its slots here.
+      const pacer = limit && new DynamoDbPacer({ tableName, key: limit.key, requestsPerSecond: limit.requestsPerSecond, client: dynamoDb });
+      const summary = await pulls.pull({ definition, instance, credentials, pacer, owner: context.awsRequestId, deadline: Date.now() + context.getRemainingTimeInMillis() });
       logger.info('run finished', { summary });
+      if (summary.stoppedBy === 'lease-held') return summary;
       const windowStart = summary.cursor?.windowStart ?? (await storedWindowStart(instance.id));
       publishRunMetrics({ ...metrics, summary, failed: false, windowStart, durationMs: Date.now() - startedAt });
       return summary;
@@ -89,6 +126,18 @@ export function createPullHandler(definition: SourceDefinition<any>) {
       const windowStart = await storedWindowStart(instance.id);
       publishRunMetrics({ ...metrics, progress, failed: true, windowStart, durationMs: Date.now() - startedAt });
       throw error;
+    }
+  };
+
+  /** A run that did not happen: logged, metered (RunsSkipped) and recorded on the item for `cloudtap status`. */
+  const skip = async (instance: SourceInstanceConfig, skipped: RunSkip, detail: Record<string, unknown>): Promise<void> => {
+    logger.info('run skipped', { reason: skipped.reason, ...detail });
+    publishSkipMetrics({ sourceType: instance.type, sourceId: instance.id, reason: skipped.reason });
+    try {
+      await store.recordSkip(instance.id, skipped);
+    } catch (error) {
+      // The skip stands whether or not it is recorded; failing the message would only send it to the failed queue.
+      logger.warn('could not record the skipped run', { error: String(error) });
     }
   };
 
@@ -102,5 +151,29 @@ export function createPullHandler(definition: SourceDefinition<any>) {
     }
   };
 
-  return middy(pull).use(injectLambdaContext(logger, { resetKeys: true }));
+  const handle = async (event: unknown, context: Context): Promise<SQSBatchResponse | undefined> => {
+    if (isLegacyInvocation(event)) {
+      // An EventBridge rule of the previous layout, still firing during an upgrade: the dispatcher runs the instance now.
+      logger.warn('ignored a scheduled event of the previous layout; the dispatcher schedules this instance', {
+        sourceId: (event.source as { id?: unknown } | undefined)?.id,
+      });
+      return undefined;
+    }
+    if (!isQueueEvent(event)) throw new ConfigError('puller invocation', ['expected an SQS event of pull messages (Records)']);
+    const batchItemFailures: SQSBatchItemFailure[] = [];
+    for (const record of event.Records) {
+      logger.appendKeys({ messageId: record.messageId });
+      try {
+        await pullRecord(record, context);
+      } catch {
+        // Logged where it failed; only this record returns to the queue.
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      } finally {
+        logger.removeKeys(['messageId', 'sourceId', 'sourceType']);
+      }
+    }
+    return { batchItemFailures };
+  };
+
+  return middy(handle).use(injectLambdaContext(logger, { resetKeys: true }));
 }

@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseHeldError } from '../../shared/lib/errors';
-import { DynamoDbCursorStore } from '../../shared/cursor/dynamodb-store';
+import { DynamoDbCursorStore, legacySourceKey, sourceKey } from '../../shared/cursor/dynamodb-store';
 import { startDynamoDb, type TestDynamoDb } from '../support/dynamodb';
 import { FakeClock } from '../support/fake-clock';
 import { describeCursorStoreContract } from './store-contract';
@@ -20,18 +20,18 @@ async function makeStore() {
   const tableName = `cursors-${++tables}`;
   await db.createTable(tableName);
   const clock = new FakeClock();
-  return { tableName, clock, store: new DynamoDbCursorStore({ tableName, client: db.client, clock }), cleanup: async () => {} };
+  return { tableName, clock, store: new DynamoDbCursorStore({ tableName, client: db.client, clock, sourceType: 'tencent-cloudaudit' }), cleanup: async () => {} };
 }
 
 describeCursorStoreContract('DynamoDbCursorStore', makeStore);
 
 describe('DynamoDbCursorStore item layout', () => {
-  it('stores a source as pk "source#<id>" with a cursor map of numbers and a string token', async () => {
+  it('stores a source as pk "source#<type>#<id>" with a cursor map of numbers and a string token', async () => {
     const { store, tableName, clock } = await makeStore();
     const { lease } = await store.acquire('src-a', 'run-1', 60_000);
     await store.checkpoint(lease, { windowStart: 100, windows: [{ start: 100, end: 200, pageToken: '12345678901234567' }] }, 60_000);
 
-    const leased = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'source#src-a' } } }));
+    const leased = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'source#tencent-cloudaudit#src-a' } } }));
     expect(leased.Item).toMatchObject({
       kind: { S: 'source' },
       sourceId: { S: 'src-a' },
@@ -47,10 +47,61 @@ describe('DynamoDbCursorStore item layout', () => {
     });
 
     await store.release(lease, { at: clock.now() });
-    const released = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'source#src-a' } } }));
+    const released = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'source#tencent-cloudaudit#src-a' } } }));
     expect(released.Item).not.toHaveProperty('leaseOwner');
     expect(released.Item).not.toHaveProperty('leaseExpiresAt');
     expect(released.Item).toMatchObject({ lastRunAt: { N: String(clock.now()) }, lastSuccessAt: { N: String(clock.now()) } });
+  });
+
+  it('keys each id by the type the lookup gives, and by "source#<id>" only when told the legacy layout', async () => {
+    expect(sourceKey('tencent-ssl', 'certs')).toBe('source#tencent-ssl#certs');
+    expect(legacySourceKey('certs')).toBe('source#certs');
+    const { tableName, clock } = await makeStore();
+    const types: Record<string, string> = { certs: 'tencent-ssl', ops: 'ucloud-operations' };
+    const byConfig = new DynamoDbCursorStore({ tableName, client: db.client, clock, sourceType: (id) => types[id]! });
+    for (const id of ['certs', 'ops']) {
+      const { lease } = await byConfig.acquire(id, 'run-1', 60_000);
+      await byConfig.checkpoint(lease, { windowStart: 7 }, 60_000);
+    }
+    const legacy = new DynamoDbCursorStore({ tableName, client: db.client, clock, sourceType: 'legacy-untyped-keys' });
+    await legacy.acquire('certs', 'run-2', 60_000);
+    const keys = async () => {
+      const out = await db.client.send(new ScanCommand({ TableName: tableName, ProjectionExpression: 'pk' }));
+      return (out.Items ?? []).map((item) => item.pk!.S).sort();
+    };
+    expect(await keys()).toEqual(['source#certs', 'source#tencent-ssl#certs', 'source#ucloud-operations#ops']);
+    // The legacy item is a different item: its (absent) cursor is not the typed one's.
+    expect((await legacy.read('certs'))?.cursor).toBeUndefined();
+    expect((await byConfig.read('certs'))?.cursor).toEqual({ windowStart: 7 });
+  });
+
+  it('records a skip as the skip fields of the item, with one unconditional UpdateItem', async () => {
+    const { store, tableName, clock } = await makeStore();
+    await store.acquire('src-a', 'run-1', 60_000);
+    const commands: string[] = [];
+    const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      commands.push(context.commandName ?? '?');
+      return next(args);
+    };
+    db.client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'countCommands' });
+    try {
+      await store.recordSkip('src-a', { at: clock.now(), reason: 'lease-held', heldBy: 'run-1' });
+    } finally {
+      db.client.middlewareStack.remove('countCommands');
+    }
+    expect(commands).toEqual(['UpdateItemCommand']);
+    const item = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'source#tencent-cloudaudit#src-a' } } }));
+    expect(item.Item).toMatchObject({
+      leaseOwner: { S: 'run-1' },
+      lastSkippedAt: { N: String(clock.now()) },
+      lastSkipReason: { S: 'lease-held' },
+      lastSkipHeldBy: { S: 'run-1' },
+      skippedRuns: { N: '1' },
+    });
+    await store.recordSkip('src-a', { at: clock.now(), reason: 'expired' });
+    const again = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'source#tencent-cloudaudit#src-a' } } }));
+    expect(again.Item).toMatchObject({ lastSkipReason: { S: 'expired' }, skippedRuns: { N: '2' } });
+    expect(again.Item).not.toHaveProperty('lastSkipHeldBy');
   });
 
   it('refuses a cursor item it cannot read, naming the source, instead of restarting it', async () => {
@@ -58,7 +109,7 @@ describe('DynamoDbCursorStore item layout', () => {
     await db.client.send(
       new PutItemCommand({
         TableName: tableName,
-        Item: { pk: { S: 'source#src-b' }, sourceId: { S: 'src-b' }, cursor: { M: { windowStart: { S: 'yesterday' } } } },
+        Item: { pk: { S: 'source#tencent-cloudaudit#src-b' }, sourceId: { S: 'src-b' }, cursor: { M: { windowStart: { S: 'yesterday' } } } },
       }),
     );
     await expect(store.read('src-b')).rejects.toThrow(/cursor of source src-b .*is not valid \(windowStart: /);
@@ -105,7 +156,7 @@ describe('DynamoDbCursorStore item layout', () => {
       throw new ConditionalCheckFailedException({
         message: 'The conditional request failed',
         $metadata: {},
-        Item: { pk: { S: 'source#src-a' }, leaseOwner: { S: 'other-run' }, leaseExpiresAt: { N: '1893456000000' } },
+        Item: { pk: { S: 'source#tencent-cloudaudit#src-a' }, leaseOwner: { S: 'other-run' }, leaseExpiresAt: { N: '1893456000000' } },
       });
     };
     db.client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'fakeAllOld' });

@@ -3,12 +3,12 @@
  * contract", points 2, 3, 5 and 6), run against each implementation by its own test file.
  */
 import { describe, expect, it } from 'vitest';
-import { RECENT_RUNS_MAX, type CursorStore, type RangeResolutionStore } from '../../shared/core/ports/cursor-store';
+import { RECENT_RUNS_MAX, type CursorStore, type RangeResolutionStore, type SkipRecorder } from '../../shared/core/ports/cursor-store';
 import { LeaseHeldError, LeaseLostError } from '../../shared/lib/errors';
 import type { FakeClock } from '../support/fake-clock';
 
 export interface StoreUnderTest {
-  store: CursorStore & RangeResolutionStore;
+  store: CursorStore & RangeResolutionStore & SkipRecorder;
   clock: FakeClock;
   cleanup: () => Promise<void>;
 }
@@ -222,6 +222,35 @@ export function describeCursorStoreContract(name: string, makeStore: () => Promi
           }
         }
       }
+    }));
+
+    it('records a skipped run beside the state, touching neither the lease nor the cursor nor the last run', withStore(async ({ store, clock }) => {
+      const { lease } = await store.acquire('src-a', 'run-1', TTL);
+      await store.checkpoint(lease, { windowStart: 42 }, TTL);
+      clock.advance(1_000);
+      await store.recordSkip('src-a', { at: clock.now(), reason: 'lease-held', heldBy: 'run-1' });
+      expect(await store.read('src-a')).toMatchObject({
+        cursor: { windowStart: 42 },
+        lastSkip: { at: clock.now(), reason: 'lease-held', heldBy: 'run-1' },
+        skippedRuns: 1,
+      });
+      expect((await store.read('src-a'))?.lastRunAt).toBeUndefined();
+      // The holder's lease is intact: it still checkpoints and releases.
+      const extended = await store.checkpoint(lease, { windowStart: 43 }, TTL);
+      await store.release(extended, { at: clock.now() });
+
+      clock.advance(1_000);
+      await store.recordSkip('src-a', { at: clock.now(), reason: 'expired' });
+      const state = await store.read('src-a');
+      expect(state).toMatchObject({ cursor: { windowStart: 43 }, lastSuccessAt: clock.now() - 1_000, skippedRuns: 2 });
+      expect(state?.lastSkip).toEqual({ at: clock.now(), reason: 'expired' });
+    }));
+
+    it('records a skip for a source that never ran', withStore(async ({ store, clock }) => {
+      await store.recordSkip('src-new', { at: clock.now(), reason: 'expired' });
+      expect(await store.read('src-new')).toEqual({ lastSkip: { at: clock.now(), reason: 'expired' }, skippedRuns: 1 });
+      const { state } = await store.acquire('src-new', 'run-1', TTL);
+      expect(state.cursor).toBeUndefined();
     }));
 
     it('rejects a non-positive lease ttl', withStore(async ({ store }) => {

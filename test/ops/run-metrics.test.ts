@@ -4,18 +4,25 @@
  * Secrets Manager server and the CloudAudit simulator. stdout is captured and
  * the EMF object (`_aws.CloudWatchMetrics`) parsed back, as CloudWatch would.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveInstance } from '../../shared/config/load';
 import { sourceInstanceSchema } from '../../shared/config/schema';
-import { ProviderError, SourceRunError } from '../../shared/lib/errors';
+import { ProviderError } from '../../shared/lib/errors';
 import { runMetricValues } from '../../shared/ops/run-metrics';
-import type { RunSummary } from '../../shared/core/run-options';
 import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
-import type { PullInvocation } from '../../shared/runtime/invocation';
+import type { PullMessage } from '../../shared/runtime/invocation';
 import type { TencentApiServer } from '../../simulators/tencent/api-server';
 import { generateCloudAuditEvents, startCloudAuditSimulator, type CloudAuditSimulator } from '../../simulators/tencent/cloudaudit/simulator';
-import { lambdaContext, startSourceHandler, type Handler, type SourceHandlerEnvironment } from '../support/source-handler';
+import {
+  invokeCapturing,
+  lambdaContext,
+  pullMessage,
+  queueEvent,
+  startSourceHandler,
+  type Handler,
+  type SourceHandlerEnvironment,
+} from '../support/source-handler';
 import type { SecretsManagerServer } from '../support/secrets-manager-server';
 
 const TABLE = 'cloudtap-metrics-cursors';
@@ -27,7 +34,7 @@ const AWS_ENV = {
   AWS_ACCESS_KEY_ID: 'AKIALOCALMETRICSTEST',
   AWS_SECRET_ACCESS_KEY: 'local-metrics-test-secret-access-key',
 };
-const COUNTS = ['EventsPulled', 'EventsDelivered', 'Pages', 'MappingErrors', 'ThrottledRetries', 'Retries', 'RunsFailed', 'DeliveryFailures'];
+const COUNTS = ['EventsPulled', 'EventsDelivered', 'Pages', 'MappingErrors', 'ThrottledRetries', 'Retries', 'RunsFailed', 'RunsSkipped', 'DeliveryFailures'];
 
 type Line = Record<string, any>;
 
@@ -61,29 +68,17 @@ function instance(id: string): SourceInstanceConfig {
   return resolved as SourceInstanceConfig;
 }
 
-/** Invoke the handler; the JSON lines it wrote (logs and EMF), split into the two. */
-async function invoke(event: PullInvocation, requestId: string) {
-  const output: string[] = [];
-  const capture = ((chunk: string | Uint8Array) => {
-    output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
-  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
-  let result: RunSummary | undefined;
-  let error: unknown;
-  const before = Date.now();
-  try {
-    result = await handler(event, lambdaContext(requestId));
-  } catch (caught) {
-    error = caught;
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  const after = Date.now();
-  const lines = output.join('').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Line);
-  const emf = lines.filter((line) => line._aws);
-  const logs = lines.filter((line) => !line._aws);
-  return { result, error, emf, logs, before, after };
+/**
+ * Invoke the handler with one message; its run's summary (or the failure line), and the JSON lines it
+ * wrote, split into logs and EMF. `failed` says whether the record was reported failed.
+ */
+async function invoke(message: PullMessage, requestId: string) {
+  const event = queueEvent(message);
+  const run = await invokeCapturing(handler, event, lambdaContext(requestId));
+  expect(run.error).toBeUndefined();
+  const failed = run.response!.batchItemFailures.some((failure) => failure.itemIdentifier === event.Records[0]!.messageId);
+  const logs = run.lines.filter((line) => !line._aws);
+  return { result: run.summaries[0], failure: run.failures[0], failed, emf: run.emf, logs, before: run.before, after: run.after };
 }
 
 /**
@@ -98,7 +93,8 @@ function runMetrics(emf: Line[], sourceId: string, { hasCursor = true } = {}): R
   expect(object._aws.CloudWatchMetrics).toHaveLength(1);
   const directive = object._aws.CloudWatchMetrics[0];
   expect(directive.Namespace).toBe('cloudtap');
-  expect(directive.Dimensions).toEqual([['service', 'SourceType', 'SourceId']]);
+  // SourceId is a property, not a dimension: per-instance metrics would cost $0.30 each a month.
+  expect(directive.Dimensions).toEqual([['service', 'SourceType']]);
   expect(object).toMatchObject({ service: 'cloudtap', SourceType: 'tencent-cloudaudit', SourceId: sourceId });
   const units = Object.fromEntries((directive.Metrics as { Name: string; Unit: string }[]).map((m) => [m.Name, m.Unit]));
   for (const name of COUNTS) expect(units[name], name).toBe('Count');
@@ -107,7 +103,11 @@ function runMetrics(emf: Line[], sourceId: string, { hasCursor = true } = {}): R
   return Object.fromEntries(Object.keys(units).map((name) => [name, object[name] as number]));
 }
 
-const secretFor = (id: string) => secrets.putSecret(`cloudtap/${id}`, TENCENT);
+/** The instance's message, its secret stored under its set's name. */
+function messageFor(id: string): PullMessage {
+  secrets.putSecret(`cloudtap/${id}`, TENCENT);
+  return pullMessage(instance(id), `cloudtap/${id}`);
+}
 
 describe('ProviderError.throttled', () => {
   it.each([
@@ -132,8 +132,8 @@ describe('run metrics from the Lambda handler', () => {
   it('a successful run: volume, pages, no failure, lag of about the configured lag, duration', async () => {
     const now = Math.floor(Date.now() / 1000);
     cloudaudit.addEvents(generateCloudAuditEvents({ count: 80, from: now - 7_000, to: now - 120, seed: 11 }));
-    const run = await invoke({ source: instance('metrics-ok'), secretArn: secretFor('metrics-ok') }, 'req-m-0001');
-    expect(run.error).toBeUndefined();
+    const run = await invoke(messageFor('metrics-ok'), 'req-m-0001');
+    expect(run.failed).toBe(false);
     const summary = run.result!;
     const values = runMetrics(run.emf, 'metrics-ok');
     expect(values).toMatchObject({
@@ -144,6 +144,7 @@ describe('run metrics from the Lambda handler', () => {
       ThrottledRetries: 0,
       Retries: 0,
       RunsFailed: 0,
+      RunsSkipped: 0,
       DeliveryFailures: 0,
     });
     expect(summary.pulled).toBeGreaterThanOrEqual(80);
@@ -162,11 +163,10 @@ describe('run metrics from the Lambda handler', () => {
   });
 
   it('a throttled run counts the throttled retries and still delivers everything', async () => {
-    const source = instance('metrics-throttled');
-    const secretArn = secretFor('metrics-throttled');
+    const message = messageFor('metrics-throttled');
     server.faults.push({ kind: 'throttle', action: 'DescribeEvents', times: 3 }, { kind: 'internal', action: 'DescribeEvents' });
-    const run = await invoke({ source, secretArn }, 'req-m-0101');
-    expect(run.error).toBeUndefined();
+    const run = await invoke(message, 'req-m-0101');
+    expect(run.failed).toBe(false);
     const values = runMetrics(run.emf, 'metrics-throttled');
     expect(values).toMatchObject({ ThrottledRetries: 3, Retries: 4, RunsFailed: 0, EventsDelivered: run.result!.delivered });
     const retried = run.logs.filter((line) => line.message === 'tencent request failed; retrying');
@@ -178,14 +178,14 @@ describe('run metrics from the Lambda handler', () => {
   });
 
   it('a run that fails on throttling still counts the retries it made before giving up', async () => {
-    const source = instance('metrics-throttled-out');
-    const secretArn = secretFor('metrics-throttled-out');
+    const message = messageFor('metrics-throttled-out');
     // Every request throttled: the first to spend the client's 4 attempts fails the run after 3 throttled retries
     // (other lanes' requests, cancelled then, may add theirs).
     server.faults.push({ kind: 'throttle', action: 'DescribeEvents', times: 1_000 });
-    const run = await invoke({ source, secretArn }, 'req-m-0151');
+    const run = await invoke(message, 'req-m-0151');
     server.faults.clear();
-    expect(run.error).toBeInstanceOf(SourceRunError);
+    expect(run.failed).toBe(true);
+    expect(run.failure).toMatchObject({ message: 'run failed', errorName: 'ProviderError', code: 'RequestLimitExceeded' });
     const values = runMetrics(run.emf, 'metrics-throttled-out', { hasCursor: false });
     expect(values).toMatchObject({ RunsFailed: 1, Pages: 0 });
     expect(values.ThrottledRetries).toBeGreaterThanOrEqual(3);
@@ -193,17 +193,17 @@ describe('run metrics from the Lambda handler', () => {
   });
 
   it('a failed run emits RunsFailed, lag from the stored cursor, and one ERROR line with the provider code and request id', async () => {
-    const source = instance('metrics-failed');
-    const secretArn = secretFor('metrics-failed');
-    const first = await invoke({ source, secretArn }, 'req-m-0201');
-    expect(first.error).toBeUndefined();
+    const message = messageFor('metrics-failed');
+    const first = await invoke(message, 'req-m-0201');
+    expect(first.failed).toBe(false);
     const storedStart = first.result!.cursor!.windowStart;
     // Let now - lag pass the cursor so the next run has a window to page.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
 
     server.faults.push({ kind: 'error', action: 'DescribeEvents', code: 'AuthFailure.SecretIdNotFound', message: 'The SecretId is not found.' });
-    const run = await invoke({ source, secretArn }, 'req-m-0202');
-    expect(run.error).toBeInstanceOf(SourceRunError);
+    const run = await invoke({ ...message, dueAt: Math.floor(Date.now() / 1000) }, 'req-m-0202');
+    // Reported failed, so only this record returns to the queue (and from there to the failed-invocations queue).
+    expect(run.failed).toBe(true);
     const values = runMetrics(run.emf, 'metrics-failed');
     expect(values).toMatchObject({ RunsFailed: 1, DeliveryFailures: 1, EventsPulled: 0, EventsDelivered: 0, Pages: 0, ThrottledRetries: 0 });
     expect(values.IngestionLagSeconds).toBeGreaterThanOrEqual(Math.floor(run.before / 1000) - storedStart);
@@ -226,5 +226,16 @@ describe('run metrics from the Lambda handler', () => {
     expect(failure.requestId).toBe(requestId);
     expect(failure.error).toContain(`request ${requestId}`);
     expect(JSON.stringify(run.logs)).not.toContain(TENCENT.secretKey);
+  });
+
+  it('a skipped run: RunsSkipped alone, under the same dimensions, with SourceId and SkipReason as properties', async () => {
+    const message = messageFor('metrics-late');
+    const run = await invoke({ ...message, dueAt: message.dueAt - 2 * message.periodSeconds }, 'req-m-0301');
+    expect(run.failed).toBe(false);
+    const mine = run.emf.filter((line) => line.SourceId === 'metrics-late');
+    expect(mine).toHaveLength(1);
+    const directive = mine[0]!._aws.CloudWatchMetrics[0];
+    expect(directive).toMatchObject({ Namespace: 'cloudtap', Dimensions: [['service', 'SourceType']], Metrics: [{ Name: 'RunsSkipped', Unit: 'Count' }] });
+    expect(mine[0]).toMatchObject({ service: 'cloudtap', SourceType: 'tencent-cloudaudit', SourceId: 'metrics-late', SkipReason: 'expired', RunsSkipped: 1 });
   });
 });

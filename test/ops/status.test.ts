@@ -137,4 +137,32 @@ describe('cloudtap status', () => {
     const text = formatStatusReport(rows, NOW, 'test');
     expect(text).toMatch(/✓ a [^]*events \(24h\): 42\n[^]*✓ b [^]*events \(24h\): 0\n[^]*✓ c [^]*events \(24h\): n\/a$/);
   });
+
+  it('shows the last skipped run while no run has ended since, naming why', () => {
+    const instances = [{ id: 'a', type: 't', enabled: true }, { id: 'b', type: 't', enabled: true }, { id: 'c', type: 't', enabled: true }] as never[];
+    const rows = buildStatusReport(
+      instances,
+      new Map([
+        ['a', { lastRunAt: NOW - HOUR, lastSuccessAt: NOW - HOUR, lastSkip: { at: NOW - 60_000, reason: 'lease-held' as const, heldBy: 'req-7' }, skippedRuns: 3 }],
+        ['b', { lastRunAt: NOW, lastSuccessAt: NOW, lastSkip: { at: NOW - 60_000, reason: 'lease-held' as const }, skippedRuns: 3 }],
+        ['c', { lastSkip: { at: NOW - 120_000, reason: 'expired' as const }, skippedRuns: 1 }],
+      ]),
+      NOW,
+    );
+    expect(rows.map((row) => row.lastSkip?.reason)).toEqual(['lease-held', undefined, 'expired']);
+    expect(rows.map((row) => row.health)).toEqual(['ok', 'ok', 'never-run']);
+    const text = formatStatusReport(rows, NOW, 'test');
+    expect(text).toContain('last skipped: 2026-03-01T11:59:00.000Z (1m ago), another run held the lease (req-7) (3 skipped in all)');
+    expect(text).toContain('last skipped: 2026-03-01T11:58:00.000Z (2m ago), its start came after its period had passed (1 skipped in all)');
+    expect(text.match(/last skipped/g)).toHaveLength(2);
+  });
+
+  it('reads a skip the deployed store recorded', async () => {
+    await dynamo.createTable('cloudtap-cursors-skips');
+    const store = new DynamoDbCursorStore({ tableName: 'cloudtap-cursors-skips', client: dynamo.client, clock, sourceType: 'tencent-cloudaudit' });
+    await store.recordSkip('audit-main', { at: NOW - 60_000, reason: 'lease-held', heldBy: 'req-1' });
+    const state = await store.read('audit-main');
+    const [row] = buildStatusReport([{ id: 'audit-main', type: 'tencent-cloudaudit', enabled: true } as never], new Map([['audit-main', state]]), NOW);
+    expect(row).toMatchObject({ lastSkip: { at: NOW - 60_000, reason: 'lease-held', heldBy: 'req-1' }, skippedRuns: 1, health: 'never-run' });
+  });
 });

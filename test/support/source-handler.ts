@@ -1,14 +1,17 @@
 import { DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { vi } from 'vitest';
 import type { RunSummary } from '../../shared/core/run-options';
+import type { SourceInstanceConfig } from '../../shared/providers/definition';
+import type { PullMessage } from '../../shared/runtime/invocation';
 import { startDynamoDb, type TestDynamoDb } from './dynamodb';
 import { startEventBridgeServer, type EventBridgeServer } from './eventbridge-server';
 import { startFirehoseServer, type FirehoseServer } from './firehose-server';
 import { startSecretsManagerServer, type SecretsManagerServer } from './secrets-manager-server';
 import { DEFAULT_TOPIC_ARN, startSnsServer, type SnsServer } from './sns-server';
 
-export type Handler = (event: unknown, context: Context) => Promise<RunSummary>;
+/** A puller function: an SQS batch in, the records that failed out (nothing for an event it ignores). */
+export type Handler = (event: unknown, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 /** What every simulator start function returns: its server, and whatever else it hands out. */
 export interface StartedSimulator {
@@ -116,8 +119,8 @@ async function importHandler(): Promise<Handler> {
   // Powertools keeps getSecret's provider in node_modules, which resetModules leaves alone:
   // drop it so the handler's first read builds its client from the current environment.
   for (const name of Object.keys(DEFAULT_PROVIDERS)) delete DEFAULT_PROVIDERS[name];
-  const module = (await import('../../functions/pull/handler')) as { handler: Handler };
-  return module.handler;
+  const module = await import('../../functions/pull/handler');
+  return (event, context) => module.handler(event, context);
 }
 
 /**
@@ -141,4 +144,94 @@ export function lambdaContext(awsRequestId: string, timeoutMs = 120_000): Contex
     fail: () => undefined,
     succeed: () => undefined,
   };
+}
+
+/** A PullMessage as the dispatcher sends it: due now unless told otherwise, every 5 minutes. */
+export function pullMessage(source: SourceInstanceConfig, secretName: string, due: { dueAt?: number; periodSeconds?: number } = {}): PullMessage {
+  return { source, secretName, dueAt: due.dueAt ?? Math.floor(Date.now() / 1000), periodSeconds: due.periodSeconds ?? 300 };
+}
+
+let messages = 0;
+
+/**
+ * The event an SQS event source mapping invokes the function with: one record
+ * per body (a PullMessage, or a string sent as is), each with a fresh message id.
+ */
+export function queueEvent(...bodies: (PullMessage | string)[]): SQSEvent {
+  return {
+    Records: bodies.map((body) => {
+      const messageId = `0f7c${String(++messages).padStart(4, '0')}-5b1e-4c9a-9d2e-3a8b6c1d2e4f`;
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      return {
+        messageId,
+        receiptHandle: `AQEB${messageId}`,
+        body: text,
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(Date.now()),
+          SenderId: 'AROAEXAMPLE:cloudtap-dispatcher',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:cloudtap-pull',
+        awsRegion: 'us-east-1',
+      };
+    }),
+  };
+}
+
+/** Powertools writes one JSON object per line; anything else (a Node warning) is not a record. */
+export const jsonLines = (text: string): Record<string, any>[] =>
+  text.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>);
+
+/**
+ * What the records of an invocation came to, from its log lines (a batch
+ * response says only which records failed): each finished run's summary, and
+ * each failure's line (`run failed`, `pull message refused`) with its `error`
+ * message, `errorName` (the cause's) and, from a provider, `code`.
+ */
+export function outcomesIn(lines: Record<string, any>[]): { summaries: RunSummary[]; failures: Record<string, any>[] } {
+  return {
+    summaries: lines.filter((line) => line.message === 'run finished').map((line) => line.summary as RunSummary),
+    failures: lines.filter((line) => line.level === 'ERROR' && (line.message === 'run failed' || line.message === 'pull message refused')),
+  };
+}
+
+/** What one invocation returned or threw, and every JSON line it wrote (Powertools' logs and EMF objects). */
+export interface CapturedInvocation extends ReturnType<typeof outcomesIn> {
+  response?: SQSBatchResponse;
+  error?: unknown;
+  output: string;
+  lines: Record<string, any>[];
+  /** The EMF objects among the lines. */
+  emf: Record<string, any>[];
+  /** Epoch ms around the call. */
+  before: number;
+  after: number;
+}
+
+/** Invoke the handler, capturing what it writes to stdout/stderr. */
+export async function invokeCapturing(handler: Handler, event: unknown, context: Context): Promise<CapturedInvocation> {
+  const output: string[] = [];
+  const capture = ((chunk: string | Uint8Array) => {
+    output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  }) as typeof process.stdout.write;
+  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  const before = Date.now();
+  let response: SQSBatchResponse | undefined;
+  let error: unknown;
+  try {
+    response = await handler(event, context);
+  } catch (caught) {
+    error = caught;
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  const after = Date.now();
+  const text = output.join('');
+  const lines = jsonLines(text);
+  return { response, error, output: text, lines, emf: lines.filter((line) => line._aws), ...outcomesIn(lines), before, after };
 }

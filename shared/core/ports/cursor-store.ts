@@ -33,7 +33,7 @@ export interface OpenWindow {
 
 export interface SourceState {
   cursor?: Cursor;
-  /** Epoch ms of the last run that ended caught up, cleanly out of time or interrupted (a run skipped for a held lease records nothing). */
+  /** Epoch ms of the last run that ended caught up, cleanly out of time or interrupted (a skipped run only records its skip, `lastSkip`). */
   lastSuccessAt?: number;
   /** Epoch ms at which the last run ended, successful or not. */
   lastRunAt?: number;
@@ -47,6 +47,21 @@ export interface SourceState {
    * entries, so the item stays small. Feeds `cloudtap status`'s events (24h).
    */
   recentRuns?: RecentRun[];
+  /** The last run that did not happen (its lease was held, or its message came too late); see SkipRecorder. */
+  lastSkip?: RunSkip;
+  /** How many runs were skipped, ever. */
+  skippedRuns?: number;
+}
+
+/** Why a due run did not happen: another run held the lease, or the run's message outlived its period. */
+export type SkipReason = 'lease-held' | 'expired';
+
+export interface RunSkip {
+  /** Epoch ms. */
+  at: number;
+  reason: SkipReason;
+  /** The lease's owner, for `lease-held`. */
+  heldBy?: string;
 }
 
 export interface RecentRun {
@@ -97,6 +112,20 @@ export interface CursorStore {
   release(lease: Lease, outcome: RunOutcome): Promise<void>;
   /** Read without taking the lease (status commands). */
   read(sourceId: string): Promise<SourceState | undefined>;
+}
+
+/**
+ * Records runs that were due but did not happen, so status and metrics show
+ * them as skipped rather than as successful runs that pulled nothing. Apart
+ * from CursorStore because only the entry points (the Lambda, the local
+ * runner) skip runs; the pipeline never does. Both stores implement it.
+ */
+export interface SkipRecorder {
+  /**
+   * Remember the skip on the source's state (last skip, one more skipped run),
+   * touching nothing else: no lease, cursor or run outcome. Unconditional.
+   */
+  recordSkip(sourceId: string, skip: RunSkip): Promise<void>;
 }
 
 /**

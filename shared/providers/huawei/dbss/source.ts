@@ -65,6 +65,7 @@ export class DbssSource implements Source<DbssOperateLog> {
       projectId: options.projectId,
       auth,
       requestsPerSecond: args.requestsPerSecond ?? DBSS_LIMITS.requestsPerSecond,
+      pacer: args.pacer,
       timeoutMs: args.timeoutMs,
       clock: args.clock,
       log: args.log,

@@ -56,6 +56,7 @@ export class CloudAuditSource implements Source<CloudAuditRecord> {
       endpoint: args.instance.endpoint,
       credentials: args.credentials,
       requestsPerSecond: args.requestsPerSecond ?? CLOUDAUDIT_LIMITS.requestsPerSecond,
+      pacer: args.pacer,
       timeoutMs: args.timeoutMs,
       clock: args.clock,
       log: args.log,

@@ -51,6 +51,7 @@ export class SslSource implements Source<SslOperationLog> {
       endpoint: args.instance.endpoint ?? SSL_ENDPOINT,
       credentials: args.credentials,
       requestsPerSecond: args.requestsPerSecond ?? SSL_LIMITS.requestsPerSecond,
+      pacer: args.pacer,
       timeoutMs: args.timeoutMs,
       language: args.instance.options.language,
       clock: args.clock,

@@ -49,6 +49,7 @@ export class UCloudOperationsSource implements Source<UCloudOperationRecord> {
       endpoint: args.instance.endpoint,
       credentials: args.credentials,
       requestsPerSecond: args.requestsPerSecond ?? UCLOUD_OPERATIONS_LIMITS.requestsPerSecond,
+      pacer: args.pacer,
       timeoutMs: args.timeoutMs,
       clock: args.clock,
       log: args.log,
