@@ -42,7 +42,7 @@ import type { Log } from '../../shared/lib/logger';
 import { runSource } from '../../shared/core/pipeline';
 import type { RunSummary } from '../../shared/core/run-options';
 import type { Page, PageRequest, Source, TimeWindow } from '../../shared/core/ports/source';
-import { DynamoDbCursorStore, sourceKey } from '../../shared/cursor/dynamodb-store';
+import { DynamoDbCursorStore, legacySourceKey } from '../../shared/cursor/dynamodb-store';
 import type { Cursor, CursorStore, SourceState } from '../../shared/core/ports/cursor-store';
 import type { EcsDocument } from '../../shared/ecs/document';
 import type { SourceInstanceConfig } from '../../shared/providers/definition';
@@ -556,7 +556,7 @@ export class Scenario {
   /** The raw DynamoDB item (lease attributes included). */
   async item(): Promise<Record<string, AttributeValue> | undefined> {
     const out = await this.infra.db.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: sourceKey(this.sourceId) } }, ConsistentRead: true }),
+      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: legacySourceKey(this.sourceId) } }, ConsistentRead: true }),
     );
     return out.Item;
   }

@@ -29,7 +29,7 @@ import { DESCRIBE_EVENTS, generateCloudAuditEvents, startCloudAuditSimulator } f
 import { DESCRIBE_CERTIFICATE_OPERATE_LOGS, generateSslEvents, startSslSimulator } from '../../simulators/tencent/ssl/simulator';
 import { GET_USER_OPERATION_EVENTS, generateOperationEvents, startUCloudOperationsSimulator } from '../../simulators/ucloud/operations/simulator';
 import type { Fault as UCloudFault } from '../../simulators/ucloud/server';
-import { lambdaContext, startSourceHandler, type SourceHandlerEnvironment } from '../support/source-handler';
+import { jsonLines, lambdaContext, outcomesIn, pullMessage, queueEvent, startSourceHandler, type SourceHandlerEnvironment } from '../support/source-handler';
 import { findLeaks, OutputCapture, renderError } from './leak-search';
 
 /**
@@ -470,34 +470,37 @@ describe.each(PROFILES.map((profile) => [profile.definition.type, profile] as co
   it.each(scenarios.map((scenario) => [scenario.title, scenario] as const))('%s', async (_title, scenario) => {
     const env = environment!;
     const source = instanceOf(profile, scenario, env.simulator.server.url);
-    const secretArn = env.secrets.putSecret(`cloudtap/${scenario.id}`, scenario.secret);
+    const secretName = `cloudtap/${scenario.id}`;
+    env.secrets.putSecret(secretName, scenario.secret);
     if (scenario.coldStart) await env.coldStart();
     scenario.arrange?.(env);
-    let summary: RunSummary | undefined;
-    let error: unknown;
+    // The handler reports a failed record in its batch response and logs why; the outcome is read from its lines.
+    const mark = capture.text().length;
+    let response: unknown;
     try {
-      summary = await env.handler({ source, secretArn }, lambdaContext(`req-${scenario.id}`));
-      summaries.push(summary);
-    } catch (caught) {
-      error = caught;
-      errors.push(caught);
+      response = await env.handler(queueEvent(pullMessage(source, secretName)), lambdaContext(`req-${scenario.id}`));
     } finally {
       env.simulator.clearFaults();
       env.firehose.faults.reset();
       env.sns.faults.reset();
       tableStates.push(await scanTable());
     }
+    const { summaries: finished, failures } = outcomesIn(jsonLines(capture.text().slice(mark)));
+    summaries.push(...finished);
+    errors.push(...failures);
 
     const { outcome } = scenario;
     if ('fails' in outcome) {
-      expect(summary, 'the run should fail').toBeUndefined();
-      const cause = error instanceof Error && error.name === 'SourceRunError' ? error.cause : error;
-      expect(cause).toMatchObject({ name: outcome.fails, ...(outcome.code && { code: outcome.code }) });
-      if (outcome.mentions) expect((cause as Error).message).toContain(outcome.mentions);
+      expect(finished, 'the run should fail').toEqual([]);
+      expect((response as { batchItemFailures: unknown[] }).batchItemFailures).toHaveLength(1);
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ errorName: outcome.fails, ...(outcome.code && { code: outcome.code }) });
+      if (outcome.mentions) expect(failures[0]!.error).toContain(outcome.mentions);
     } else {
-      expect(error).toBeUndefined();
-      expect(summary!.delivered).toBeGreaterThan(0);
-      if (outcome.alerts) expect(summary!.alerts[outcome.alerts]).toBeGreaterThan(0);
+      expect(failures).toEqual([]);
+      expect(finished).toHaveLength(1);
+      expect(finished[0]!.delivered).toBeGreaterThan(0);
+      if (outcome.alerts) expect(finished[0]!.alerts[outcome.alerts]).toBeGreaterThan(0);
     }
   });
 
