@@ -62,7 +62,7 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
   const instance = config.sources.find((source) => source.id === options.source);
   if (!instance) throw new ConfigError('--source', [`no source "${options.source}" in ${options.configPath}`]);
   const definition = registry.get(instance.type)!;
-  const target = await resolveTarget({ ...options, local: config.local, clock });
+  const target = await resolveTarget({ ...options, local: config.local, sources: config.sources, clock });
   const sink = options.sink ?? deployedOrLocalSink();
   function deployedOrLocalSink(): Sink {
     if (target.kind === 'local') return createLocalSink(config.local, { env, log, clock });

@@ -32,6 +32,7 @@ export async function statusCommand(options: StatusCommandOptions): Promise<numb
   const clock = options.clock ?? systemClock;
   const target = await resolveTarget({
     local: config.local,
+    sources: config.sources,
     stack: options.stack,
     table: options.table,
     deployed: options.deployed,

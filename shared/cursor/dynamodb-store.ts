@@ -59,23 +59,15 @@ import {
   type SourceState,
 } from '../core/ports/cursor-store';
 
-/**
- * The previous layout's keys, `source#<id>`. Only the CLI's commands still
- * default to it until they pass their config's types (issue 12); the puller
- * functions and everything new name the type.
- */
-export const LEGACY_UNTYPED_KEYS = 'legacy-untyped-keys';
-
 export interface DynamoDbCursorStoreOptions {
   tableName: string;
   client?: DynamoDBClient;
   clock?: Clock;
   /**
    * Each source id's type, for its key `source#<type>#<id>`: one type for a
-   * puller function (which serves one), or a lookup in the config. Default
-   * LEGACY_UNTYPED_KEYS.
+   * puller function (which serves one), or a lookup in the config.
    */
-  sourceType?: string | ((sourceId: string) => string) | typeof LEGACY_UNTYPED_KEYS;
+  sourceType: string | ((sourceId: string) => string);
 }
 
 export const sourceKey = (sourceType: string, sourceId: string): string => `source#${sourceType}#${sourceId}`;
@@ -93,13 +85,8 @@ export class DynamoDbCursorStore implements CursorStore, RangeResolutionStore, S
     this.tableName = options.tableName;
     this.doc = DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}));
     this.clock = options.clock ?? systemClock;
-    const type = options.sourceType ?? LEGACY_UNTYPED_KEYS;
-    this.keyOf =
-      type === LEGACY_UNTYPED_KEYS
-        ? legacySourceKey
-        : typeof type === 'string'
-          ? (sourceId) => sourceKey(type, sourceId)
-          : (sourceId) => sourceKey(type(sourceId), sourceId);
+    const type = options.sourceType;
+    this.keyOf = typeof type === 'string' ? (sourceId) => sourceKey(type, sourceId) : (sourceId) => sourceKey(type(sourceId), sourceId);
   }
 
   async acquire(sourceId: string, owner: string, ttlMs: number): Promise<{ lease: Lease; state: SourceState }> {

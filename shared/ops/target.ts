@@ -12,6 +12,7 @@ import { ConfigError } from '../lib/errors';
 import { DynamoDbCursorStore } from '../cursor/dynamodb-store';
 import { FileCursorStore } from '../cursor/file-store';
 import type { CursorStore, RangeResolutionStore } from '../core/ports/cursor-store';
+import type { SourceInstanceConfig } from '../providers/definition';
 
 export const DEFAULT_STACK = 'Cloudtap';
 /** Output keys of infra/stack.ts. */
@@ -26,6 +27,8 @@ export type OpsTarget =
 
 export interface ResolveTargetOptions {
   local: LocalConfig;
+  /** The configured instances: deployed, an instance's cursor item is keyed by its type. */
+  sources: readonly Pick<SourceInstanceConfig, 'id' | 'type'>[];
   /** Deployed: the stack whose outputs name the table (`--stack`; `Cloudtap` by default when `deployed`). */
   stack?: string;
   /** Deployed: the cursor table named directly (`--table`), skipping CloudFormation. */
@@ -42,11 +45,12 @@ export async function resolveTarget(options: ResolveTargetOptions): Promise<OpsT
     return { kind: 'local', stateDir, store: new FileCursorStore({ directory: stateDir, clock: options.clock }), describe: `local state ${stateDir}` };
   }
   const dynamoDb = options.dynamoDb ?? new DynamoDBClient({});
+  const sourceType = typeOfKey(options.sources);
   if (options.table !== undefined) {
     return {
       kind: 'deployed',
       tableName: options.table,
-      store: new DynamoDbCursorStore({ tableName: options.table, client: dynamoDb, clock: options.clock }),
+      store: new DynamoDbCursorStore({ tableName: options.table, client: dynamoDb, clock: options.clock, sourceType }),
       describe: `DynamoDB table ${options.table}`,
     };
   }
@@ -58,8 +62,22 @@ export async function resolveTarget(options: ResolveTargetOptions): Promise<OpsT
     kind: 'deployed',
     tableName,
     deliveryStreamName: outputs[STACK_OUTPUTS.deliveryStream],
-    store: new DynamoDbCursorStore({ tableName, client: dynamoDb, clock: options.clock }),
+    store: new DynamoDbCursorStore({ tableName, client: dynamoDb, clock: options.clock, sourceType }),
     describe: `stack ${stackName} (table ${tableName})`,
+  };
+}
+
+/**
+ * The type of a cursor key's instance: the key is the instance id, or a
+ * backfill's `<id>~backfill~<from>-<to>` (ids never hold a `~`).
+ */
+function typeOfKey(sources: ResolveTargetOptions['sources']): (key: string) => string {
+  const types = new Map(sources.map((source) => [source.id, source.type]));
+  return (key) => {
+    const id = key.split('~')[0]!;
+    const type = types.get(id);
+    if (type === undefined) throw new Error(`no configured source "${id}": its cursor item is keyed by its type`);
+    return type;
   };
 }
 

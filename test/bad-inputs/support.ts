@@ -132,7 +132,7 @@ export const requestId = (c: Case, n: number): string => {
 
 /** Store `cursor` for the case's source, as an earlier run (or an older cloudtap) would have left it. */
 export async function presetCursor(c: Case, cursor: Cursor): Promise<void> {
-  const store = new DynamoDbCursorStore({ tableName: c.scenario.tableName, client: c.scenario.infra.db.client, clock: c.scenario.clock });
+  const store = new DynamoDbCursorStore({ tableName: c.scenario.tableName, client: c.scenario.infra.db.client, clock: c.scenario.clock, sourceType: c.scenario.fixture.definition.type });
   const { lease } = await store.acquire(c.scenario.sourceId, 'earlier-run', 60_000);
   const held = await store.checkpoint(lease, cursor, 60_000);
   await store.release(held, { at: c.scenario.clock.now() });

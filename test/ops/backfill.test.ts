@@ -148,7 +148,7 @@ describe('cloudtap backfill (CloudAudit simulator, local file store)', () => {
     try {
       await dynamo.createTable('cloudtap-cursors');
       cfn.stacks.set('Cloudtap', { CursorTableName: 'cloudtap-cursors', DeliveryStreamName: 'cloudtap-events' });
-      const live = new DynamoDbCursorStore({ tableName: 'cloudtap-cursors', client: dynamo.client });
+      const live = new DynamoDbCursorStore({ tableName: 'cloudtap-cursors', client: dynamo.client, sourceType: 'tencent-cloudaudit' });
       const { lease } = await live.acquire('audit-test', 'live-run', 60_000);
       await live.checkpoint(lease, liveCursor, 60_000);
       await live.release(lease, { at: Date.now() });

@@ -86,7 +86,9 @@ describe('cloudtap status', () => {
   it('reads the deployed table named by the stack outputs (DescribeStacks over awsQuery)', async () => {
     await dynamo.createTable('cloudtap-cursors-status');
     cfn.stacks.set('Cloudtap', { CursorTableName: 'cloudtap-cursors-status', DeliveryStreamName: 'cloudtap-events' });
-    await seed(new DynamoDbCursorStore({ tableName: 'cloudtap-cursors-status', client: dynamo.client, clock }));
+    // Deployed, items are keyed by type (`source#<type>#<id>`): status must find them under the configured types.
+    const typeOf = (id: string) => (id === 'ssl-certs' ? 'tencent-ssl' : 'tencent-cloudaudit');
+    await seed(new DynamoDbCursorStore({ tableName: 'cloudtap-cursors-status', client: dynamo.client, clock, sourceType: typeOf }));
     let out = '';
     const code = await statusCommand({
       configPath: config,

@@ -74,7 +74,7 @@ describe('alerts in the pipeline', () => {
     const now = Math.floor(Date.now() / 1000);
     cloudaudit.addEvents(generateCloudAuditEvents({ count, from: now - 86_400, to: now - 3600, seed: 21 }));
     const tampering = cloudaudit.records.filter((record) => ['StopLogging', 'DeleteAudit'].includes(record.EventName)).length;
-    return { tableName, server, tampering, store: new DynamoDbCursorStore({ tableName, client: db.client }) };
+    return { tableName, server, tampering, store: new DynamoDbCursorStore({ tableName, client: db.client, sourceType: 'tencent-cloudaudit' }) };
   }
 
   const alertDocuments = () => firehose.acknowledgedDocuments().filter((document) => document.event.kind === 'alert');

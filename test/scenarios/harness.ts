@@ -42,7 +42,7 @@ import type { Log } from '../../shared/lib/logger';
 import { runSource } from '../../shared/core/pipeline';
 import type { RunSummary } from '../../shared/core/run-options';
 import type { Page, PageRequest, Source, TimeWindow } from '../../shared/core/ports/source';
-import { DynamoDbCursorStore, legacySourceKey } from '../../shared/cursor/dynamodb-store';
+import { DynamoDbCursorStore, sourceKey } from '../../shared/cursor/dynamodb-store';
 import type { Cursor, CursorStore, SourceState } from '../../shared/core/ports/cursor-store';
 import type { EcsDocument } from '../../shared/ecs/document';
 import type { SourceInstanceConfig } from '../../shared/providers/definition';
@@ -477,7 +477,7 @@ export class Scenario {
         })
       : firehose.client;
     return {
-      store: new DynamoDbCursorStore({ tableName: this.tableName, client: dynamo, clock: this.clock }),
+      store: new DynamoDbCursorStore({ tableName: this.tableName, client: dynamo, clock: this.clock, sourceType: this.fixture.definition.type }),
       sink: new FirehoseSink({
         deliveryStreamName: this.stream,
         client: firehoseClient,
@@ -550,13 +550,13 @@ export class Scenario {
 
   /** The source's state as a fresh reader sees it in DynamoDB. */
   async state(): Promise<SourceState | undefined> {
-    return new DynamoDbCursorStore({ tableName: this.tableName, client: this.infra.db.client, clock: this.clock }).read(this.sourceId);
+    return new DynamoDbCursorStore({ tableName: this.tableName, client: this.infra.db.client, clock: this.clock, sourceType: this.fixture.definition.type }).read(this.sourceId);
   }
 
   /** The raw DynamoDB item (lease attributes included). */
   async item(): Promise<Record<string, AttributeValue> | undefined> {
     const out = await this.infra.db.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: legacySourceKey(this.sourceId) } }, ConsistentRead: true }),
+      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: sourceKey(this.fixture.definition.type, this.sourceId) } }, ConsistentRead: true }),
     );
     return out.Item;
   }
