@@ -35,6 +35,10 @@ export interface SqsCall {
   status: number;
   /** The shape name of a whole-call error. */
   error?: string;
+  /** ReceiveMessage: the ids received. */
+  received?: string[];
+  /** The caller went away before the answer (e.g. an aborted long poll). */
+  abandoned?: boolean;
 }
 
 export interface SqsMessageView extends StoredMessage {
@@ -148,7 +152,9 @@ export async function startSqsServer(options: { now?: () => number } = {}): Prom
     const deadline = Date.now() + waitSeconds * 1000;
     let received: StoredMessage[] = [];
     for (;;) {
-      // A poll the caller gave up on must not take messages nobody will see.
+      // A poll the caller gave up on must not take messages nobody will see. (Until the
+      // server sees the socket close it still can, as a real one can: abandoned polls
+      // cost visibility timeouts.)
       if (closed()) return {};
       received = queue.receive(max, visibility, byArn);
       const left = deadline - Date.now();
@@ -163,6 +169,7 @@ export async function startSqsServer(options: { now?: () => number } = {}): Prom
         }
       });
     }
+    call.received = received.map((m) => m.messageId);
     if (received.length === 0) return {};
     return {
       Messages: received.map((m) => ({ MessageId: m.messageId, ReceiptHandle: m.receiptHandle, MD5OfBody: m.md5OfBody, Body: m.body, Attributes: attributesOf(m, names) })),
@@ -292,7 +299,8 @@ export async function startSqsServer(options: { now?: () => number } = {}): Prom
         throw new SqsError(fault!.code, `injected ${fault!.code}`);
       }
       const output = await operation(call.input, call, () => closed);
-      if (!closed) res.writeHead(200, headers).end(JSON.stringify(output));
+      if (closed) call.abandoned = true;
+      else res.writeHead(200, headers).end(JSON.stringify(output));
     } catch (error) {
       if (!(error instanceof SqsError)) throw error;
       const { status, query } = SQS_ERRORS[error.code];
