@@ -39,7 +39,7 @@ export interface EventSourceMappingOptions {
   /** Invocations at once, 2–1000 as Lambda documents (default 1000, Lambda's upper bound). */
   maximumConcurrency?: number;
   reportBatchItemFailures?: boolean;
-  /** The function timeout; an invocation still running after it counts as failed. */
+  /** The function timeout, in real milliseconds; an invocation still running after it counts as failed. */
   timeoutMs: number;
   functionName?: string;
   awsRegion?: string;
@@ -63,6 +63,8 @@ export interface Invocation {
   /** Message ids that count as failed (left on the queue). */
   failed: string[];
   error?: unknown;
+  /** DeleteMessageBatch failed (the records reappear, as with Lambda). */
+  deleteError?: unknown;
 }
 
 export interface EventSourceMapping {
@@ -179,22 +181,24 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
     }
     invocation.end = now();
     const done = records.filter((r) => !invocation.failed.includes(r.messageId));
-    if (done.length > 0) {
-      await options.client.send(
+    if (done.length === 0) return;
+    try {
+      const out = await options.client.send(
         new DeleteMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: done.map((r, i) => ({ Id: `r${i}`, ReceiptHandle: r.receiptHandle })) }),
       );
+      if (out.Failed?.length) invocation.deleteError = out.Failed;
+    } catch (error) {
+      invocation.deleteError = error;
     }
   }
 
   function launch(messages: Message[]) {
-    const task = invoke(messages)
-      .catch(() => {}) // a failed delete leaves the records to reappear, as Lambda's would
-      .finally(() => {
-        running.delete(task);
-        finished += 1;
-        wakeAll(slotWaiters);
-        wakeAll(finishListeners);
-      });
+    const task = invoke(messages).finally(() => {
+      running.delete(task);
+      finished += 1;
+      wakeAll(slotWaiters);
+      wakeAll(finishListeners);
+    });
     running.add(task);
   }
 
