@@ -145,6 +145,8 @@ export async function startScaleWorld(hooks: ScaleHooks): Promise<ScaleWorld> {
         handler: hooks.pullHandler(type),
         batchSize: 1,
         maximumConcurrency: CONCURRENCY,
+        // The puller answers batchItemFailures, so the stack's mapping must turn this on (infra).
+        reportBatchItemFailures: true,
         timeoutMs: FUNCTION_TIMEOUT_MS,
         functionName: `${STACK}-pull-${type}`,
       }),
