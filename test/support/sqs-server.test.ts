@@ -71,7 +71,10 @@ describe('SQS server over the real client', () => {
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'job' }));
     const first = (await receive()).Messages![0]!;
     expect(first.Attributes).toMatchObject({ ApproximateReceiveCount: '1', SentTimestamp: String(T0), ApproximateFirstReceiveTimestamp: String(T0) });
-    expect(server.counts('work')).toEqual({ visible: 0, inFlight: 1, delayed: 0 });
+    const counts = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+    );
+    expect(counts.Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '1', ApproximateNumberOfMessagesDelayed: '0' });
     nowMs = T0 + 59_999;
     expect(bodies(await receive())).toEqual([]);
     nowMs = T0 + 60_000;

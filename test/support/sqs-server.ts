@@ -188,6 +188,7 @@ export async function startSqsServer(options: { now?: () => number } = {}): Prom
     if (found?.current) queue.remove(found.message);
   }
 
+  // An outdated handle is treated as not in flight (assumed: the docs say only that the latest handle deletes).
   function changeVisibility(queue: SqsQueue, handle: unknown, seconds: unknown) {
     const timeout = checkRange('VisibilityTimeout', seconds, [0, 43_200]);
     const found = handleOf(queue, handle);
