@@ -18,12 +18,31 @@ export interface RecordedBase {
 }
 
 /**
+ * What a documented rate limit counts by: the API, the endpoint host the
+ * request reached and the caller (SecretId, key pair or IAM user), as each
+ * source page's "What the rate limit is keyed on" says.
+ */
+export interface RateKey {
+  api: string;
+  host: string;
+  principal: string;
+}
+
+/** Per rate-limit key: requests seen, the most in any 1 s window, and how many were throttled. */
+export interface RateStats extends RateKey {
+  requests: number;
+  maxPerSecond: number;
+  throttled: number;
+}
+
+/**
  * The scaffolding the vendor simulators share: a server on 127.0.0.1 at an
- * ephemeral port, an injectable clock, added latency and a request log with
- * per-second counts for rate limits. Vendors implement `serve`: auth and envelopes.
+ * ephemeral port, an injectable clock, added latency, a request log, and
+ * per-key 1 s windows for rate limits. Vendors implement `serve`: auth and envelopes.
  */
 export abstract class HttpSimulator<R extends RecordedBase> {
   readonly requests: R[] = [];
+  private readonly rates = new Map<string, { times: number[]; stats: RateStats }>();
   private now: () => number;
   private server?: Server;
   private port = 0;
@@ -90,11 +109,33 @@ export abstract class HttpSimulator<R extends RecordedBase> {
     return record;
   }
 
-  /** Other requests for the same action (or route) in the second up to `record`'s time. */
-  protected recentCount(record: R): number {
-    const key = this.keyOf(record);
-    const since = record.time - 1000;
-    return this.requests.filter((r) => r !== record && this.keyOf(r) === key && r.time > since && r.time <= record.time).length;
+  /**
+   * Count a request against its rate-limit key at `time` and tell whether it is
+   * over `limit` (answer the throttling error then). Requests in (time − 1 s,
+   * time] count, throttled ones included, as the providers count arrivals.
+   * Without a limit the request is only counted, for `rateStats`.
+   */
+  protected countRate(key: RateKey, time: number, limit?: number): { over: boolean; inSecond: number } {
+    const id = `${key.api} ${key.host} ${key.principal}`;
+    let window = this.rates.get(id);
+    if (!window) {
+      window = { times: [], stats: { ...key, requests: 0, maxPerSecond: 0, throttled: 0 } };
+      this.rates.set(id, window);
+    }
+    window.times = window.times.filter((t) => t > time - 1000);
+    const inSecond = window.times.filter((t) => t <= time).length + 1;
+    window.times.push(time);
+    const { stats } = window;
+    stats.requests += 1;
+    stats.maxPerSecond = Math.max(stats.maxPerSecond, inSecond);
+    const over = limit !== undefined && inSecond > limit;
+    if (over) stats.throttled += 1;
+    return { over, inSecond };
+  }
+
+  /** Per rate-limit key (API + endpoint host + caller): requests, the most in any 1 s, throttled. */
+  rateStats(): RateStats[] {
+    return [...this.rates.values()].map(({ stats }) => ({ ...stats }));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,3 +1,5 @@
+import type { RateStats } from './http-simulator';
+
 /**
  * What each simulators/<vendor>/<api>/index.ts exports as `simulatedApi`: how
  * to start its simulator and the realistic records and pages the demo, the
@@ -45,6 +47,8 @@ export interface RunningSimulator {
   endpoint: string;
   /** Requests the simulator answered for the API. */
   requests(): number;
+  /** Per rate-limit key (API + endpoint host + caller): requests, the most in any 1 s, throttled. */
+  rateStats(): RateStats[];
   close(): Promise<void>;
 }
 

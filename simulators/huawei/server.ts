@@ -62,7 +62,7 @@ export interface RouteRegistration {
   pattern: RegExp;
   /** Whether AK/SK or a token is required (IAM's token route needs neither). */
   authenticated: boolean;
-  /** Answer APIGW.0308 beyond this many requests in any 1 s. */
+  /** Answer APIGW.0308 beyond this many requests in any 1 s, per route + endpoint host + user (AK or token user). */
   rateLimitPerSecond?: number;
   handler: (context: RouteContext) => RouteResult | Promise<RouteResult>;
 }
@@ -142,8 +142,9 @@ export class HuaweiApiServer extends HttpSimulator<RecordedRequest> {
       record.auth = principal.kind;
       if (principal.kind === 'aksk') record.accessKeyId = principal.credential.accessKeyId;
     }
+    // Keyed on API + endpoint host + IAM user (assumed; see docs/sources/huawei-dbss.md).
     const limit = route.rateLimitPerSecond;
-    if (limit !== undefined && this.recentCount(record) >= limit) {
+    if (this.countRate({ api: route.name, host: req.headers.host ?? '', principal: principalKey(principal) }, record.time, limit).over) {
       return sendError(429, 'APIGW.0308', `The throttling threshold has been reached: policy user over ratelimit,limit:${limit},time:1 second`);
     }
 
@@ -171,4 +172,11 @@ export class HuaweiApiServer extends HttpSimulator<RecordedRequest> {
     const result = verifyAkSk({ method, url: req.url ?? '/', headers: req.headers, rawBody, credentials: this.credentials, now });
     return 'failure' in result ? result : { principal: { kind: 'aksk', credential: result.credential } };
   }
+}
+
+/** The caller a rate limit counts: the access key, or the user a token names. */
+function principalKey(principal: Principal): string {
+  if (principal.kind === 'aksk') return principal.credential.accessKeyId;
+  if (principal.kind === 'token') return `user:${principal.userName}`;
+  return 'anonymous';
 }

@@ -11,7 +11,7 @@ export type { Fault, FaultKind } from './faults';
 /**
  * A Tencent Cloud API 3.0 endpoint on 127.0.0.1: TC3 signature checks, the
  * real `{"Response": ...}` envelope, per-action handlers, fault injection,
- * optional rate limits, and a log of every request for assertions.
+ * optional rate limits per caller, and a log of every request for assertions.
  */
 
 /** Answer with `Response.Error` (HTTP 200, as the real API does). */
@@ -44,7 +44,7 @@ export interface ActionRegistration {
   handler: ActionHandler;
   /** Answer MissingParameter without X-TC-Region. */
   requireRegion?: boolean;
-  /** Answer RequestLimitExceeded beyond this many requests in any 1 s. */
+  /** Answer RequestLimitExceeded beyond this many requests in any 1 s, per Action + endpoint host + SecretId. */
   rateLimitPerSecond?: number;
 }
 
@@ -108,19 +108,18 @@ export class TencentApiServer extends ActionApiSimulator<TencentApiServerOptions
     if (!version) return fail('MissingParameter', 'The request is missing a required parameter `Version`.');
     if (version !== registration.version) return fail('NoSuchVersion', `The API version \`${version}\` does not exist.`);
     if (registration.requireRegion && !region) return fail('MissingParameter', 'The request is missing a required parameter `Region`.');
+    // Keyed as Tencent documents: Action + access region (the endpoint host) + the caller (SecretId).
+    const secretId = /Credential=([^/]+)\//.exec(header('authorization') ?? '')?.[1] ?? '';
     const limit = registration.rateLimitPerSecond;
-    if (limit !== undefined) {
-      const recent = this.recentCount(record);
-      if (recent >= limit) {
-        return fail(
-          'RequestLimitExceeded',
-          `Your current request times equals to \`${recent + 1}\` in a second, which exceeds the frequency limit \`${limit}\` for a second. Please reduce the frequency of calls.`,
-        );
-      }
+    const rate = this.countRate({ api: action, host: header('host') ?? '', principal: secretId }, record.time, limit);
+    if (rate.over) {
+      return fail(
+        'RequestLimitExceeded',
+        `Your current request times equals to \`${rate.inSecond}\` in a second, which exceeds the frequency limit \`${limit}\` for a second. Please reduce the frequency of calls.`,
+      );
     }
     if (!isObject(params)) return fail('InvalidParameter', 'The request body is not a JSON object.');
 
-    const secretId = /Credential=([^/]+)\//.exec(header('authorization') ?? '')?.[1] ?? '';
     try {
       const fields = await registration.handler({ action, version, region, params, now: record.time, requestId, secretId });
       answer.outcome('Success');

@@ -38,7 +38,7 @@ export type ActionHandler = (context: ActionContext) => Record<string, unknown> 
 
 export interface ActionRegistration {
   handler: ActionHandler;
-  /** Answer RetCode 153 beyond this many requests in any 1 s. */
+  /** Answer RetCode 153 beyond this many requests in any 1 s, per Action + endpoint host + public key. */
   rateLimitPerSecond?: number;
 }
 
@@ -96,8 +96,10 @@ export class UCloudApiServer extends ActionApiSimulator<UCloudApiServerOptions, 
     }
     const registration = this.actions.get(action);
     if (!registration) return fail(codes.actionNotFound, `Action [${action}] Not Exists`);
+    // Keyed on Action + endpoint host + key pair (assumed; see docs/sources/ucloud-operations.md).
     const limit = registration.rateLimitPerSecond;
-    if (limit !== undefined && this.recentCount(record) >= limit) return fail(codes.throttled, `API request is rate limited (${limit} per second)`);
+    const rate = this.countRate({ api: action, host: req.headers.host ?? '', principal: publicKey }, record.time, limit);
+    if (rate.over) return fail(codes.throttled, `API request is rate limited (${limit} per second)`);
     try {
       const fields = await registration.handler({ action, params, publicKey, now: record.time, requestId });
       answer.outcome('Success');

@@ -11,7 +11,7 @@ export const simulatedApi: SimulatorEntry = {
   async start({ latencyMs, enforceRateLimit, ...events }) {
     const { server, dbss } = await startDbssSimulator({ credentials: [keys], instances: [ids], latencyMs, enforceRateLimit });
     dbss.addEvents(ids.projectId, ids.instanceId, generateDbssEvents(events));
-    return { endpoint: server.url, requests: () => server.requestsFor('dbss.operation-log').length, close: () => server.close() };
+    return { endpoint: server.url, requests: () => server.requestsFor('dbss.operation-log').length, rateStats: () => server.rateStats(), close: () => server.close() };
   },
   records: (count) => recordsOf(generateDbssEvents(lastDay(count))),
   pageBody: (operate_log) => JSON.stringify({ total_num: 1_000_000, operate_log }),

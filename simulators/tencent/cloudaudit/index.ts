@@ -10,7 +10,7 @@ export const simulatedApi: SimulatorEntry = {
   async start({ latencyMs, enforceRateLimit, ...events }) {
     const { server, cloudaudit } = await startCloudAuditSimulator({ credentials: [TENCENT_SIMULATOR_KEYS], latencyMs, enforceRateLimit });
     cloudaudit.addEvents(generateCloudAuditEvents(events));
-    return { endpoint: server.url, requests: () => server.requestsFor('DescribeEvents').length, close: () => server.close() };
+    return { endpoint: server.url, requests: () => server.requestsFor('DescribeEvents').length, rateStats: () => server.rateStats(), close: () => server.close() };
   },
   records: (count) => recordsOf(generateCloudAuditEvents(lastDay(count))),
   pageBody: (Events, index) =>

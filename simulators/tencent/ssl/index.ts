@@ -13,6 +13,7 @@ export const simulatedApi: SimulatorEntry = {
     return {
       endpoint: server.url,
       requests: () => server.requestsFor('DescribeCertificateOperateLogs').length,
+      rateStats: () => server.rateStats(),
       close: () => server.close(),
     };
   },

@@ -10,7 +10,7 @@ export const simulatedApi: SimulatorEntry = {
   async start({ latencyMs, enforceRateLimit, ...events }) {
     const { server, operations } = await startUCloudOperationsSimulator({ credentials: [keys], latencyMs, enforceRateLimit });
     operations.addEvents(generateOperationEvents(events));
-    return { endpoint: server.url, requests: () => server.requestsFor('GetUserOperationEvents').length, close: () => server.close() };
+    return { endpoint: server.url, requests: () => server.requestsFor('GetUserOperationEvents').length, rateStats: () => server.rateStats(), close: () => server.close() };
   },
   records: (count) => recordsOf(generateOperationEvents(lastDay(count))),
   pageBody: (Events, index) => JSON.stringify({ Action: 'GetUserOperationEventsResponse', RetCode: 0, Events, NextToken: `bench-${index + 1}` }),

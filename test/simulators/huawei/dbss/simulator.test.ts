@@ -208,6 +208,24 @@ describe('simulator: operation-log rules', () => {
     expect(results.filter((r) => r.status === 429 && r.json.error_code === 'APIGW.0308' && r.json.request_id === r.requestId)).toHaveLength(3);
   });
 
+  it('keys the limit on the access key: two users each get the full 5/s, one beyond it is throttled', async () => {
+    const other = { accessKeyId: 'OTHERSIMULATORAKFORTESTS', secretAccessKey: 'otherSimulatorSkForTestsOnly' };
+    await server.close();
+    ({ server, dbss } = await startDbssSimulator({ credentials: [AKSK, other], instances: [{ projectId: PROJECT_ID, instanceId: INSTANCE_ID }], now: () => nowMs, enforceRateLimit: true }));
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, () => raw(query(NOW - 60, NOW))),
+      ...Array.from({ length: 5 }, () => raw(query(NOW - 60, NOW), { credentials: other })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect((await raw(query(NOW - 60, NOW), { credentials: other })).status).toBe(429);
+    expect(server.rateStats().filter((r) => r.api === 'dbss.operation-log').map((r) => [r.principal, r.requests, r.maxPerSecond, r.throttled]).sort()).toEqual(
+      [
+        [AKSK.accessKeyId, 5, 5, 0],
+        [other.accessKeyId, 6, 6, 1],
+      ].sort(),
+    );
+  });
+
   it('injects faults on the next requests and records them', async () => {
     server.faults.push({ kind: 'throttle' }, { kind: 'internal' }, { kind: 'unauthorized' }, { kind: 'http', status: 503 }, { kind: 'malformed' });
     const statuses = [];

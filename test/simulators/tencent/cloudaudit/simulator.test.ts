@@ -248,6 +248,33 @@ describe('simulator: DescribeEvents rules', () => {
     expect(await codeOf({ StartTime: NOW - 60, EndTime: NOW })).toBeUndefined();
   });
 
+  it('keys the limit on the SecretId: two keys each get the full 20/s, one key beyond it is throttled', async () => {
+    const other = { secretId: 'AKIDotherFakeSecretIdForTests', secretKey: 'otherFakeSecretKeyForTestsOnly0123' };
+    await server.close();
+    ({ server, cloudaudit } = await startCloudAuditSimulator({ credentials: [CREDENTIALS, other], now: () => nowMs, enforceRateLimit: true }));
+    const window = { StartTime: NOW - 60, EndTime: NOW };
+    const both = await Promise.all([
+      ...Array.from({ length: 20 }, () => codeOf(window)),
+      ...Array.from({ length: 20 }, () => codeOf(window, { secretId: other.secretId, secretKey: other.secretKey })),
+    ]);
+    expect(both.filter((code) => code !== undefined)).toEqual([]);
+    expect(await codeOf(window, { secretId: other.secretId, secretKey: other.secretKey })).toBe('RequestLimitExceeded');
+    const host = new URL(server.url).host;
+    expect(server.rateStats()).toEqual(
+      expect.arrayContaining([
+        { api: 'DescribeEvents', host, principal: CREDENTIALS.secretId, requests: 20, maxPerSecond: 20, throttled: 0 },
+        { api: 'DescribeEvents', host, principal: other.secretId, requests: 21, maxPerSecond: 21, throttled: 1 },
+      ]),
+    );
+  });
+
+  it('counts requests per key without a limit too', async () => {
+    await codeOf({ StartTime: NOW - 60, EndTime: NOW });
+    nowMs += 1_000;
+    await codeOf({ StartTime: NOW - 60, EndTime: NOW });
+    expect(server.rateStats()).toEqual([expect.objectContaining({ principal: CREDENTIALS.secretId, requests: 2, maxPerSecond: 1, throttled: 0 })]);
+  });
+
   it('surfaces rule violations through the client as non-retryable ProviderErrors', async () => {
     const error = await api()
       .call('DescribeEvents', { StartTime: NOW - 31 * DAY, EndTime: NOW })

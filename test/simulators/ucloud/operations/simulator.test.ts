@@ -118,6 +118,21 @@ describe('simulator: gateway checks', () => {
     nowMs += 1_001;
     expect(await codeOf(window)).toBe(0);
   });
+
+  it('keys the limit on the key pair: two key pairs each get the full 5/s, one beyond it is throttled', async () => {
+    const other = { publicKey: 'otherFakePublicKeyForTests@example.com0002', privateKey: 'otherFakePrivateKeyForTestsOnly0123' };
+    await server.close();
+    ({ server, operations } = await startUCloudOperationsSimulator({ credentials: [KEYS, other], now: () => nowMs, enforceRateLimit: true }));
+    const codes = await Promise.all([...Array.from({ length: 5 }, () => codeOf(window)), ...Array.from({ length: 5 }, () => codeOf(window, other))]);
+    expect(codes.every((code) => code === 0)).toBe(true);
+    expect(await codeOf(window)).toBe(153);
+    expect(server.rateStats().map((r) => [r.api, r.principal, r.requests, r.maxPerSecond, r.throttled]).sort()).toEqual(
+      [
+        [ACTION, KEYS.publicKey, 6, 6, 1],
+        [ACTION, other.publicKey, 5, 5, 0],
+      ].sort(),
+    );
+  });
 });
 
 describe('simulator: GetUserOperationEvents rules', () => {
