@@ -1,28 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { planStarts, spreadHash, type PlannedStart } from '../../shared/runtime/dispatch-plan';
 import type { DispatchEntry } from '../../shared/runtime/invocation';
+import { dispatchEntry } from './dispatch-fixtures';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /** Monday 2026-12-07 00:00 UTC. */
 const MIDNIGHT = Date.parse('2026-12-07T00:00:00Z');
 
-function entry(id: string, schedule: string): DispatchEntry {
-  return {
-    source: {
-      id,
-      type: 'tencent-cloudaudit',
-      schedule,
-      lagSeconds: 600,
-      start: { lookbackSeconds: 3600 },
-      credentialSet: 'prod',
-      credentialEnv: {},
-      enabled: true,
-      options: {},
-    },
-    secretName: 'stack/prod',
-  };
-}
+const entry = (id: string, schedule: string): DispatchEntry => dispatchEntry(id, schedule);
 
 const fleet = (count: number, schedule: (index: number) => string): DispatchEntry[] =>
   Array.from({ length: count }, (_, index) => entry(`audit-${String(index).padStart(4, '0')}`, schedule(index)));
