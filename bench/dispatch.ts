@@ -1,4 +1,5 @@
 import { nextFiring, parseSchedule } from '../shared/lib/schedule';
+import { registry } from '../shared/providers/registry';
 import { planStarts } from '../shared/runtime/dispatch-plan';
 import { buildMessages } from '../shared/runtime/dispatch-send';
 import type { DispatchEntry } from '../shared/runtime/invocation';
@@ -16,6 +17,9 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /** A Monday, 00:00 UTC: every rate and the cron below fire at it. */
 const FROM = Date.parse('2026-12-07T00:00:00Z');
+/** Instances take the registered source types in turn. */
+const TYPES = [...registry.keys()];
+const QUEUES = Object.fromEntries(TYPES.map((type) => [type, `https://sqs.us-east-1.amazonaws.com/123456789012/cloudtap-${type}`]));
 
 export const MIXED_SCHEDULES = ['rate(5 minutes)', 'rate(5 minutes)', 'rate(1 minute)', 'rate(15 minutes)', 'rate(1 hour)', 'cron(0/10 * * * ? *)', 'cron(0 * * * ? *)'];
 
@@ -51,7 +55,7 @@ export function benchDispatch(instances: number): DispatchBench {
     const planStarted = performance.now();
     const starts = planStarts(mixed, minute, minute + MINUTE);
     const buildStarted = performance.now();
-    buildMessages(starts, minute, Object.fromEntries([[mixed[0]!.source.type, 'https://sqs.us-east-1.amazonaws.com/123456789012/q']]));
+    buildMessages(starts, minute, QUEUES);
     builds.push(performance.now() - buildStarted);
     plans.push(buildStarted - planStarted);
   }
@@ -98,7 +102,7 @@ function fleet(count: number, schedule: (index: number) => string): DispatchEntr
   return Array.from({ length: count }, (_, index) => ({
     source: {
       id: `audit-${String(index).padStart(4, '0')}`,
-      type: 'tencent-cloudaudit',
+      type: TYPES[index % TYPES.length]!,
       schedule: schedule(index),
       lagSeconds: 600,
       start: { lookbackSeconds: 3600 },
