@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { mapBounded } from '../lib/bounded';
 import type { Log } from '../lib/logger';
 import type { PlannedStart } from './dispatch-plan';
 import type { PullMessage } from './invocation';
@@ -72,20 +73,13 @@ interface Refused {
 
 /** Send every message once; return those SQS did not take. */
 async function sendOnce(sqs: SQSClient, messages: readonly QueuedMessage[], sent: Map<string, number>): Promise<Refused[]> {
-  const batches = batchesByQueue(messages);
-  const refused: Refused[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      const refusedHere = await sendBatch(sqs, batch);
-      refused.push(...refusedHere);
-      const notTaken = new Set(refusedHere.map((item) => item.message));
-      for (const message of batch) if (!notTaken.has(message)) sent.set(message.sourceType, (sent.get(message.sourceType) ?? 0) + 1);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_CALLS, batches.length) }, worker));
-  return refused;
+  const refusedPerBatch = await mapBounded(batchesByQueue(messages), PARALLEL_CALLS, async (batch) => {
+    const refused = await sendBatch(sqs, batch);
+    const notTaken = new Set(refused.map((item) => item.message));
+    for (const message of batch) if (!notTaken.has(message)) sent.set(message.sourceType, (sent.get(message.sourceType) ?? 0) + 1);
+    return refused;
+  });
+  return refusedPerBatch.flat();
 }
 
 async function sendBatch(sqs: SQSClient, batch: readonly QueuedMessage[]): Promise<Refused[]> {

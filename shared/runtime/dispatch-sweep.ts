@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mapBounded } from '../lib/bounded';
 import type { Log } from '../lib/logger';
 import { entrySchedule, periodSecondsAt } from './dispatch-plan';
 import type { DispatchEntry } from './invocation';
@@ -16,6 +17,9 @@ import type { DispatchEntry } from './invocation';
 export const typedSourceKey = (type: string, id: string): string => `source#${type}#${id}`;
 /** The previous layout's key, `source#<id>`. */
 const legacySourceKey = (id: string): string => `source#${id}`;
+
+/** Legacy items moved at once. */
+const PARALLEL_MOVES = 10;
 
 /** A stalled instance has had no successful run for this long, or three periods if longer, plus its lag. */
 export const STALL_FLOOR_SECONDS = 900;
@@ -48,21 +52,28 @@ export async function sweepCursorTable(options: SweepOptions): Promise<SweepResu
   for (const { source } of options.entries) {
     for (const map of [result.stalled, result.neverRun]) if (!map.has(source.type)) map.set(source.type, []);
   }
-  for (const entry of options.entries) {
+  // Moving is a read and a transaction per item: 1,000 of them one by one would hold up the minute's dispatch.
+  const typedItems = await mapBounded(options.entries, PARALLEL_MOVES, async (entry) => {
     const { id, type } = entry.source;
-    let item = items.get(typedSourceKey(type, id));
-    const legacy = items.get(legacySourceKey(id));
-    if (!item && legacy) {
-      item = await migrate(doc, options, entry);
-      if (item) result.migrated.push(id);
-      else result.blocked.add(id);
-    } else if (item && legacy) {
+    const typed = items.get(typedSourceKey(type, id));
+    if (!items.has(legacySourceKey(id))) return typed;
+    if (typed) {
       options.log.warn('an instance has both a typed and a legacy cursor item; the typed one is used, the legacy one left as it is', { sourceId: id, sourceType: type });
+      return typed;
     }
+    const moved = await migrate(doc, options, entry);
+    if (moved) result.migrated.push(id);
+    else result.blocked.add(id);
+    return moved;
+  });
+  for (const [index, entry] of options.entries.entries()) {
+    const { id, type } = entry.source;
+    const item = typedItems[index];
     if (!item) {
       if (!result.blocked.has(id)) result.neverRun.get(type)!.push(id);
     } else if (isStalled(entry, item, options.nowMs)) result.stalled.get(type)!.push(id);
   }
+  result.migrated.sort();
   return result;
 }
 
