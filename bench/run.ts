@@ -121,6 +121,7 @@ if (wanted('dispatch')) {
   out(`| plan one minute (median of 60) | ${fixed(r.planMs, 2)} |`);
   out(`| build one minute's messages (median of 60) | ${fixed(r.buildMs, 2)} |`);
   out(`| plan and build every minute of an hour | ${fixed(r.hourLoopMs, 1)} |`);
+  out(`| the same, per minute on average | ${fixed(r.hourLoopMs / 60, 2)} |`);
   out('\nMost runs starting in any one second and minute of an hour: spread as the dispatcher does, and all at the firing (:00).\n');
   out('| schedules | starts/hour | most in a second, spread | most in a second, at :00 | most in a minute, spread | most in a minute, at :00 |');
   out('|---|---:|---:|---:|---:|---:|');

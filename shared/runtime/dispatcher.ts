@@ -55,6 +55,8 @@ export class Dispatcher {
   private readonly clock: Clock;
   /** From the last sweep; undefined until the first, which every new process makes. */
   private blocked: Set<string> | undefined;
+  /** The last minute this process dispatched: EventBridge may deliver one scheduled event twice. */
+  private lastMinute: number | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
     this.clock = options.clock ?? systemClock;
@@ -64,11 +66,16 @@ export class Dispatcher {
   async dispatch(eventTimeMs: number): Promise<DispatchReport> {
     const startedAt = this.clock.now();
     const minute = Math.floor(eventTimeMs / MINUTE_MS) * MINUTE_MS;
+    if (minute === this.lastMinute) {
+      this.options.log.warn('this minute was dispatched already; a repeated event is ignored', { minute: new Date(minute).toISOString() });
+      return { minute, dispatched: {}, failed: [], blocked: [...(this.blocked ?? [])].sort() };
+    }
     const sweep = minute % SWEEP_EVERY_MS === 0 || this.blocked === undefined ? await this.sweep() : undefined;
     const blocked = this.blocked ?? new Set<string>();
     const starts = planStarts(this.options.table.entries, minute, minute + MINUTE_MS).filter((start) => !blocked.has(start.entry.source.id));
     const messages = buildMessages(starts, this.clock.now(), this.options.queues);
     const { sent, failed } = await sendMessages(this.options.sqs, messages, this.options.log);
+    this.lastMinute = minute;
     if (failed.length > 0) {
       this.options.log.error('SQS refused messages twice; these runs do not start this minute', { count: failed.length, failed });
     }

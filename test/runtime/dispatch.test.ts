@@ -108,7 +108,7 @@ describe('the dispatcher', () => {
     await db.stop();
   });
 
-  it('reports every message SQS never took, skips instances still under a legacy key, and sweeps only every fifth minute after the first', async () => {
+  it('reports every message SQS never took, skips instances still under a legacy key, sweeps only every fifth minute after the first, and ignores a repeated event', async () => {
     const doc = DynamoDBDocumentClient.from(db.client);
     const minute = Date.parse('2026-12-07T21:05:00Z');
     // A run of the previous layout holds audit-legacy's item: it cannot move yet.
@@ -145,6 +145,11 @@ describe('the dispatcher', () => {
     expect(second.sweep).toBeUndefined();
     expect(second.blocked).toEqual(['audit-legacy']);
     expect(second.failed.map(({ sourceId }) => sourceId).sort()).toEqual(['audit-a', 'audit-b', 'dbss-a']);
+
+    // The same scheduled event delivered again: nothing is sent a second time.
+    const { result: again } = await captureEmf(() => dispatcher.dispatch(minute + 60_000));
+    expect(again).toEqual({ minute: minute + 60_000, dispatched: {}, failed: [], blocked: ['audit-legacy'] });
+    expect(lines.at(-1)).toMatchObject({ level: 'warn', message: 'this minute was dispatched already; a repeated event is ignored' });
   });
 });
 
