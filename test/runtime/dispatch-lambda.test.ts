@@ -1,11 +1,10 @@
-import { createServer } from 'node:net';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDispatchHandler } from '../../shared/runtime/dispatch-lambda';
 import type { DispatchTable } from '../../shared/runtime/invocation';
 import { startDynamoDb, type TestDynamoDb } from '../support/dynamodb';
 import { lambdaContext } from '../support/source-handler';
-import { dispatchEntry } from './dispatch-fixtures';
+import { dispatchEntry, unreachableSqs } from './dispatch-fixtures';
 
 /** The dispatcher's Lambda entry: its environment read at cold start, the scheduled event's `time` naming the minute. */
 const table: DispatchTable = { version: 1, stackName: 'cloudtap-test', entries: [dispatchEntry('audit-1', 'rate(1 minute)')] };
@@ -18,11 +17,7 @@ beforeAll(async () => {
   db = await startDynamoDb();
   await db.createTable('cursors');
   // SQS out of reach: the runs fail to send, and the handler says which.
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const { port } = closed.address() as { port: number };
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
-  sqs = new SQSClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  sqs = await unreachableSqs();
 });
 afterAll(async () => {
   sqs.destroy();

@@ -1,9 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Log } from '../../shared/lib/logger';
@@ -12,7 +11,7 @@ import { readDispatchTable, readQueuesEnv } from '../../shared/runtime/dispatch-
 import { Dispatcher } from '../../shared/runtime/dispatcher';
 import type { DispatchTable } from '../../shared/runtime/invocation';
 import { startDynamoDb, type TestDynamoDb } from '../support/dynamodb';
-import { dispatchEntry } from './dispatch-fixtures';
+import { dispatchEntry, unreachableSqs } from './dispatch-fixtures';
 import { withTransactions, type TransactingDynamoDb } from './dispatch-transactions';
 
 const QUEUES = {
@@ -96,11 +95,7 @@ describe('the dispatcher', () => {
     db = await startDynamoDb();
     dynamo = await withTransactions(db.endpoint);
     await db.createTable('cursors');
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as { port: number };
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    sqs = new SQSClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    sqs = await unreachableSqs();
   });
   afterAll(async () => {
     sqs.destroy();
