@@ -98,6 +98,9 @@ export class Dispatcher {
       for (const [sourceType, stalled] of result.stalled) {
         if (stalled.length > 0) log.warn('stalled instances', { sourceType, stalled: stalled.slice(0, STALLED_IDS_LOGGED), count: stalled.length });
       }
+      for (const [sourceType, neverRun] of result.neverRun) {
+        if (neverRun.length > 0) log.info('instances without a cursor item yet', { sourceType, neverRun: neverRun.slice(0, STALLED_IDS_LOGGED), count: neverRun.length });
+      }
       return result;
     } catch (error) {
       if (this.blocked === undefined) throw error;
