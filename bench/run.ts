@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { benchApis } from './apis';
 import { benchCost, FIREHOSE_PRICE } from './cost';
 import { benchCompile, benchDetection } from './detection';
+import { benchDispatch } from './dispatch';
 import { benchDrain } from './drain';
 import { benchNormalize } from './normalize';
 import { benchPullRate } from './pull-rate';
@@ -9,7 +10,8 @@ import { benchStartup } from './startup';
 
 /**
  * `npm run bench`: normalize cost, rule evaluation cost, pull rate against each API's documented
- * limit, peak memory draining a large backlog, Firehose's bill per destination, and the CLI's start-up. Figures are printed as
+ * limit, peak memory draining a large backlog, Firehose's bill per destination, the CLI's start-up, and the dispatcher's
+ * overhead and spread of start times. Figures are printed as
  * Markdown tables for docs/benchmarks.md; nothing here asserts a speed.
  */
 const { values } = parseArgs({
@@ -23,6 +25,8 @@ const { values } = parseArgs({
     'drain-api': { type: 'string' },
     /** Realistic events per API for the cost figures. */
     'cost-events': { type: 'string', default: '20000' },
+    /** Source instances for the dispatch benchmark. */
+    'dispatch-instances': { type: 'string', default: '1000' },
     /** Runs of each start-up variant. */
     'startup-runs': { type: 'string', default: '10' },
   },
@@ -105,5 +109,23 @@ if (wanted('startup')) {
   out('|---|---:|---:|---:|---:|---:|');
   for (const t of [r.compiled, r.external, r.tsx]) {
     out(`| \`${t.command}\` | ${t.runs} | ${fixed(t.medianMs)} | ${fixed(t.minMs)} | ${fixed(t.maxMs)} | ${fixed(t.medianMs / r.compiled.medianMs, 1)}× |`);
+  }
+}
+
+if (wanted('dispatch')) {
+  const r = benchDispatch(Number(values['dispatch-instances']));
+  out(`\n### Dispatch: ${fixed(r.instances)} instances (one core, no network)\n`);
+  out('| step | ms |');
+  out('|---|---:|');
+  out(`| plan the first minute of a process (ids hashed, schedules parsed) | ${fixed(r.firstPlanMs, 2)} |`);
+  out(`| plan one minute (median of 60) | ${fixed(r.planMs, 2)} |`);
+  out(`| build one minute's messages (median of 60) | ${fixed(r.buildMs, 2)} |`);
+  out(`| plan and build every minute of an hour | ${fixed(r.hourLoopMs, 1)} |`);
+  out(`| the same, per minute on average | ${fixed(r.hourLoopMs / 60, 2)} |`);
+  out('\nMost runs starting in any one second and minute of an hour: spread as the dispatcher does, and all at the firing (:00).\n');
+  out('| schedules | starts/hour | most in a second, spread | most in a second, at :00 | most in a minute, spread | most in a minute, at :00 |');
+  out('|---|---:|---:|---:|---:|---:|');
+  for (const s of r.spreads) {
+    out(`| ${s.schedules} | ${fixed(s.startsPerHour)} | ${fixed(s.spread.perSecond)} | ${fixed(s.unspread.perSecond)} | ${fixed(s.spread.perMinute)} | ${fixed(s.unspread.perMinute)} |`);
   }
 }

@@ -8,6 +8,8 @@
  * EventBridge takes, while accepting it at worst leaves the verdict to deploy.
  */
 
+import { nextCronFiring } from './cron';
+
 /** What a schedule looks like, for error messages. */
 export const SCHEDULE_HINT = 'an EventBridge schedule such as "rate(1 hour)", "rate(5 minutes)" or "cron(0/10 * * * ? *)"';
 
@@ -138,4 +140,17 @@ function valueError(text: string, field: CronField): string | undefined {
   if (/^\d+$/.test(text)) return Number(text) >= field.min && Number(text) <= field.max ? undefined : `${text} is outside ${range}`;
   if (field.names?.includes(text.toUpperCase())) return undefined;
   return `"${text}" is not a value of ${field.name} (${range})`;
+}
+
+/**
+ * The schedule's first firing strictly after `afterMs` (epoch ms), or
+ * undefined when a cron schedule never fires again. A rate fires at the
+ * multiples of its period counted from the epoch: EventBridge starts a rate
+ * rule's count when the rule is created, but cloudtap's dispatcher keeps its
+ * own clock so every deployment spreads the same way.
+ */
+export function nextFiring(schedule: Schedule, afterMs: number): number | undefined {
+  if (schedule.kind === 'cron') return nextCronFiring(schedule.fields, afterMs);
+  const periodMs = schedule.seconds * 1000;
+  return (Math.floor(afterMs / periodMs) + 1) * periodMs;
 }
