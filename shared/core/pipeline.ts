@@ -66,8 +66,12 @@ export class Puller {
       return tally.finish({ stoppedBy: 'lease-held', heldBy: { owner: error.holder, until: error.expiresAt }, durationMs: clock.now() - startedAt });
     }
 
+    // "Now" is the run's start: a run pages the backlog up to start - lag and ends. A horizon that
+    // moved with the clock would open a new window of a few seconds after every slow page, and a
+    // run whose requests wait on a shared rate limit would chase it until its time budget.
+    const runNowSeconds = unixSeconds(startedAt);
     const limits = (): WindowLimits => ({
-      nowSeconds: unixSeconds(clock.now()),
+      nowSeconds: runNowSeconds,
       lagSeconds: request.lagSeconds,
       maxWindowSeconds: request.source.maxWindowSeconds,
       retentionSeconds: request.source.retentionSeconds,
