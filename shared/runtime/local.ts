@@ -6,7 +6,7 @@ import type { CloudtapConfig } from '../config/load';
 import type { Registry, SourceInstanceConfig } from '../providers/definition';
 import { FileCursorStore } from '../cursor/file-store';
 import { localOwner } from '../cursor/local-owner';
-import type { CursorStore } from '../core/ports/cursor-store';
+import type { CursorStore, SkipRecorder } from '../core/ports/cursor-store';
 import { createLocalSink } from './local-sink';
 import type { ConsoleNotifierOptions } from '../alerts/console-notifier';
 import { createLocalAlertRouter } from '../alerts/wiring';
@@ -14,6 +14,7 @@ import type { AlertRouter } from '../core/ports/detection';
 import type { Sink } from '../core/ports/sink';
 import { PullAssembly } from './assemble';
 import { credentialsFromEnv } from './credentials';
+import { PacerRegistry } from './pacing';
 
 export interface LocalRunOptions {
   config: CloudtapConfig;
@@ -28,7 +29,7 @@ export interface LocalRunOptions {
   /** How long one pull may run before it checkpoints and stops; default 10 minutes. */
   budgetMs?: number;
   /** Default to the file store in `config.local` and the sink `config.local.sink` names (the NDJSON file unless set). */
-  store?: CursorStore;
+  store?: CursorStore & Partial<SkipRecorder>;
   sink?: Sink;
   /**
    * The console notifier: each alert printed in full on stderr as it is raised (default, `true`), as
@@ -83,13 +84,17 @@ export async function runLocalOnce(options: LocalRunOptions): Promise<LocalRunRe
     options.sourceIds ? options.sourceIds.includes(instance.id) : instance.enabled,
   );
 
+  // Instances behind one credential set, API and scope share one pace, however many run at once.
+  const pacers = new PacerRegistry(clock);
   const pullOne = async (instance: SourceInstanceConfig): Promise<LocalRunResult> => {
     const startedAt = clock.now();
     try {
       const definition = options.registry.get(instance.type)!;
       const credentials = credentialsFromEnv(definition, instance, env);
       const deadline = clock.now() + (options.budgetMs ?? 600_000);
-      const summary = await pulls.pull({ definition, instance, credentials, owner, deadline, onProgress: options.onProgress, signal: options.signal });
+      const pacer = pacers.forInstance(definition, instance);
+      const summary = await pulls.pull({ definition, instance, credentials, pacer, owner, deadline, onProgress: options.onProgress, signal: options.signal });
+      if (summary.stoppedBy === 'lease-held') await store.recordSkip?.(instance.id, { at: clock.now(), reason: 'lease-held', heldBy: summary.heldBy?.owner });
       return { sourceId: instance.id, sourceType: instance.type, ok: true, summary };
     } catch (error) {
       return { sourceId: instance.id, sourceType: instance.type, ok: false, error: error as Error, durationMs: clock.now() - startedAt };

@@ -60,4 +60,30 @@ describe('runLocalOnce over many instances', () => {
     expect(store.mostHeld).toBe(4);
     expect(finished.sort()).toEqual(config.sources.map((source) => source.id).sort());
   });
+
+  it('shares one pace among the instances behind one credential set: never over the documented rate, never throttled', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cloudtap-local-pace-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // The simulator answers the API's throttling error past 5 requests in any second from one key.
+    const simulator = await api.start({ count: 30, from: now - 20 * 3600, to: now - 2 * 3600, seed: 6, enforceRateLimit: true });
+    cleanups.push(() => simulator.close());
+    const config = parseConfig(
+      {
+        credentials: { 'ops-account': { vendor: 'ucloud' } },
+        sources: Array.from({ length: 10 }, (_, i) => ({ id: `ops-${i}`, type: api.type, endpoint: simulator.endpoint, start: '1d', credentials: 'ops-account', ...api.instanceInput })),
+        local: { stateDir: join(dir, 'state'), output: join(dir, 'events.ndjson') },
+      },
+      registry,
+    );
+    const env = Object.fromEntries(Object.entries(api.credentials).map(([field, value]) => [config.sources[0]!.credentialEnv[field]!, value]));
+
+    const results = await runLocalOnce({ config, registry, env, log: silentLog, alertConsole: false, parallel: 10 });
+
+    expect(results.map((result) => (result.ok ? result.summary.delivered : result.error.message))).toEqual(Array(10).fill(30));
+    const [stats, ...others] = simulator.rateStats();
+    expect(others).toEqual([]);
+    expect(stats!.requests).toBeGreaterThanOrEqual(10);
+    expect(stats!.throttled).toBe(0);
+    expect(stats!.maxPerSecond).toBeLessThanOrEqual(5);
+  });
 });
