@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { mapBounded } from '../lib/bounded';
+import pMap from 'p-map';
 import type { Log } from '../lib/logger';
 import type { PlannedStart } from './dispatch-plan';
 import type { PullMessage } from './invocation';
@@ -73,12 +73,12 @@ interface Refused {
 
 /** Send every message once; return those SQS did not take. */
 async function sendOnce(sqs: SQSClient, messages: readonly QueuedMessage[], sent: Map<string, number>): Promise<Refused[]> {
-  const refusedPerBatch = await mapBounded(batchesByQueue(messages), PARALLEL_CALLS, async (batch) => {
+  const refusedPerBatch = await pMap(batchesByQueue(messages), async (batch) => {
     const refused = await sendBatch(sqs, batch);
     const notTaken = new Set(refused.map((item) => item.message));
     for (const message of batch) if (!notTaken.has(message)) sent.set(message.sourceType, (sent.get(message.sourceType) ?? 0) + 1);
     return refused;
-  });
+  }, { concurrency: PARALLEL_CALLS });
   return refusedPerBatch.flat();
 }
 

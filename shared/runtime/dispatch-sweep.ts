@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mapBounded } from '../lib/bounded';
+import pMap from 'p-map';
 import type { Log } from '../lib/logger';
+import { legacySourceKey, sourceKey } from '../cursor/dynamodb-store';
 import { entrySchedule, periodSecondsAt } from './dispatch-plan';
 import type { DispatchEntry } from './invocation';
 
@@ -12,11 +13,6 @@ import type { DispatchEntry } from './invocation';
  * and until that succeeds the instance is not dispatched: its puller, which
  * reads only the typed key, would otherwise start it from scratch.
  */
-
-/** The cursor item of a source under its type: the store (shared/cursor/dynamodb-store.ts) owns this layout. */
-export const typedSourceKey = (type: string, id: string): string => `source#${type}#${id}`;
-/** The previous layout's key, `source#<id>`. */
-const legacySourceKey = (id: string): string => `source#${id}`;
 
 /** Legacy items moved at once. */
 const PARALLEL_MOVES = 10;
@@ -53,9 +49,9 @@ export async function sweepCursorTable(options: SweepOptions): Promise<SweepResu
     for (const map of [result.stalled, result.neverRun]) if (!map.has(source.type)) map.set(source.type, []);
   }
   // Moving is a read and a transaction per item: 1,000 of them one by one would hold up the minute's dispatch.
-  const typedItems = await mapBounded(options.entries, PARALLEL_MOVES, async (entry) => {
+  const typedItems = await pMap(options.entries, async (entry) => {
     const { id, type } = entry.source;
-    const typed = items.get(typedSourceKey(type, id));
+    const typed = items.get(sourceKey(type, id));
     if (!items.has(legacySourceKey(id))) return typed;
     if (typed) {
       options.log.warn('an instance has both a typed and a legacy cursor item; the typed one is used, the legacy one left as it is', { sourceId: id, sourceType: type });
@@ -65,7 +61,7 @@ export async function sweepCursorTable(options: SweepOptions): Promise<SweepResu
     if (moved) result.migrated.push(id);
     else result.blocked.add(id);
     return moved;
-  });
+  }, { concurrency: PARALLEL_MOVES });
   for (const [index, entry] of options.entries.entries()) {
     const { id, type } = entry.source;
     const item = typedItems[index];
@@ -118,7 +114,7 @@ async function migrate(doc: DynamoDBDocumentClient, options: SweepOptions, entry
     const { Item: legacy } = await doc.send(new GetCommand({ TableName: options.tableName, Key: { pk: legacyKey }, ConsistentRead: true }));
     if (!legacy) return undefined;
     const { leaseOwner: _owner, leaseExpiresAt: _expires, ...kept } = legacy;
-    const typed = { ...kept, pk: typedSourceKey(type, id) };
+    const typed = { ...kept, pk: sourceKey(type, id) };
     const unchanged = (['updatedAt', 'lastRunAt'] as const).map((name) => (legacy[name] === undefined ? `attribute_not_exists(${name})` : `${name} = :${name}`));
     await doc.send(
       new TransactWriteCommand({
