@@ -18,13 +18,13 @@ export const RANKING_LIMIT = 25;
  * object carries (it is no metric dimension): each ranking saved under
  * `<stackName>/<what>` in Logs Insights' saved queries, and shown on the dashboard.
  */
-const RANKINGS = {
+const RANKINGS: Record<'lagging' | 'failing' | 'skipped', { title: string; query: logs.QueryStringProps }> = {
   lagging: {
     title: 'instances by current lag (s)',
     query: {
       fields: ['SourceType', 'SourceId', 'IngestionLagSeconds'],
       filterStatements: ['ispresent(SourceId) and ispresent(IngestionLagSeconds)'],
-      stats: 'latest(IngestionLagSeconds) as lagSeconds by SourceType, SourceId',
+      statsStatements: ['latest(IngestionLagSeconds) as lagSeconds by SourceType, SourceId'],
       sort: 'lagSeconds desc',
     },
   },
@@ -33,7 +33,7 @@ const RANKINGS = {
     query: {
       fields: ['SourceType', 'SourceId', 'RunsFailed'],
       filterStatements: ['ispresent(SourceId) and RunsFailed > 0'],
-      stats: 'sum(RunsFailed) as failedRuns, latest(@timestamp) as lastFailure by SourceType, SourceId',
+      statsStatements: ['sum(RunsFailed) as failedRuns, latest(@timestamp) as lastFailure by SourceType, SourceId'],
       sort: 'failedRuns desc',
     },
   },
@@ -42,11 +42,11 @@ const RANKINGS = {
     query: {
       fields: ['SourceType', 'SourceId', 'RunsSkipped'],
       filterStatements: ['ispresent(SourceId) and RunsSkipped > 0'],
-      stats: 'sum(RunsSkipped) as skippedRuns, latest(@timestamp) as lastSkip by SourceType, SourceId',
+      statsStatements: ['sum(RunsSkipped) as skippedRuns, latest(@timestamp) as lastSkip by SourceType, SourceId'],
       sort: 'skippedRuns desc',
     },
   },
-} as const;
+};
 
 /** The saved queries: the three rankings over the pullers' logs, and the dispatcher's stalled-ids lines. */
 export class MonitoringQueries extends Construct {
@@ -64,8 +64,7 @@ export class MonitoringQueries extends Construct {
       stalled: `${prefix}/stalled-instances`,
     };
     for (const [what, ranking] of Object.entries(RANKINGS) as [keyof typeof RANKINGS, (typeof RANKINGS)[keyof typeof RANKINGS]][]) {
-      const query = new logs.QueryString({ ...ranking.query, fields: [...ranking.query.fields], filterStatements: [...ranking.query.filterStatements], limit: RANKING_LIMIT });
-      this.save(what, this.names[what], ranking.title, query, props.pullerLogGroups);
+      this.save(what, this.names[what], ranking.title, new logs.QueryString({ ...ranking.query, limit: RANKING_LIMIT }), props.pullerLogGroups);
     }
     // The dispatcher's line per type every fifth minute: {sourceType, stalled: [ids], count}.
     const stalled = new logs.QueryString({

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CloudtapStack } from '../../infra/stack';
 import { parseConfig } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
-import { ELASTIC, HEC, cdkContext } from './destination-helpers';
+import { ELASTIC, HEC, cdkContext, dispatchEntry } from './destination-helpers';
 
 /**
  * cdk-nag's AwsSolutions checks over every kind of stack the configuration can make.
@@ -17,7 +17,7 @@ import { ELASTIC, HEC, cdkContext } from './destination-helpers';
  */
 function build(data: Record<string, unknown>) {
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-  return new CloudtapStack(app, 'Nag', { config: parseConfig(data, registry), registry });
+  return new CloudtapStack(app, 'Nag', { config: parseConfig(data, registry), registry, dispatchEntry });
 }
 
 /** Each unacknowledged finding as `<severity> <rule> at <construct path>`, on the tree as synthesized. */

@@ -15,6 +15,7 @@ import type { Registry } from '../../shared/providers/definition';
 import { registry } from '../../shared/providers/registry';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
 import type { PullInvocation } from '../../shared/runtime/invocation';
+import { dispatchEntry } from './destination-helpers';
 
 /** The CLI's feature flags (cdk.json), so these are the templates `cdk synth` makes; esbuild and validation skipped. */
 const cdkContext = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
@@ -26,7 +27,7 @@ const CHECKED_AT = Date.parse('2026-02-01T00:00:00Z');
 
 function synth(data: unknown, reg: Registry = registry, entryFor?: (type: string) => string) {
   const config = parseConfig(data, reg, 'test configuration', CHECKED_AT);
-  const stack = new CloudtapStack(newApp(), 'Test', { config, registry: reg, entryFor });
+  const stack = new CloudtapStack(newApp(), 'Test', { config, registry: reg, entryFor, dispatchEntry });
   return { config, stack, template: Template.fromStack(stack) };
 }
 
