@@ -9,6 +9,8 @@ import { credentialSecretName } from './deployable-config';
 
 /** CloudFormation's documented limits per template, as the CDK also enforces them (Stack: MAX_RESOURCES, TEMPLATE_BODY_MAXIMUM_SIZE). */
 export const CLOUDFORMATION_LIMITS = { resources: 500, templateBytes: 1_000_000 } as const;
+/** IAM's documented limit on a role's inline policies together, in characters without whitespace. */
+export const IAM_ROLE_POLICY_CHARS = 10_240;
 
 export interface DeploymentSize {
   /** Resources in the one template. */
@@ -24,6 +26,8 @@ export interface DeploymentSize {
   readonly sourceTypes: number;
   /** Enabled instances: what the dispatcher sends runs for. */
   readonly enabledInstances: number;
+  /** An upper bound of the largest puller role's inline policy: it names each secret its type reads, twice. */
+  readonly largestRolePolicyChars: number;
 }
 
 /** Resources that do not depend on sources: key, table, failed-invocations queue and policy, the dispatcher (log group, role, policy, function, async invoke config, rule, permission), the four saved queries and the four stack alarms. */
@@ -54,13 +58,20 @@ const BYTES = {
   sharedSecret: 420,
   perInstanceSecret: 670,
   /** Two ARN patterns of the secret: its read grant and its key use. */
-  grant: 620,
+  grant: 650,
   /** Bytes per character of the stack's name: alarm, query and secret names, descriptions. */
   stackNameChars: (types: number, sharedSecrets: number) => 24 + 6 * types + 3 * sharedSecrets,
   /** A tag repeats on every taggable resource. */
   tag: (key: string, value: string) => key.length + value.length + 40,
 } as const;
 const BYTES_MARGIN = 1.08;
+
+/**
+ * A puller role's policy: what every one holds (logs, queue, table, stream, alerts,
+ * their key use), then per secret read its ARN pattern twice, each up to the
+ * longest partition and region names plus the account: 72 characters and the name.
+ */
+const POLICY_CHARS = { fixed: 4_000, perSecret: (name: string) => 2 * (name.length + 72) } as const;
 
 export function estimateDeploymentSize(config: DeployableConfig, stackName: string): DeploymentSize {
   const types = [...new Set(config.sources.map((source) => source.type))];
@@ -84,7 +95,9 @@ export function estimateDeploymentSize(config: DeployableConfig, stackName: stri
 
   const sets = new Map(config.credentialSets.map((set) => [set.name, set]));
   const secretNameOf = (name: string) => credentialSecretName(sets.get(name) ?? { name, perInstance: true }, stackName);
-  const grants = types.flatMap((type) => [...new Set(config.sources.filter((s) => s.type === type).map((s) => secretNameOf(s.credentialSet)))]);
+  const readsByType = types.map((type) => [...new Set(config.sources.filter((s) => s.type === type).map((s) => secretNameOf(s.credentialSet)))]);
+  const grants = readsByType.flat();
+  const policyChars = readsByType.map((names) => names.reduce((sum, name) => sum + POLICY_CHARS.perSecret(name), POLICY_CHARS.fixed));
   const endpointChars = [...alerts.email, ...alerts.https].reduce((sum, endpoint) => sum + endpoint.length, 0);
   const bytes =
     BYTES.fixed +
@@ -109,6 +122,7 @@ export function estimateDeploymentSize(config: DeployableConfig, stackName: stri
     queues: types.length + 1,
     sourceTypes: types.length,
     enabledInstances: enabled.length,
+    largestRolePolicyChars: Math.max(0, ...policyChars),
   };
 }
 
@@ -123,6 +137,11 @@ export function deploymentLimitProblems(size: DeploymentSize): string[] {
   if (size.templateBytes > CLOUDFORMATION_LIMITS.templateBytes) {
     problems.push(
       `the stack's template could reach ${size.templateBytes} bytes; CloudFormation allows ${CLOUDFORMATION_LIMITS.templateBytes} (fewer credential sets or source types, or split the sources over two stacks with -c cloudtap:stackName)`,
+    );
+  }
+  if (size.largestRolePolicyChars > IAM_ROLE_POLICY_CHARS) {
+    problems.push(
+      `a source type's function would read so many credential sets' secrets that its role's policy could reach ${size.largestRolePolicyChars} characters; IAM allows ${IAM_ROLE_POLICY_CHARS} (fewer sets per source type, or split the sources over two stacks with -c cloudtap:stackName)`,
     );
   }
   return problems;

@@ -3,7 +3,7 @@ import { CLOUDFORMATION_LIMITS, deploymentLimitProblems, estimateDeploymentSize 
 import { deployableConfig, type DeployableInput } from '../../shared/ops/deployable-config';
 import { registry } from '../../shared/providers/registry';
 import { ELASTIC, HEC } from './destination-helpers';
-import { scaleConfig, synthScale, type ScaleOptions } from './scale-configs';
+import { rolePolicyChars, scaleConfig, synthScale, type ScaleOptions } from './scale-configs';
 
 const ALERTS = {
   email: ['secops@example.com', 'oncall@example.org'],
@@ -39,23 +39,25 @@ describe('the deployment size estimate against real synths', () => {
     expect(estimate.templateBytes).toBeLessThanOrEqual(real.bytes * 1.25);
     expect(estimate.secrets).toBe(Object.values(real.template.Resources).filter((r) => r.Type === 'AWS::SecretsManager::Secret').length - (options.destination ? 1 : 0));
     expect(estimate.schedules).toBe(Object.values(real.template.Resources).filter((r) => r.Type === 'AWS::Events::Rule').length);
+    expect(estimate.largestRolePolicyChars).toBeGreaterThanOrEqual(Math.max(...rolePolicyChars(real.template).values()));
     expect(estimate.queues).toBe(Object.values(real.template.Resources).filter((r) => r.Type === 'AWS::SQS::Queue').length);
   });
 });
 
 describe('deploymentLimitProblems', () => {
-  const size = { resources: 120, templateBytes: 180_000, secrets: 50, schedules: 1, queues: 5, sourceTypes: 4, enabledInstances: 1000 };
+  const size = { resources: 120, templateBytes: 180_000, secrets: 50, schedules: 1, queues: 5, sourceTypes: 4, enabledInstances: 1000, largestRolePolicyChars: 7_000 };
 
   it('accepts what fits', () => {
     expect(deploymentLimitProblems(size)).toEqual([]);
-    expect(deploymentLimitProblems({ ...size, resources: 500, templateBytes: 1_000_000 })).toEqual([]);
+    expect(deploymentLimitProblems({ ...size, resources: 500, templateBytes: 1_000_000, largestRolePolicyChars: 10_240 })).toEqual([]);
   });
 
   it('names the limit and the figure for each one exceeded', () => {
     expect(CLOUDFORMATION_LIMITS).toEqual({ resources: 500, templateBytes: 1_000_000 });
-    const problems = deploymentLimitProblems({ ...size, resources: 501, templateBytes: 1_000_001 });
-    expect(problems).toHaveLength(2);
+    const problems = deploymentLimitProblems({ ...size, resources: 501, templateBytes: 1_000_001, largestRolePolicyChars: 10_241 });
+    expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(/^the stack would have 501 resources; CloudFormation allows 500 per template/);
     expect(problems[1]).toMatch(/^the stack's template could reach 1000001 bytes; CloudFormation allows 1000000/);
+    expect(problems[2]).toMatch(/role's policy could reach 10241 characters; IAM allows 10240/);
   });
 });

@@ -49,9 +49,14 @@ export function scaleConfig(options: ScaleOptions): DeployableInput {
     return { name: `${vendor}-account-${String(index).padStart(2, '0')}`, vendor, fields: definition.credentialFields.map((f) => f.name), perInstance: false };
   });
   const setsOf = (vendor: string) => sets.filter((set) => set.vendor === vendor);
-  const sourcesWithSets = parsed.sources.map((source, index) => {
-    const own = setsOf(registry.get(source.type)!.vendor);
-    return { ...source, credentialSet: own[index % own.length]!.name };
+  // Round robin over the vendor's sets, so every set is used once there are enough instances.
+  const next = new Map<string, number>();
+  const sourcesWithSets = parsed.sources.map((source) => {
+    const vendor = registry.get(source.type)!.vendor;
+    const own = setsOf(vendor);
+    const turn = next.get(vendor) ?? 0;
+    next.set(vendor, turn + 1);
+    return { ...source, credentialSet: own[turn % own.length]!.name };
   });
   return { ...parsed, sources: sourcesWithSets, credentialSets: sets, deployment: { concurrency: 10, tags: {} } };
 }
@@ -68,4 +73,32 @@ export function synthScale(config: DeployableInput, stackName = 'Cloudtap') {
     // As the CDK CLI writes the template it uploads (cdk.out/<stack>.template.json).
     bytes: Buffer.byteLength(JSON.stringify(template, undefined, 1), 'utf8'),
   };
+}
+
+/**
+ * The characters IAM counts of each role's inline policies together (no whitespace),
+ * with the template's references resolved to generous stand-ins: the longest
+ * partition and region names, and 140 characters for any resource's ARN or name.
+ */
+export function rolePolicyChars(template: { Resources: Record<string, { Type: string; Properties?: any }> }): Map<string, number> {
+  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws-us-gov', 'AWS::Region': 'ap-southeast-3', 'AWS::AccountId': '123456789012', 'AWS::URLSuffix': 'amazonaws.com.cn' };
+  const resolve = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (!value || typeof value !== 'object') return value;
+    const object = value as Record<string, unknown>;
+    if ('Ref' in object) return pseudo[object.Ref as string] ?? 'x'.repeat(140);
+    if ('Fn::GetAtt' in object) return 'x'.repeat(140);
+    if ('Fn::Join' in object) {
+      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      return parts.map((part) => resolve(part)).join(separator);
+    }
+    return Object.fromEntries(Object.entries(object).map(([key, inner]) => [key, resolve(inner)]));
+  };
+  const sizes = new Map<string, number>();
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::IAM::Policy') continue;
+    const chars = JSON.stringify(resolve(resource.Properties.PolicyDocument)).length;
+    for (const role of resource.Properties.Roles as { Ref: string }[]) sizes.set(role.Ref, (sizes.get(role.Ref) ?? 0) + chars);
+  }
+  return sizes;
 }
