@@ -97,7 +97,7 @@ export function estimateDeploymentSize(config: DeployableConfig, stackName: stri
   const secretNameOf = (name: string) => credentialSecretName(sets.get(name) ?? { name, perInstance: true }, stackName);
   const readsByType = types.map((type) => [...new Set(config.sources.filter((s) => s.type === type).map((s) => secretNameOf(s.credentialSet)))]);
   const grants = readsByType.flat();
-  const policyChars = readsByType.map((names) => names.reduce((sum, name) => sum + POLICY_CHARS.perSecret(name), POLICY_CHARS.fixed));
+  const policyChars = readsByType.map((names) => names.reduce<number>((sum, name) => sum + POLICY_CHARS.perSecret(name), POLICY_CHARS.fixed));
   const endpointChars = [...alerts.email, ...alerts.https].reduce((sum, endpoint) => sum + endpoint.length, 0);
   const bytes =
     BYTES.fixed +
