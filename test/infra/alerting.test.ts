@@ -9,8 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Alerting } from '../../infra/constructs/alerting';
-import { CursorTable } from '../../infra/constructs/cursor-table';
-import { writeFileCommands } from '../../infra/constructs/source-puller';
+import { writeFileCommands } from '../../infra/constructs/cloudtap-function';
 import { CloudtapStack, PROJECT_ROOT } from '../../infra/stack';
 import { alertsSchema } from '../../shared/config/alerts';
 import { parseConfig } from '../../shared/config/load';
@@ -18,6 +17,7 @@ import { ConfigError } from '../../shared/lib/errors';
 import { defaultRules } from '../../shared/config/default-rules';
 import { registry } from '../../shared/providers/registry';
 import { readBundledRules } from '../../shared/runtime/bundled-rules';
+import { DISPATCH_TABLE_FILE } from '../../shared/runtime/invocation';
 import { SOURCES, actions, dispatchEntry, arnOf, cdkContext, logicalId, ref, resources, statementsOfRole, type Statement } from './destination-helpers';
 
 const ALERTS = {
@@ -52,7 +52,7 @@ describe('Alerting: the topic', () => {
 
   it('falls back to the AWS-managed SNS key when built without one, publishers needing no key grant', () => {
     const plainStack = new Stack(new App(), 'Plain');
-    const alerting = new Alerting(plainStack, 'Alerting', { alerts: alertsSchema.parse({}), stateTable: new CursorTable(plainStack, 'Cursors') });
+    const alerting = new Alerting(plainStack, 'Alerting', { alerts: alertsSchema.parse({}) });
     const role = new iam.Role(plainStack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     alerting.grantPublishAlerts(role);
     const plainJson = Template.fromStack(plainStack).toJSON() as { Resources: Record<string, any> };
@@ -98,7 +98,6 @@ describe('Alerting: the topic', () => {
     const key = new kms.Key(keyStack, 'Key');
     const alerting = new Alerting(keyStack, 'Alerting', {
       alerts: alertsSchema.parse({}),
-      stateTable: new CursorTable(keyStack, 'Cursors'),
       encryptionKey: key,
     });
     const role = new iam.Role(keyStack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -143,9 +142,20 @@ describe('Alerting: the puller', () => {
     expect(events.flatMap(actions)).toEqual(['events:PutEvents']);
     expect(events.flatMap(resources)).toEqual([arnOf(bus)]);
     const dynamo = ofService(statements, 'dynamodb:');
-    // Cursor access plus what dedup markers and the outbox add: no Scan, Query or batch actions.
-    expect([...new Set(dynamo.flatMap(actions))].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    expect(new Set(dynamo.flatMap(resources).map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify(arnOf(table))]));
+    // Cursor access plus what dedup markers and the outbox add, in one statement: no Scan, Query or batch actions,
+    // and the alert items every type shares beside its own type's.
+    expect(dynamo).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: arnOf(table),
+        Condition: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': ['source#tencent-cloudaudit#*', 'pace#tencent-cloudaudit#*', 'alert#*', 'outbox#*', 'outbox-index'],
+          },
+        },
+      },
+    ]);
     // The key for the topic and the table once each, however many grants asked for it.
     const keyContexts = ofService(statements, 'kms:').map((s) => Object.keys(s.Condition!.StringLike!));
     expect(keyContexts.flat().sort()).toEqual([
@@ -155,7 +165,7 @@ describe('Alerting: the puller', () => {
       'kms:EncryptionContext:aws:sqs:arn',
     ]);
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const policy of policies) {
       for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) expect(resources(statement)).not.toContain('*');
     }
@@ -245,5 +255,13 @@ describe('the bundled rules file', () => {
     // Nothing configured, nothing written: the function reads that as every default rule and no custom one.
     expect(bundled.without!.files).toEqual(['index.mjs', 'index.mjs.map']);
     expect(bundled.without!.read).toEqual({ disabled: [], custom: [] });
+
+    // The dispatcher's table lands the same way, beside its code.
+    const dispatcher = stacks.withRules.dispatcher;
+    const dispatchKey: string = assembly.getStackByName('WithRules').template.Resources[logicalId(dispatcher.function)].Properties.Code.S3Key;
+    const dispatchDir = join(outdir, `asset.${dispatchKey.replace(/\.zip$/, '')}`);
+    expect(readdirSync(dispatchDir).sort()).toEqual([DISPATCH_TABLE_FILE, 'index.mjs', 'index.mjs.map']);
+    expect(JSON.parse(readFileSync(join(dispatchDir, DISPATCH_TABLE_FILE), 'utf8'))).toEqual(JSON.parse(JSON.stringify(dispatcher.table)));
+    expect(dispatcher.table.entries.map((entry) => entry.secretName)).toEqual(['cloudtap/audit-gz']);
   }, 120_000);
 });
