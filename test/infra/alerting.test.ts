@@ -142,20 +142,10 @@ describe('Alerting: the puller', () => {
     expect(events.flatMap(actions)).toEqual(['events:PutEvents']);
     expect(events.flatMap(resources)).toEqual([arnOf(bus)]);
     const dynamo = ofService(statements, 'dynamodb:');
-    // Cursor access plus what dedup markers and the outbox add, in one statement: no Scan, Query or batch actions,
-    // and the alert items every type shares beside its own type's.
-    expect(dynamo).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        Resource: arnOf(table),
-        Condition: {
-          'ForAllValues:StringLike': {
-            'dynamodb:LeadingKeys': ['source#tencent-cloudaudit#*', 'pace#tencent-cloudaudit#*', 'alert#*', 'outbox#*', 'outbox-index'],
-          },
-        },
-      },
-    ]);
+    // Cursor access plus what dedup markers and the outbox add, in one statement (stack.test.ts reads it whole):
+    // no Scan, Query or batch actions, and the alert items every type shares among its keys.
+    expect(dynamo.map((s) => [actions(s), s.Resource])).toEqual([[['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], arnOf(table)]]);
+    expect(dynamo[0]!.Condition!['ForAllValues:StringLike']!['dynamodb:LeadingKeys']).toEqual(expect.arrayContaining(['alert#*', 'outbox#*', 'outbox-index']));
     // The key for the topic and the table once each, however many grants asked for it.
     const keyContexts = ofService(statements, 'kms:').map((s) => Object.keys(s.Condition!.StringLike!));
     expect(keyContexts.flat().sort()).toEqual([
