@@ -1,3 +1,4 @@
+import { DEFAULT_BUS_NAME } from '../config/alerts';
 import type { DeployableConfig } from './deployable-config';
 import { credentialSecretName } from './deployable-config';
 
@@ -81,7 +82,7 @@ export function estimateDeploymentSize(config: DeployableConfig, stackName: stri
   const shared = config.credentialSets.filter((set) => !set.perInstance);
   const secrets = perInstance.length + shared.length;
   const { alerts, destination, monitoring } = config;
-  const alertEndpoints = alerts.email.length + alerts.https.length + (alerts.eventBusName === 'default' ? 0 : 1);
+  const alertEndpoints = alerts.email.length + alerts.https.length + (alerts.eventBusName === DEFAULT_BUS_NAME ? 0 : 1);
 
   const resources =
     FIXED_RESOURCES +

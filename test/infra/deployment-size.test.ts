@@ -61,3 +61,21 @@ describe('deploymentLimitProblems', () => {
     expect(problems[2]).toMatch(/role's policy could reach 10241 characters; IAM allows 10240/);
   });
 });
+
+describe('deployableConfig', () => {
+  it("reads a config from before credential sets: each instance its own set, the vendor's fields, concurrency 10, no tags", () => {
+    const config = deployableConfig(scaleConfig({ instances: 2, sets: 0, types: 1 }), registry);
+    expect(config.credentialSets).toEqual([
+      { name: 'cloudaudit-0000', vendor: 'tencent', fields: ['secretId', 'secretKey', 'token'], perInstance: true },
+      { name: 'cloudaudit-0001', vendor: 'tencent', fields: ['secretId', 'secretKey', 'token'], perInstance: true },
+    ]);
+    expect(config.deployment).toEqual({ concurrency: 10, tags: {} });
+  });
+
+  it('keeps the sets and deployment settings a newer config carries', () => {
+    const input = scaleConfig({ instances: 4, sets: 3 });
+    const config = deployableConfig({ ...input, deployment: { concurrency: 50, tags: { team: 'secops' }, region: 'eu-west-1' } }, registry);
+    expect(config.credentialSets).toBe(input.credentialSets);
+    expect(config.deployment).toEqual({ concurrency: 50, tags: { team: 'secops' }, region: 'eu-west-1' });
+  });
+});
