@@ -300,6 +300,7 @@ describe('SourcePuller', () => {
           CLOUDTAP_TABLE_NAME: ref(table),
           CLOUDTAP_DELIVERY_STREAM: ref(deliveryStream),
           CLOUDTAP_DESTINATION: '{"type":"s3"}',
+          CLOUDTAP_STACK_NAME: 'Test',
           NODE_OPTIONS: '--enable-source-maps',
         },
       },
