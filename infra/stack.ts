@@ -1,17 +1,20 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { CloudtapConfig } from '../shared/config/load';
+import { credentialSecretName, deployableConfig, type DeployableInput } from '../shared/ops/deployable-config';
 import type { Registry } from '../shared/providers/definition';
 import { Alerting } from './constructs/alerting';
+import { credentialSecret } from './constructs/credential-secret';
 import { CursorTable } from './constructs/cursor-table';
 import { createDelivery } from './constructs/delivery';
 import type { Delivery } from './constructs/delivery-contract';
+import { Dispatcher } from './constructs/dispatcher';
 import { EncryptionKey } from './constructs/encryption-key';
 import { FailedInvocations } from './constructs/failed-invocations';
 import { Monitoring } from './constructs/monitoring';
-import { SourcePuller, secretNameFor } from './constructs/source-puller';
+import { SourcePuller } from './constructs/source-puller';
 
 /** The repository root: bundling resolves modules and the lock file from here, whatever the cwd. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -19,15 +22,20 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The one puller entry: every source type's function bundles it, told its type by FUNCTION_ENV.sourceType. */
 export const PULL_ENTRY = join(PROJECT_ROOT, 'functions', 'pull', 'handler.ts');
 
+/** The dispatcher's entry. */
+export const DISPATCH_ENTRY = join(PROJECT_ROOT, 'functions', 'dispatch', 'handler.ts');
+
 /** The entry of a source type's function: the same for every type. */
 export const defaultEntry = (_type: string): string => PULL_ENTRY;
 
 export interface CloudtapStackProps extends StackProps {
   /** A validated configuration (`loadConfigFile` / `parseConfig`). */
-  readonly config: CloudtapConfig;
+  readonly config: DeployableInput;
   readonly registry: Registry;
   /** Where a source type's handler lives; defaults to functions/pull/handler.ts for every type. */
   readonly entryFor?: (type: string) => string;
+  /** The dispatcher's handler; defaults to functions/dispatch/handler.ts. */
+  readonly dispatchEntry?: string;
 }
 
 export class CloudtapStack extends Stack {
@@ -38,33 +46,50 @@ export class CloudtapStack extends Stack {
   readonly alerting: Alerting;
   /** The Firehose stream to the configured destination, its bucket and its secret. */
   readonly delivery: Delivery;
-  /** Source type -> its puller. */
+  /** Source type -> its puller (function, queue, per-instance secrets). */
   readonly pullers = new Map<string, SourcePuller>();
-  /** The queue Lambda sends failed and expired puller invocations to. */
+  /** Declared (shared) credential set -> its secret `<stackName>/<set>`. */
+  readonly sharedSecrets = new Map<string, secretsmanager.Secret>();
+  /** The one schedule: every minute, it sends the due instances to their types' queues. */
+  readonly dispatcher: Dispatcher;
+  /** The dead letters of the pull queues and the dispatcher. */
   readonly failedInvocations: FailedInvocations;
-  /** Alarms on lag, failures and delivery, notifying the alert topic, and the dashboard. */
+  /** Alarms per source type and on the dispatcher and delivery, notifying the alert topic, and the dashboard. */
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: CloudtapStackProps) {
     super(scope, id, props);
-    const { config, registry } = props;
+    const { registry } = props;
+    const config = deployableConfig(props.config, registry);
     const entryFor = props.entryFor ?? defaultEntry;
+    for (const [name, value] of Object.entries(config.deployment.tags)) Tags.of(this).add(name, value);
 
     this.encryptionKey = new EncryptionKey(this, 'EncryptionKey');
     const { key } = this.encryptionKey;
     this.cursorTable = new CursorTable(this, 'CursorTable', { encryptionKey: key });
     this.delivery = createDelivery(this, 'Delivery', config.destination, key);
-    this.alerting = new Alerting(this, 'Alerting', { alerts: config.alerts, stateTable: this.cursorTable, encryptionKey: key });
+    this.alerting = new Alerting(this, 'Alerting', { alerts: config.alerts, encryptionKey: key });
     this.failedInvocations = new FailedInvocations(this, 'FailedInvocations', { encryptionKey: key });
+
+    const sets = new Map(config.credentialSets.map((set) => [set.name, set]));
+    const secretNameOf = (setName: string) => credentialSecretName(sets.get(setName) ?? { name: setName, perInstance: true }, this.stackName);
+    const sharedScope = new Construct(this, 'Credentials');
+    for (const set of config.credentialSets.filter((set) => !set.perInstance)) {
+      this.sharedSecrets.set(set.name, credentialSecret(sharedScope, `Secret-${set.name}`, set, secretNameOf(set.name), key));
+    }
 
     for (const type of new Set(config.sources.map((source) => source.type))) {
       const definition = registry.get(type);
       if (!definition) throw new Error(`no source definition registered for type "${type}"`);
+      const instances = config.sources.filter((source) => source.type === type);
+      const used = new Set(instances.map((source) => source.credentialSet));
       this.pullers.set(
         type,
         new SourcePuller(this, `Puller-${type}`, {
           definition,
-          instances: config.sources.filter((source) => source.type === type),
+          instances,
+          perInstanceSets: config.credentialSets.filter((set) => set.perInstance && used.has(set.name)),
+          secretNames: [...used].map(secretNameOf),
           cursorTable: this.cursorTable,
           deliveryStream: this.delivery,
           destination: this.delivery.functionDestination,
@@ -73,16 +98,32 @@ export class CloudtapStack extends Stack {
           alerting: this.alerting,
           rules: config.rules,
           encryptionKey: key,
-          onFailure: this.failedInvocations,
-          reservedConcurrencyPerSource: config.deployment.reservedConcurrencyPerSource,
+          deadLetterQueue: this.failedInvocations.queue,
+          concurrency: config.deployment.concurrency,
         }),
       );
     }
 
+    const enabled = config.sources.filter((source) => source.enabled);
+    this.dispatcher = new Dispatcher(this, 'Dispatcher', {
+      table: { version: 1, stackName: this.stackName, entries: enabled.map((source) => ({ source, secretName: secretNameOf(source.credentialSet) })) },
+      queues: new Map([...this.pullers].map(([type, puller]) => [type, puller.queue])),
+      cursorTable: this.cursorTable,
+      encryptionKey: key,
+      entry: props.dispatchEntry ?? DISPATCH_ENTRY,
+      projectRoot: PROJECT_ROOT,
+      onFailure: this.failedInvocations,
+    });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config: config.monitoring,
-      sources: config.sources,
-      functions: new Map([...this.pullers].map(([type, puller]) => [type, puller.function])),
+      types: [...this.pullers].map(([type, puller]) => ({
+        type,
+        instances: enabled.filter((source) => source.type === type),
+        queue: puller.queue,
+        logGroup: puller.function.logGroup,
+      })),
+      dispatcher: { function: this.dispatcher.function, logGroup: this.dispatcher.function.logGroup },
       delivery: this.delivery,
       destination: config.destination,
       topic: this.alerting.topic,
@@ -109,14 +150,8 @@ export class CloudtapStack extends Stack {
     }
     output(this, 'AlertTopicArn', this.alerting.topicArn, 'SNS topic cloudtap publishes alerts to');
     output(this, 'AlertBusName', this.alerting.busName, 'EventBridge bus receiving "cloudtap alert" events');
-    output(this, 'EncryptionKeyArn', key.keyArn, 'KMS key encrypting the table, buckets, stream, secrets, topic and queue');
-    output(this, 'FailedInvocationsQueueUrl', this.failedInvocations.queue.queueUrl, 'SQS queue holding failed puller invocations');
-    // Under their own scope: ids with hyphens would otherwise collide once made alphanumeric.
-    const secretOutputs = new Construct(this, 'SecretNames');
-    for (const puller of this.pullers.values()) {
-      for (const sourceId of puller.secrets.keys()) {
-        output(secretOutputs, `Secret-${sourceId}`, secretNameFor(sourceId), `Credentials secret for source ${sourceId}`);
-      }
-    }
+    output(this, 'EncryptionKeyArn', key.keyArn, 'KMS key encrypting the table, buckets, stream, secrets, topic and queues');
+    output(this, 'FailedInvocationsQueueUrl', this.failedInvocations.queue.queueUrl, 'SQS queue holding failed runs and dispatches');
+    output(this, 'DispatcherFunctionName', this.dispatcher.function.functionName, 'Lambda function sending due source instances to their pull queues');
   }
 }

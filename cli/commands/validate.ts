@@ -1,6 +1,8 @@
 import { loadConfigFile, type CloudtapConfig } from '../../shared/config/load';
 import { ConfigError } from '../../shared/lib/errors';
 import { formatDuration } from '../../shared/lib/duration';
+import { deployableConfig } from '../../shared/ops/deployable-config';
+import { CLOUDFORMATION_LIMITS, IAM_ROLE_POLICY_CHARS, deploymentLimitProblems, estimateDeploymentSize, type DeploymentSize } from '../../shared/ops/deployment-size';
 import { registry } from '../../shared/providers/registry';
 import { EXIT } from '../exit-codes';
 import { writeJson, type CommandIo } from '../io';
@@ -8,10 +10,16 @@ import { writeJson, type CommandIo } from '../io';
 export interface ValidateCommandOptions {
   configPath: string;
   json?: boolean;
+  /** The stack the size is estimated for (`-c cloudtap:stackName`); names grow with it. */
+  stackName?: string;
   io?: CommandIo;
 }
 
-/** `cloudtap validate`: check a config file; print what it configures so a person sees the defaults that apply. */
+/**
+ * `cloudtap validate`: check a config file; print what it configures so a person sees
+ * the defaults that apply, and the size of the stack it deploys; refuse one that
+ * CloudFormation or IAM would refuse at deploy time.
+ */
 export async function validateCommand(options: ValidateCommandOptions): Promise<number> {
   const io = options.io ?? process;
   let config: CloudtapConfig;
@@ -23,9 +31,19 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     io.stderr.write(`${error.message}\n`);
     return EXIT.usage;
   }
+  const stackName = options.stackName ?? 'Cloudtap';
+  const size = estimateDeploymentSize(deployableConfig(config, registry), stackName);
+  const problems = deploymentLimitProblems(size).map((problem) => `deployment (stack ${stackName}): ${problem}`);
   if (options.json) {
-    writeJson(io, { file: options.configPath, valid: true, ...describeConfig(config) });
-    return EXIT.ok;
+    const deployment = { stackName, ...size, limits: { ...CLOUDFORMATION_LIMITS, rolePolicyChars: IAM_ROLE_POLICY_CHARS } };
+    writeJson(io, { file: options.configPath, valid: problems.length === 0, ...(problems.length > 0 && { problems }), ...describeConfig(config), deployment });
+    if (problems.length > 0) io.stderr.write(`${new ConfigError(options.configPath, problems).message}\n`);
+    return problems.length > 0 ? EXIT.usage : EXIT.ok;
+  }
+  if (problems.length > 0) {
+    io.stderr.write(`${new ConfigError(options.configPath, problems).message}\n`);
+    io.stderr.write(`${describeSize(size, stackName)}\n`);
+    return EXIT.usage;
   }
   io.stdout.write(`${options.configPath} is valid: ${config.sources.length} source(s), destination ${config.destination.type}\n`);
   for (const source of config.sources) {
@@ -34,7 +52,16 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
       `  ${source.id} (${source.type}${source.region ? `, ${source.region}` : ''})${source.enabled ? '' : ' [disabled]'}: ${source.schedule}, lag ${formatDuration(source.lagSeconds)}, first run from ${start}${source.endpoint ? `, endpoint ${source.endpoint}` : ''}\n`,
     );
   }
+  io.stdout.write(`${describeSize(size, stackName)}\n`);
   return EXIT.ok;
+}
+
+/** The deployment's size beside the limits it must stay within. */
+function describeSize(size: DeploymentSize, stackName: string): string {
+  return (
+    `deployment (stack ${stackName}): ${size.resources} of ${CLOUDFORMATION_LIMITS.resources} resources, template up to ${size.templateBytes} of ${CLOUDFORMATION_LIMITS.templateBytes} bytes, ` +
+    `${size.secrets} secret(s), ${size.schedules} schedule, ${size.queues} queue(s) for ${size.sourceTypes} source type(s), ${size.enabledInstances} enabled instance(s)`
+  );
 }
 
 /** What `validate --json` reports: every resolved source (no credentials, only the variables that hold them) and the destination. */

@@ -4,7 +4,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULT_BUS_NAME, type AlertsConfig } from '../../shared/config/alerts';
-import { CURSOR_TABLE_ACTIONS, type CursorTable } from './cursor-table';
 import { ENVELOPE_WRITE_ACTIONS, grantKeyUse } from './encryption-key';
 import { sha256Hex } from '../../shared/lib/hashing';
 
@@ -15,12 +14,13 @@ import { sha256Hex } from '../../shared/lib/hashing';
  */
 export const ALERT_STATE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
 
+/** The keys of those items (shared/alerts/dedup.ts, outbox-dynamodb.ts): shared by every puller, whatever its type. */
+export const ALERT_STATE_KEYS = ['alert#*', 'outbox#*', 'outbox-index'] as const;
+
 export const AWS_MANAGED_SNS_KEY = 'alias/aws/sns';
 
 export interface AlertingProps {
   readonly alerts: AlertsConfig;
-  /** Where dedup markers and the outbox live, beside the cursors. */
-  readonly stateTable: CursorTable;
   /** A customer-managed key for the topic; the AWS-managed aws/sns key when absent. */
   readonly encryptionKey?: kms.IKey;
 }
@@ -44,13 +44,11 @@ export class Alerting extends Construct implements AlertTarget {
   readonly busName: string;
   readonly siemLink?: string;
   private readonly encryptionKey?: kms.IKey;
-  private readonly stateTable: CursorTable;
 
   constructor(scope: Construct, id: string, props: AlertingProps) {
     super(scope, id);
     const { alerts } = props;
     this.encryptionKey = props.encryptionKey;
-    this.stateTable = props.stateTable;
     this.siemLink = alerts.siemLink;
 
     this.topic = new sns.Topic(this, 'Topic', {
@@ -80,9 +78,9 @@ export class Alerting extends Construct implements AlertTarget {
   }
 
   /**
-   * Publish on this topic and put events on this bus, nothing else; and the
-   * alert state in the cursor table. A customer-managed topic key is granted
-   * for publishing to this topic only.
+   * Publish on this topic and put events on this bus, nothing else (the alert
+   * state in the cursor table is part of the puller's one table grant). A
+   * customer-managed topic key is granted for publishing to this topic only.
    */
   grantPublishAlerts(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [this.topic.topicArn] });
@@ -90,9 +88,5 @@ export class Alerting extends Construct implements AlertTarget {
       grantKeyUse(this.encryptionKey, grantee, 'sns', ENVELOPE_WRITE_ACTIONS, { 'aws:sns:topicArn': this.topic.topicArn });
     }
     this.bus.grantPutEventsTo(grantee);
-    // Only what the cursor grant lacks, so each action is allowed once.
-    const extra = ALERT_STATE_ACTIONS.filter((action) => !(CURSOR_TABLE_ACTIONS as readonly string[]).includes(action));
-    this.stateTable.table.grant(grantee, ...extra);
-    this.stateTable.grantKeyUse(grantee);
   }
 }

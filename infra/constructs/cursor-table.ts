@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { grantKeyUse } from './encryption-key';
@@ -51,9 +51,18 @@ export class CursorTable extends Construct {
     });
   }
 
-  /** Least privilege for a puller; also the key use once a customer-managed key is set. */
-  grantCursorAccess(grantee: iam.IGrantable): void {
-    this.table.grant(grantee, ...CURSOR_TABLE_ACTIONS);
+  /**
+   * `actions` on the items whose key matches one of `leadingKeys` (DynamoDB's
+   * `dynamodb:LeadingKeys` condition, `*` matching any characters), in one statement;
+   * also the key use once a customer-managed key is set.
+   */
+  grantItems(grantee: iam.IGrantable, actions: readonly string[], leadingKeys: readonly string[]): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...actions],
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } },
+    });
     this.grantKeyUse(grantee);
   }
 

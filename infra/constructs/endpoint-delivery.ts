@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -36,6 +37,15 @@ export interface EndpointDeliveryProps {
  * endpoint's credential in Secrets Manager (never in the template), error logs, and
  * Firehose's role, which the stream waits for so it never delivers without its permissions.
  */
+/**
+ * `cloudtap/...` as `<stackName>/...`, so two stacks in one region do not share the
+ * secret; the default stack `Cloudtap` keeps the name it always had.
+ */
+export function stackScopedName(scope: Construct, name: string): string {
+  const stackName = Stack.of(scope).stackName;
+  return stackName === 'Cloudtap' ? name : name.replace(/^cloudtap\//, `${stackName}/`);
+}
+
 export abstract class EndpointDelivery extends Construct implements Delivery {
   abstract readonly type: 'splunk' | 'elastic';
   readonly bucket: s3.Bucket;
@@ -49,9 +59,9 @@ export abstract class EndpointDelivery extends Construct implements Delivery {
     const { encryptionKey } = props;
     const { id: secretId, ...secret } = props.secret;
     this.functionDestination = destinationFormatOf(props.destination);
-    this.secretName = secret.name;
+    this.secretName = stackScopedName(this, secret.name);
     this.bucket = auditBucket(this, 'BackupBucket', { encryptionKey });
-    this.secret = destinationSecret(this, secretId, { ...secret, encryptionKey });
+    this.secret = destinationSecret(this, secretId, { ...secret, name: this.secretName, encryptionKey });
     const errorLogs = new DeliveryLogs(this, 'ErrorLogs', [props.deliveryLogStream, 'BackupDelivery']);
     const access = new FirehoseAccess(this, 'Firehose', { bucket: this.bucket, logResources: errorLogs.streamArns(), secret: this.secret });
     this.cfnDeliveryStream = new firehose.CfnDeliveryStream(this, 'Stream', {

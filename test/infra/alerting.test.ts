@@ -9,8 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Alerting } from '../../infra/constructs/alerting';
-import { CursorTable } from '../../infra/constructs/cursor-table';
-import { writeFileCommands } from '../../infra/constructs/source-puller';
+import { writeFileCommands } from '../../infra/constructs/cloudtap-function';
 import { CloudtapStack, PROJECT_ROOT } from '../../infra/stack';
 import { alertsSchema } from '../../shared/config/alerts';
 import { parseConfig } from '../../shared/config/load';
@@ -18,7 +17,8 @@ import { ConfigError } from '../../shared/lib/errors';
 import { defaultRules } from '../../shared/config/default-rules';
 import { registry } from '../../shared/providers/registry';
 import { readBundledRules } from '../../shared/runtime/bundled-rules';
-import { SOURCES, actions, arnOf, cdkContext, logicalId, ref, resources, statementsOfRole, type Statement } from './destination-helpers';
+import { DISPATCH_TABLE_FILE } from '../../shared/runtime/invocation';
+import { SOURCES, actions, dispatchEntry, arnOf, cdkContext, logicalId, ref, resources, statementsOfRole, type Statement } from './destination-helpers';
 
 const ALERTS = {
   email: ['secops@example.com', 'oncall@example.org'],
@@ -32,7 +32,7 @@ const RULES = { disabled: [defaultRules[1]!.id], custom: [CUSTOM] };
 
 function synth(extra: Record<string, unknown>, app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } })) {
   const config = parseConfig({ sources: SOURCES, ...extra }, registry);
-  const stack = new CloudtapStack(app, 'Alerts', { config, registry });
+  const stack = new CloudtapStack(app, 'Alerts', { config, registry, dispatchEntry });
   const template = Template.fromStack(stack);
   const json = template.toJSON() as { Resources: Record<string, any>; Outputs: Record<string, any> };
   const fn = stack.pullers.get('tencent-cloudaudit')!.function;
@@ -52,7 +52,7 @@ describe('Alerting: the topic', () => {
 
   it('falls back to the AWS-managed SNS key when built without one, publishers needing no key grant', () => {
     const plainStack = new Stack(new App(), 'Plain');
-    const alerting = new Alerting(plainStack, 'Alerting', { alerts: alertsSchema.parse({}), stateTable: new CursorTable(plainStack, 'Cursors') });
+    const alerting = new Alerting(plainStack, 'Alerting', { alerts: alertsSchema.parse({}) });
     const role = new iam.Role(plainStack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     alerting.grantPublishAlerts(role);
     const plainJson = Template.fromStack(plainStack).toJSON() as { Resources: Record<string, any> };
@@ -98,7 +98,6 @@ describe('Alerting: the topic', () => {
     const key = new kms.Key(keyStack, 'Key');
     const alerting = new Alerting(keyStack, 'Alerting', {
       alerts: alertsSchema.parse({}),
-      stateTable: new CursorTable(keyStack, 'Cursors'),
       encryptionKey: key,
     });
     const role = new iam.Role(keyStack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -143,9 +142,10 @@ describe('Alerting: the puller', () => {
     expect(events.flatMap(actions)).toEqual(['events:PutEvents']);
     expect(events.flatMap(resources)).toEqual([arnOf(bus)]);
     const dynamo = ofService(statements, 'dynamodb:');
-    // Cursor access plus what dedup markers and the outbox add: no Scan, Query or batch actions.
-    expect([...new Set(dynamo.flatMap(actions))].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    expect(new Set(dynamo.flatMap(resources).map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify(arnOf(table))]));
+    // Cursor access plus what dedup markers and the outbox add, in one statement (stack.test.ts reads it whole):
+    // no Scan, Query or batch actions, and the alert items every type shares among its keys.
+    expect(dynamo.map((s) => [actions(s), s.Resource])).toEqual([[['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], arnOf(table)]]);
+    expect(dynamo[0]!.Condition!['ForAllValues:StringLike']!['dynamodb:LeadingKeys']).toEqual(expect.arrayContaining(['alert#*', 'outbox#*', 'outbox-index']));
     // The key for the topic and the table once each, however many grants asked for it.
     const keyContexts = ofService(statements, 'kms:').map((s) => Object.keys(s.Condition!.StringLike!));
     expect(keyContexts.flat().sort()).toEqual([
@@ -155,7 +155,7 @@ describe('Alerting: the puller', () => {
       'kms:EncryptionContext:aws:sqs:arn',
     ]);
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const policy of policies) {
       for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) expect(resources(statement)).not.toContain('*');
     }
@@ -218,8 +218,8 @@ describe('the bundled rules file', () => {
     const app = new App({ outdir, context: cdkContext });
     const entryFor = () => join(PROJECT_ROOT, 'test', 'infra', 'rules-entry.ts');
     const stacks = {
-      withRules: new CloudtapStack(app, 'WithRules', { config: config, registry, entryFor }),
-      without: new CloudtapStack(app, 'NoRules', { config: { ...config, rules: { disabled: [], custom: [] } }, registry, entryFor }),
+      withRules: new CloudtapStack(app, 'WithRules', { config: config, registry, entryFor, dispatchEntry }),
+      without: new CloudtapStack(app, 'NoRules', { config: { ...config, rules: { disabled: [], custom: [] } }, registry, entryFor, dispatchEntry }),
     };
     const assembly = app.synth();
     const bundled = Object.fromEntries(
@@ -245,5 +245,13 @@ describe('the bundled rules file', () => {
     // Nothing configured, nothing written: the function reads that as every default rule and no custom one.
     expect(bundled.without!.files).toEqual(['index.mjs', 'index.mjs.map']);
     expect(bundled.without!.read).toEqual({ disabled: [], custom: [] });
+
+    // The dispatcher's table lands the same way, beside its code.
+    const dispatcher = stacks.withRules.dispatcher;
+    const dispatchKey: string = assembly.getStackByName('WithRules').template.Resources[logicalId(dispatcher.function)].Properties.Code.S3Key;
+    const dispatchDir = join(outdir, `asset.${dispatchKey.replace(/\.zip$/, '')}`);
+    expect(readdirSync(dispatchDir).sort()).toEqual([DISPATCH_TABLE_FILE, 'index.mjs', 'index.mjs.map']);
+    expect(JSON.parse(readFileSync(join(dispatchDir, DISPATCH_TABLE_FILE), 'utf8'))).toEqual(JSON.parse(JSON.stringify(dispatcher.table)));
+    expect(dispatcher.table.entries.map((entry) => entry.secretName)).toEqual(['cloudtap/audit-gz']);
   }, 120_000);
 });

@@ -1,12 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { DeliveryToS3, S3_PARTITION_KEYS } from '../../infra/constructs/delivery-to-s3';
+import { CloudtapStack } from '../../infra/stack';
+import { parseConfig } from '../../shared/config/load';
+import { registry } from '../../shared/providers/registry';
 import { ECS_VERSION, type EcsDocument } from '../../shared/ecs/document';
 import { ndjsonEncoder } from '../../shared/sinks/encoders/ndjson';
 import { packRecords } from '../../shared/sinks/pack';
-import { ELASTIC, HEC, actions, arnOf, cdkContext, keysIn, logicalId, ref, resources, statementsOfRole, synth, type Statement } from './destination-helpers';
+import { ELASTIC, HEC, SOURCES, actions, arnOf, cdkContext, dispatchEntry, keysIn, logicalId, ref, resources, statementsOfRole, synth, type Statement } from './destination-helpers';
 
 /** Each destination type through the whole stack, as `cdk synth` builds it (bundling skipped). */
 const CASES = [
@@ -16,7 +20,7 @@ const CASES = [
     destination: { type: 'splunk', hecEndpoint: HEC, index: 'cloud_audit' },
     configKey: 'SplunkDestinationConfiguration',
     env: { type: 'splunk', index: 'cloud_audit' },
-    secret: { name: 'cloudtap/destination/splunk-hec-token', value: '{"hec_token":""}' },
+    secret: { name: 'Dest/destination/splunk-hec-token', value: '{"hec_token":""}' },
     // Its delivery and backup log streams.
     logResources: 2,
   },
@@ -25,7 +29,7 @@ const CASES = [
     destination: { type: 'elastic', endpointUrl: ELASTIC },
     configKey: 'HttpEndpointDestinationConfiguration',
     env: { type: 'elastic' },
-    secret: { name: 'cloudtap/destination/elastic-api-key', value: '{"api_key":""}' },
+    secret: { name: 'Dest/destination/elastic-api-key', value: '{"api_key":""}' },
     logResources: 2,
   },
 ] as const;
@@ -113,8 +117,9 @@ describe.each(CASES)('destination $type', ({ type, destination, configKey, env, 
       expect(resources(statements[3]!)).toEqual([ref(delivery.secret!)]);
       expect(statements[4]).toMatchObject({ Resource: key, Condition: { StringLike: { 'kms:EncryptionContext:SecretARN': ref(delivery.secret!) } } });
     }
+    // Firehose's, the puller's and the dispatcher's.
     const policies = Object.values(json.Resources).filter((r) => r.Type === 'AWS::IAM::Policy');
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const policy of policies) {
       for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) expect(resources(statement)).not.toContain('*');
     }
@@ -136,7 +141,7 @@ describe.each(CASES)('destination $type', ({ type, destination, configKey, env, 
     const keys = keysIn(stream);
     expect(keys).not.toContain('HECToken');
     expect(keys).not.toContain('AccessKey');
-    const secrets = Object.entries(json.Resources).filter(([, r]) => r.Type === 'AWS::SecretsManager::Secret' && r.Properties.Name.startsWith('cloudtap/destination/'));
+    const secrets = Object.entries(json.Resources).filter(([, r]) => r.Type === 'AWS::SecretsManager::Secret' && r.Properties.Name.startsWith('Dest/destination/'));
     if (!secret) {
       expect(secrets).toEqual([]);
       expect(config.SecretsManagerConfiguration).toBeUndefined();
@@ -144,6 +149,14 @@ describe.each(CASES)('destination $type', ({ type, destination, configKey, env, 
     }
     expect(secrets.map(([, r]) => [r.Properties.Name, r.Properties.SecretString, r.Properties.KmsKeyId])).toEqual([[secret.name, secret.value, key]]);
     expect(config.SecretsManagerConfiguration).toEqual({ Enabled: true, SecretARN: { Ref: secrets[0]![0] }, RoleARN: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+  });
+
+  it('names the secret after the stack (Dest/...); the default stack Cloudtap keeps cloudtap/destination/...', () => {
+    if (!secret) return;
+    const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
+    const defaultStack = new CloudtapStack(app, 'Cloudtap', { config: parseConfig({ sources: SOURCES, destination }, registry), registry, dispatchEntry });
+    const names = Object.values(Template.fromStack(defaultStack).findResources('AWS::SecretsManager::Secret')).map((r) => r.Properties.Name);
+    expect(names).toContain(secret.name.replace(/^Dest\//, 'cloudtap/'));
   });
 
   it('outputs the stream, the bucket and the secret name', () => {

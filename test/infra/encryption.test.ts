@@ -24,7 +24,7 @@ describe.each(CASES)('the encryption key, destination $type', ({ destination }) 
     });
   });
 
-  it('encrypts the table, the stream, the topic, the queue and every secret', () => {
+  it('encrypts the table, the stream, the topic, every queue and every secret', () => {
     const [table] = ofType('AWS::DynamoDB::Table');
     expect(table![1].Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn });
     expect(json.Resources[logicalId(stack.delivery.cfnDeliveryStream)].Properties.DeliveryStreamEncryptionConfigurationInput).toEqual({
@@ -32,7 +32,8 @@ describe.each(CASES)('the encryption key, destination $type', ({ destination }) 
       KeyARN: keyArn,
     });
     expect(ofType('AWS::SNS::Topic').map(([, r]) => r.Properties.KmsMasterKeyId)).toEqual([keyArn]);
-    expect(ofType('AWS::SQS::Queue').map(([, r]) => r.Properties.KmsMasterKeyId)).toEqual([keyArn]);
+    // The failed-invocations queue and the one source type's pull queue.
+    expect(ofType('AWS::SQS::Queue').map(([, r]) => r.Properties.KmsMasterKeyId)).toEqual([keyArn, keyArn]);
     const secrets = ofType('AWS::SecretsManager::Secret');
     expect(secrets.length).toBe(destination.type === 's3' ? 1 : 2);
     for (const [, secret] of secrets) expect(secret.Properties.KmsKeyId).toEqual(keyArn);

@@ -1,10 +1,10 @@
 import { App } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CloudtapStack } from '../../infra/stack';
 import { parseConfig } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
-import { ELASTIC, HEC, cdkContext, logicalId, ref } from './destination-helpers';
+import { ELASTIC, HEC, cdkContext, dispatchEntry, logicalId, ref } from './destination-helpers';
 
 const SOURCES = [
   { id: 'audit-gz', type: 'tencent-cloudaudit', region: 'ap-guangzhou' },
@@ -15,7 +15,7 @@ const SOURCES = [
 function synth(extra: Record<string, unknown> = {}, sources: unknown[] = SOURCES, stackName = 'Cloudtap') {
   const config = parseConfig({ sources, ...extra }, registry);
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new CloudtapStack(app, stackName, { config, registry });
+  const stack = new CloudtapStack(app, stackName, { config, registry, dispatchEntry });
   const template = Template.fromStack(stack);
   const alarms = template.findResources('AWS::CloudWatch::Alarm') as Record<string, { Properties: Record<string, any> }>;
   const byName = (suffix: string) => {
@@ -29,39 +29,16 @@ function synth(extra: Record<string, unknown> = {}, sources: unknown[] = SOURCES
 const { stack, template, alarms, byName } = synth();
 const topic = ref(stack.alerting.topic);
 const stream = ref(stack.delivery.cfnDeliveryStream);
-const runDimensions = (id: string, type: string) => [
-  { Name: 'SourceId', Value: id },
+/** The run metrics' and the dispatcher's dimensions: no SourceId (a metric per instance costs $0.30 a month). */
+const typeDimensions = (type: string) => [
   { Name: 'SourceType', Value: type },
   { Name: 'service', Value: 'cloudtap' },
 ];
 const sorted = (dimensions: { Name: string }[]) => [...dimensions].sort((a, b) => (a.Name < b.Name ? -1 : 1));
 
-describe('Monitoring: alarms per source instance', () => {
-  it('alarms on ingestion lag over 3 of 3 five-minute periods, silence counting as lag', () => {
-    const lag = byName('audit-gz-ingestion-lag');
-    expect(lag).toMatchObject({
-      Namespace: 'cloudtap',
-      MetricName: 'IngestionLagSeconds',
-      Statistic: 'Maximum',
-      Period: 300,
-      Threshold: 3600,
-      ComparisonOperator: 'GreaterThanThreshold',
-      EvaluationPeriods: 3,
-      TreatMissingData: 'breaching',
-      AlarmActions: [topic],
-      OKActions: [topic],
-    });
-    expect(sorted(lag.Dimensions)).toEqual(runDimensions('audit-gz', 'tencent-cloudaudit'));
-    expect(lag.AlarmDescription).toMatch(/audit-gz is more than 60 minutes behind.*cloudtap status/);
-  });
-
-  it('judges an hourly source on hourly periods, so runs it never makes are not read as silence', () => {
-    expect(byName('ssl-certs-ingestion-lag')).toMatchObject({ Period: 3600, EvaluationPeriods: 3, TreatMissingData: 'breaching' });
-    expect(byName('ssl-certs-runs-failing')).toMatchObject({ Period: 3600, EvaluationPeriods: 3 });
-  });
-
-  it('alarms when runs fail in failedRunsToAlarm consecutive periods, missing data not breaching', () => {
-    const failures = byName('audit-gz-runs-failing');
+describe('Monitoring: alarms per source type', () => {
+  it('alarms when runs of a type fail in failedRunsToAlarm consecutive periods, by type only, naming the query that lists the instances', () => {
+    const failures = byName('tencent-cloudaudit-runs-failing');
     expect(failures).toMatchObject({
       Namespace: 'cloudtap',
       MetricName: 'RunsFailed',
@@ -74,15 +51,64 @@ describe('Monitoring: alarms per source instance', () => {
       AlarmActions: [topic],
       OKActions: [topic],
     });
-    expect(sorted(failures.Dimensions)).toEqual(runDimensions('audit-gz', 'tencent-cloudaudit'));
-    expect(failures.AlarmDescription).toContain('cloudtap/audit-gz');
+    expect(sorted(failures.Dimensions)).toEqual(typeDimensions('tencent-cloudaudit'));
+    expect(failures.AlarmDescription).toContain('saved Logs Insights query Cloudtap/failing-instances');
   });
 
-  it('gives disabled sources no alarm, and every alarm a description and the topic', () => {
+  it("judges a type on its slowest instance's schedule, so runs it never makes are not read as silence", () => {
+    expect(byName('tencent-ssl-runs-failing')).toMatchObject({ Period: 3600, EvaluationPeriods: 3 });
+  });
+
+  it("alarms on the dispatcher's StalledInstances count of the type, naming the query that lists the stalled ids", () => {
+    const stalled = byName('tencent-cloudaudit-instances-stalled');
+    expect(stalled).toMatchObject({
+      Namespace: 'cloudtap',
+      MetricName: 'StalledInstances',
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(sorted(stalled.Dimensions)).toEqual(typeDimensions('tencent-cloudaudit'));
+    expect(stalled.AlarmDescription).toMatch(/saved Logs Insights query Cloudtap\/stalled-instances.*cloudtap status --deployed/);
+  });
+
+  it("alarms when the type's queue holds a run more than 30 minutes (its 15-minute spread plus 15)", () => {
+    const backlog = byName('tencent-cloudaudit-queue-backlog');
+    expect(backlog).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.pullers.get('tencent-cloudaudit')!.queue), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 1800,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 2,
+    });
+    expect(backlog.AlarmDescription).toMatch(/deployment\.concurrency/);
+  });
+
+  it('has no alarm per instance, none for a type with no enabled instance, and every alarm a description and the topic', () => {
     const names = Object.values(alarms).map((alarm) => alarm.Properties.AlarmName as string);
-    expect(names.filter((name) => name.includes('ucloud'))).toEqual([]);
-    // 2 sources × 2, 2 live functions × 2, delivery × 2, failed invocations.
-    expect(names).toHaveLength(11);
+    expect(names.filter((name) => /ucloud|audit-gz|ssl-certs/.test(name))).toEqual([]);
+    // 2 live types × 3, the dispatcher, failed invocations, delivery × 2.
+    expect(names.sort()).toEqual(
+      [
+        'tencent-cloudaudit-runs-failing',
+        'tencent-cloudaudit-instances-stalled',
+        'tencent-cloudaudit-queue-backlog',
+        'tencent-ssl-runs-failing',
+        'tencent-ssl-instances-stalled',
+        'tencent-ssl-queue-backlog',
+        'dispatcher-errors',
+        'failed-invocations',
+        'delivery-failing',
+        'delivery-stale',
+      ]
+        .map((name) => `Cloudtap-${name}`)
+        .sort(),
+    );
     for (const alarm of Object.values(alarms)) {
       expect(alarm.Properties.AlarmActions).toEqual([topic]);
       expect(alarm.Properties.OKActions).toEqual([topic]);
@@ -91,45 +117,53 @@ describe('Monitoring: alarms per source instance', () => {
   });
 
   it('takes the bounds from the monitoring section', () => {
-    const custom = synth({ monitoring: { maxLagMinutes: 180, failedRunsToAlarm: 5 } });
-    expect(custom.byName('audit-gz-ingestion-lag')).toMatchObject({ Threshold: 10_800 });
-    expect(custom.byName('audit-gz-runs-failing')).toMatchObject({ EvaluationPeriods: 5 });
-    expect(custom.byName('tencent-cloudaudit-function-errors')).toMatchObject({ EvaluationPeriods: 5 });
+    const custom = synth({ monitoring: { failedRunsToAlarm: 5 } });
+    expect(custom.byName('tencent-cloudaudit-runs-failing')).toMatchObject({ EvaluationPeriods: 5 });
   });
 
-  it('warns at synth when the lag bound is below what a source trails by anyway', () => {
-    const tight = synth({ monitoring: { maxLagMinutes: 30 } }, [{ id: 'slow', type: 'tencent-ssl', schedule: 'rate(1 hour)' }]);
-    Annotations.fromStack(tight.stack).hasWarning('*', Match.stringLikeRegexp("slow's lag plus its schedule interval"));
-  });
-});
-
-describe('Monitoring: alarms per puller function', () => {
-  it('alarms on Lambda Errors and Throttles of each function with an enabled source', () => {
-    const fn = { Ref: logicalId(stack.pullers.get('tencent-cloudaudit')!.function) };
-    expect(byName('tencent-cloudaudit-function-errors')).toMatchObject({
+  it('alarms on any dispatcher error', () => {
+    expect(byName('dispatcher-errors')).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: fn }],
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      EvaluationPeriods: 3,
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [topic],
-    });
-    expect(byName('tencent-cloudaudit-function-throttles')).toMatchObject({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Throttles',
-      Dimensions: [{ Name: 'FunctionName', Value: fn }],
+      Dimensions: [{ Name: 'FunctionName', Value: ref(stack.dispatcher.function) }],
       Statistic: 'Sum',
       Threshold: 1,
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
     });
-    // The function's own reservation is the likelier limit: the description says how to raise it.
-    expect(byName('tencent-cloudaudit-function-throttles').AlarmDescription).toMatch(/deployment\.reservedConcurrencyPerSource/);
-    expect(() => byName('ucloud-operations-function-errors')).toThrow(/no alarm/);
+  });
+});
+
+describe('Monitoring: saved Logs Insights queries', () => {
+  const queries = Object.values(template.findResources('AWS::Logs::QueryDefinition')).map((q) => q.Properties);
+  const byQueryName = (name: string) => queries.find((q) => q.Name === name)!;
+  const pullerLogs = ['tencent-cloudaudit', 'tencent-ssl'].map((type) => ref(stack.pullers.get(type)!.function.logGroup));
+
+  it('ranks instances by the SourceId property of the runs\' EMF objects, over the live types\' log groups', () => {
+    expect(queries.map((q) => q.Name).sort()).toEqual(['Cloudtap/failing-instances', 'Cloudtap/lagging-instances', 'Cloudtap/skipped-instances', 'Cloudtap/stalled-instances']);
+    expect(byQueryName('Cloudtap/lagging-instances')).toEqual({
+      Name: 'Cloudtap/lagging-instances',
+      QueryString:
+        'fields SourceType, SourceId, IngestionLagSeconds\n| filter ispresent(SourceId) and ispresent(IngestionLagSeconds)\n| stats latest(IngestionLagSeconds) as lagSeconds by SourceType, SourceId\n| sort lagSeconds desc\n| limit 25',
+      LogGroupNames: pullerLogs,
+    });
+    expect(byQueryName('Cloudtap/failing-instances').QueryString).toContain('| filter ispresent(SourceId) and RunsFailed > 0\n| stats sum(RunsFailed) as failedRuns');
+    expect(byQueryName('Cloudtap/skipped-instances').QueryString).toContain('| filter ispresent(SourceId) and RunsSkipped > 0\n| stats sum(RunsSkipped) as skippedRuns');
+  });
+
+  it("lists the dispatcher's stalled-ids lines", () => {
+    expect(byQueryName('Cloudtap/stalled-instances')).toEqual({
+      Name: 'Cloudtap/stalled-instances',
+      QueryString: 'fields @timestamp, sourceType, count, @message\n| filter @message like /"stalled"/\n| sort @timestamp desc\n| limit 25',
+      LogGroupNames: [ref(stack.dispatcher.function.logGroup)],
+    });
+  });
+
+  it('is named after the stack', () => {
+    const other = synth({}, SOURCES, 'CloudtapStaging');
+    const names = Object.values(other.template.findResources('AWS::Logs::QueryDefinition')).map((q) => q.Properties.Name);
+    expect(names.every((name) => name.startsWith('CloudtapStaging/'))).toBe(true);
+    expect(other.byName('tencent-cloudaudit-runs-failing').AlarmDescription).toContain('CloudtapStaging/failing-instances');
   });
 });
 
@@ -188,7 +222,7 @@ describe('Monitoring: failed invocations', () => {
       AlarmActions: [topic],
       OKActions: [topic],
     });
-    expect(alarm.AlarmDescription).toMatch(/FailedInvocationsQueueUrl\) for up to 14 days.*RetriesExhausted.*EventAgeExceeded.*purge the queue/);
+    expect(alarm.AlarmDescription).toMatch(/FailedInvocationsQueueUrl\) for up to 14 days.*source\.id.*Cloudtap\/failing-instances.*purge the queue/);
   });
 });
 
@@ -214,7 +248,7 @@ describe('Monitoring: notifying an encrypted topic', () => {
       },
     ]);
     // Every alarm's name is under that pattern.
-    expect(Object.keys(alarms)).toHaveLength(11);
+    expect(Object.keys(alarms)).toHaveLength(10);
     for (const alarm of Object.values(alarms)) expect(alarm.Properties.AlarmName).toMatch(/^Cloudtap-/);
   });
 });
@@ -229,19 +263,24 @@ describe('Monitoring: the dashboard', () => {
     return JSON.stringify(props.DashboardBody);
   };
 
-  it('graphs every enabled source, the stream and alerts by rule', () => {
+  it('graphs every live source type by type, ranks the worst instances with Logs Insights, and shows the stream and alerts by rule', () => {
     const text = body();
-    for (const id of ['audit-gz', 'ssl-certs']) {
-      expect(text).toContain(`${id}: ingestion lag`);
-      expect(text).toContain(`${id}: events pulled / delivered`);
-      expect(text).toContain(`${id}: failures and throttling`);
-      expect(text).toContain(`${id}: run duration`);
-      expect(text).toContain(`\\"SourceId\\",\\"${id}\\"`);
+    for (const type of ['tencent-cloudaudit', 'tencent-ssl']) {
+      expect(text).toContain(`${type}: worst ingestion lag`);
+      expect(text).toContain(`${type}: events pulled / delivered`);
+      expect(text).toContain(`${type}: runs failed / skipped, throttling`);
+      expect(text).toContain(`${type}: stalled instances, queue age`);
     }
-    expect(text).not.toContain('ucloud-ops');
-    for (const metric of ['IngestionLagSeconds', 'EventsPulled', 'EventsDelivered', 'RunsFailed', 'ThrottledRetries', 'RunDurationMs']) {
+    expect(text).not.toContain('ucloud-operations');
+    expect(text).not.toContain('SourceId\\",\\"');
+    for (const metric of ['IngestionLagSeconds', 'EventsPulled', 'EventsDelivered', 'RunsFailed', 'RunsSkipped', 'ThrottledRetries', 'StalledInstances', 'ApproximateAgeOfOldestMessage']) {
       expect(text).toContain(metric);
     }
+    // The rankings: log widgets over the pullers' log groups.
+    for (const title of ['instances by current lag (s)', 'instances by failed runs', 'instances by skipped runs (lease held)', 'stalled instances (dispatcher, every 5 minutes)']) {
+      expect(text).toContain(`\\"title\\":\\"${title}\\"`);
+    }
+    expect(text).toContain('stats latest(IngestionLagSeconds) as lagSeconds by SourceType, SourceId');
     expect(text).toContain(JSON.stringify(stream));
     for (const metric of ['IncomingRecords', 'DeliveryToS3.Success', 'DeliveryToS3.DataFreshness']) expect(text).toContain(metric);
     expect(text).toContain("SEARCH('{cloudtap,RuleId,SourceType,service} MetricName=");

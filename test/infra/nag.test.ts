@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { CloudtapStack } from '../../infra/stack';
 import { parseConfig } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
-import { ELASTIC, HEC, cdkContext } from './destination-helpers';
+import { ELASTIC, HEC, cdkContext, dispatchEntry } from './destination-helpers';
+import { scaleConfig } from './scale-configs';
 
 /**
  * cdk-nag's AwsSolutions checks over every kind of stack the configuration can make.
@@ -17,7 +18,7 @@ import { ELASTIC, HEC, cdkContext } from './destination-helpers';
  */
 function build(data: Record<string, unknown>) {
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-  return new CloudtapStack(app, 'Nag', { config: parseConfig(data, registry), registry });
+  return new CloudtapStack(app, 'Nag', { config: parseConfig(data, registry), registry, dispatchEntry });
 }
 
 /** Each unacknowledged finding as `<severity> <rule> at <construct path>`, on the tree as synthesized. */
@@ -71,13 +72,18 @@ const VARIANTS = [
       monitoring: { dashboard: false },
     },
   },
-  { name: 'Splunk, alerts, no reserved concurrency', data: { sources: EVERY_TYPE, destination: { type: 'splunk', hecEndpoint: HEC }, alerts: ALERTS, deployment: { reservedConcurrencyPerSource: false } } },
+  { name: 'Splunk, alerts', data: { sources: EVERY_TYPE, destination: { type: 'splunk', hecEndpoint: HEC }, alerts: ALERTS } },
   { name: 'Elastic, everything backed up, no alert subscriptions', data: { sources: ONE_SOURCE, destination: { type: 'elastic', endpointUrl: ELASTIC, backup: 'all' } } },
 ];
 
 describe('cdk-nag AwsSolutions', () => {
   it.each(VARIANTS)('finds nothing unacknowledged: $name', ({ data }) => {
     expect(findings(build(data))).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged with shared credential sets: 40 instances of every type over 5 sets', () => {
+    const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+    expect(findings(new CloudtapStack(app, 'Nag', { config: scaleConfig({ instances: 40, sets: 5 }), registry, dispatchEntry }))).toEqual([]);
   });
 
   it('is really checking: a queue added without encryption, TLS or a dead-letter queue is reported', () => {

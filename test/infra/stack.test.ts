@@ -8,13 +8,13 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { CursorTable } from '../../infra/constructs/cursor-table';
 import type { DeliveryToS3 } from '../../infra/constructs/delivery-to-s3';
-import { maxEventAgeFor, reservedConcurrencyFor, stalenessBound } from '../../infra/constructs/source-puller';
-import { CloudtapStack, PROJECT_ROOT, defaultEntry } from '../../infra/stack';
+import { periodSecondsOf } from '../../infra/constructs/source-puller';
+import { CloudtapStack, DISPATCH_ENTRY, PROJECT_ROOT, defaultEntry } from '../../infra/stack';
 import { parseConfig } from '../../shared/config/load';
 import type { Registry } from '../../shared/providers/definition';
 import { registry } from '../../shared/providers/registry';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
-import type { PullInvocation } from '../../shared/runtime/invocation';
+import { dispatchEntry } from './destination-helpers';
 
 /** The CLI's feature flags (cdk.json), so these are the templates `cdk synth` makes; esbuild and validation skipped. */
 const cdkContext = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
@@ -26,7 +26,7 @@ const CHECKED_AT = Date.parse('2026-02-01T00:00:00Z');
 
 function synth(data: unknown, reg: Registry = registry, entryFor?: (type: string) => string) {
   const config = parseConfig(data, reg, 'test configuration', CHECKED_AT);
-  const stack = new CloudtapStack(newApp(), 'Test', { config, registry: reg, entryFor });
+  const stack = new CloudtapStack(newApp(), 'Test', { config, registry: reg, entryFor, dispatchEntry });
   return { config, stack, template: Template.fromStack(stack) };
 }
 
@@ -49,16 +49,6 @@ const resources = (s: Statement) => [s.Resource].flat();
 function statementsOf(template: Template, role: IConstruct): Statement[] {
   const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [ref(role)] } });
   return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
-
-/** A rule target's Input with each `{Ref: X}` written as `<Ref X>`, parsed. */
-function invocationOf(input: unknown): PullInvocation {
-  if (typeof input === 'string') return JSON.parse(input);
-  const [, parts] = (input as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-  const text = parts
-    .map((part) => (typeof part === 'string' ? part : `<Ref ${(part as { Ref: string }).Ref}>`))
-    .join('');
-  return JSON.parse(text);
 }
 
 const CONFIG = {
@@ -97,19 +87,23 @@ describe('CloudtapStack', () => {
         'AWS::DynamoDB::Table',
         // The audit bucket and its access-log bucket, each TLS-only.
         ...['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy'],
-        ...['AWS::Logs::LogGroup', 'AWS::Logs::LogGroup', 'AWS::Logs::LogStream'],
+        ...['AWS::Logs::LogGroup', 'AWS::Logs::LogStream'],
         'AWS::KinesisFirehose::DeliveryStream',
-        ...['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::IAM::Policy'],
-        'AWS::Lambda::Function',
-        'AWS::Lambda::EventInvokeConfig',
+        // Delivery's role, the puller's and the dispatcher's, each with its policy.
+        ...['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::IAM::Policy'],
+        // The puller: its log group, function, queue (TLS-only policy) and the queue's event source mapping.
+        ...['AWS::Logs::LogGroup', 'AWS::Lambda::Function', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::Lambda::EventSourceMapping'],
+        // One secret per credential set: here each instance's own, disabled ones included.
         ...['AWS::SecretsManager::Secret', 'AWS::SecretsManager::Secret', 'AWS::SecretsManager::Secret'],
-        ...['AWS::Events::Rule', 'AWS::Events::Rule', 'AWS::Lambda::Permission', 'AWS::Lambda::Permission'],
+        // The dispatcher: log group, function, its async-invoke settings, the one rule and its permission.
+        ...['AWS::Logs::LogGroup', 'AWS::Lambda::Function', 'AWS::Lambda::EventInvokeConfig', 'AWS::Events::Rule', 'AWS::Lambda::Permission'],
         // Alerting with no subscriptions and the default bus (alerting.test.ts covers the rest).
         ...['AWS::SNS::Topic', 'AWS::SNS::TopicPolicy'],
         // Failed invocations (failed-invocations.test.ts).
         ...['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy'],
-        // Monitoring: 2 enabled sources × 2, 1 function × 2, delivery × 2, failed invocations (monitoring.test.ts covers them).
-        ...Array<string>(9).fill('AWS::CloudWatch::Alarm'),
+        // Monitoring: 1 type × 3, the stack's 4, the saved queries, the dashboard (monitoring.test.ts covers them).
+        ...Array<string>(7).fill('AWS::CloudWatch::Alarm'),
+        ...Array<string>(4).fill('AWS::Logs::QueryDefinition'),
         'AWS::CloudWatch::Dashboard',
       ].sort(),
     );
@@ -117,7 +111,7 @@ describe('CloudtapStack', () => {
 
   it('has no IAM statement on Resource "*" anywhere', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const policy of policies) {
       for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
         expect(resources(statement)).not.toContain('*');
@@ -154,12 +148,12 @@ describe('CursorTable', () => {
     });
   });
 
-  it('takes a customer-managed key and grants its use with cursor access', () => {
+  it('takes a customer-managed key and grants its use with item access', () => {
     const keyStack = new Stack(newApp(), 'Key');
     const key = new kms.Key(keyStack, 'Key');
     const cursors = new CursorTable(keyStack, 'Cursors', { encryptionKey: key });
     const role = new iam.Role(keyStack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    cursors.grantCursorAccess(role);
+    cursors.grantItems(role, ['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['source#t#*']);
     const keyTemplate = Template.fromStack(keyStack);
     keyTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: arnOf(key) },
@@ -275,14 +269,23 @@ describe('DeliveryToS3', () => {
     expect(statements.flatMap(actions).filter((a) => /Delete|Acl|\*/.test(a))).toEqual([]);
   });
 
-  it('keeps its error logs for a month', () => {
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+  it('keeps its error logs for a month, as the functions keep theirs', () => {
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 3);
   });
 });
 
+/** A secret's ARN pattern as the template writes it: by name, any suffix Secrets Manager adds. */
+const secretArnPattern = (name: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:secret:${name}-??????`]],
+});
+const kmsVia = (s: Statement) => /"(\w+)\."/.exec(JSON.stringify((s as { Condition: { StringEquals: Record<string, unknown> } }).Condition.StringEquals['kms:ViaService']))![1];
+
 describe('SourcePuller', () => {
-  it('runs one Node 24 arm64 function per source type with the table and stream in its environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+  const pullQueue = puller.queue;
+
+  it('runs one Node 24 arm64 function per source type with the table and stream in its environment, nothing reserved', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
@@ -290,11 +293,14 @@ describe('SourcePuller', () => {
       MemorySize: 512,
       Timeout: 300,
       TracingConfig: Match.absent(),
+      ReservedConcurrentExecutions: Match.absent(),
       Environment: {
         Variables: {
+          CLOUDTAP_SOURCE_TYPE: 'tencent-cloudaudit',
           CLOUDTAP_TABLE_NAME: ref(table),
           CLOUDTAP_DELIVERY_STREAM: ref(deliveryStream),
           CLOUDTAP_DESTINATION: '{"type":"s3"}',
+          CLOUDTAP_STACK_NAME: 'Test',
           NODE_OPTIONS: '--enable-source-maps',
         },
       },
@@ -302,23 +308,40 @@ describe('SourcePuller', () => {
     });
   });
 
-  it('leaves retries of a failed run to the next schedule, and sends it to the failed-invocations queue', () => {
-    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: ref(fn),
-      Qualifier: '$LATEST',
-      MaximumRetryAttempts: 0,
-      // The slowest enabled schedule: audit-sh's cron (an hour); the disabled daily audit-bj does not count.
-      MaximumEventAgeInSeconds: 3600,
-      DestinationConfig: { OnFailure: { Destination: arnOf(queue) } },
+  it('is fed by its own queue: encrypted, invisible for the run timeout plus a minute, one receive, then the failed-invocations queue', () => {
+    expect(template.toJSON().Resources[logicalId(pullQueue)].Properties).toEqual({
+      KmsMasterKeyId: arnOf(key),
+      VisibilityTimeout: 360,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(queue), maxReceiveCount: 1 },
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [ref(pullQueue)],
+      PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] },
     });
   });
 
-  it('reserves two executions per enabled instance for the function', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 4 });
+  it('takes one message per run, at most deployment.concurrency runs at once (default 10), failures reported per message', () => {
+    const mapping = (data: unknown) => Object.values(data as Record<string, { Properties: unknown }>).map((m) => m.Properties);
+    expect(mapping(template.findResources('AWS::Lambda::EventSourceMapping'))).toEqual([
+      {
+        FunctionName: ref(fn),
+        EventSourceArn: arnOf(pullQueue),
+        BatchSize: 1,
+        ScalingConfig: { MaximumConcurrency: 10 },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      },
+    ]);
+    const parsed = parseConfig(CONFIG, registry, 'test configuration', CHECKED_AT);
+    const wider = new CloudtapStack(newApp(), 'Wider', { config: { ...parsed, deployment: { concurrency: 25, tags: {} } }, registry, dispatchEntry });
+    Template.fromStack(wider).hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 25 } });
   });
 
-  it("creates one secret cloudtap/<id> per instance, disabled ones included, holding an empty template, encrypted with the stack's key", () => {
+  it('has no schedule and no async invoke settings of its own: the dispatcher sends its runs', () => {
+    expect(template.findResources('AWS::Lambda::EventInvokeConfig', { Properties: { FunctionName: ref(fn) } })).toEqual({});
+    expect(template.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: arnOf(fn) } })).toEqual({});
+  });
+
+  it("creates one secret cloudtap/<id> per instance without a named set, disabled ones included, holding an empty template, encrypted with the stack's key", () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 3);
     for (const id of ['audit-gz', 'audit-sh', 'audit-bj']) {
       const found = template.findResources('AWS::SecretsManager::Secret', {
@@ -335,56 +358,7 @@ describe('SourcePuller', () => {
     }
   });
 
-  it('schedules each enabled instance with its invocation as input', () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule'));
-    expect(rules).toHaveLength(2);
-    const bySchedule = new Map(rules.map((rule) => [rule.Properties.ScheduleExpression as string, rule]));
-    const expected = [
-      { id: 'audit-gz', schedule: 'rate(5 minutes)', maxAge: 300 },
-      { id: 'audit-sh', schedule: 'cron(0/10 * * * ? *)', maxAge: 3600 },
-    ];
-    for (const { id, schedule, maxAge } of expected) {
-      const rule = bySchedule.get(schedule);
-      expect(rule?.Properties.State).toBe('ENABLED');
-      expect(rule?.Properties.Targets).toHaveLength(1);
-      const target = rule!.Properties.Targets[0];
-      expect(target.Arn).toEqual(arnOf(fn));
-      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: maxAge });
-      const invocation = invocationOf(target.Input);
-      expect(invocation.secretArn).toBe(`<Ref ${logicalId(puller.secrets.get(id)!)}>`);
-      const instance = config.sources.find((source) => source.id === id);
-      expect(invocation.source).toEqual(JSON.parse(JSON.stringify(instance)));
-    }
-    expect(invocationOf(bySchedule.get('cron(0/10 * * * ? *)')!.Properties.Targets[0].Input).source).toMatchObject({
-      lagSeconds: 900,
-      start: { at: Date.parse('2026-01-01T00:00:00Z') / 1000 },
-      options: { returnLocation: true },
-    });
-  });
-
-  it('gives a disabled instance no rule', () => {
-    const inputs = Object.values(template.findResources('AWS::Events::Rule')).map((rule) =>
-      invocationOf(rule.Properties.Targets[0].Input),
-    );
-    expect(inputs.map((input) => input.source.id).sort()).toEqual(['audit-gz', 'audit-sh']);
-    template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' }, 0);
-  });
-
-  it('lets EventBridge invoke the function only from its own rules', () => {
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission'));
-    expect(permissions).toHaveLength(2);
-    const ruleIds = Object.keys(template.findResources('AWS::Events::Rule')).sort();
-    expect(permissions.map((p) => p.Properties.SourceArn['Fn::GetAtt'][0]).sort()).toEqual(ruleIds);
-    for (const permission of permissions) {
-      expect(permission.Properties).toMatchObject({
-        Action: 'lambda:InvokeFunction',
-        Principal: 'events.amazonaws.com',
-        FunctionName: arnOf(fn),
-      });
-    }
-  });
-
-  it('has a role with exactly: its log group, its secrets, its table actions, puts to the stream, alert publishing, failed invocations, and the key for those', () => {
+  it('has a role with exactly: its log group, its queue, its sets\' secrets, its type\'s items, puts to the stream, alert publishing, and the key for those', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] },
       ManagedPolicyArns: Match.absent(),
@@ -395,103 +369,214 @@ describe('SourcePuller', () => {
     expect(byService('logs:').map(actions)).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents']]);
     expect(byService('logs:')[0]!.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] });
 
+    // Its own queue, as Lambda's poller uses it; nothing sent anywhere (SQS moves a failed message itself).
+    expect(byService('sqs:').map((s) => [actions(s).sort(), s.Resource])).toEqual([
+      [['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], arnOf(pullQueue)],
+    ]);
+
     const secrets = byService('secretsmanager:');
     expect(secrets.flatMap(actions).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-    expect(secrets.flatMap(resources)).toEqual(
-      expect.arrayContaining([...puller.secrets.values()].map(ref)),
-    );
-    expect(secrets.flatMap(resources)).toHaveLength(3);
+    expect(secrets.flatMap(resources)).toEqual(['audit-bj', 'audit-gz', 'audit-sh'].map((id) => secretArnPattern(`cloudtap/${id}`)));
 
-    // Cursor access, then what alert dedup and the outbox add (alerting.test.ts checks the union).
-    const dynamo = byService('dynamodb:');
-    expect(dynamo.map(actions).map((a) => a.sort())).toEqual([
-      ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+    // One table statement: cursor, pacing and alert-state actions, on its own type's keys and the shared alert items only.
+    expect(byService('dynamodb:')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: arnOf(table),
+        Condition: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': ['source#tencent-cloudaudit#*', 'pace#tencent-cloudaudit#*', 'alert#*', 'outbox#*', 'outbox-index'],
+          },
+        },
+      },
     ]);
-    expect(dynamo.flatMap(resources)).toEqual([arnOf(table), arnOf(table)]);
 
     const firehose = byService('firehose:');
     expect(firehose.flatMap(actions).sort()).toEqual(['firehose:PutRecord', 'firehose:PutRecordBatch']);
     expect(firehose.flatMap(resources)).toEqual([arnOf(deliveryStream)]);
-
     expect(byService('sns:').flatMap(actions)).toEqual(['sns:Publish']);
     expect(byService('events:').flatMap(actions)).toEqual(['events:PutEvents']);
-    expect(byService('sqs:').flatMap(actions)).toEqual(['sqs:SendMessage']);
-    expect(byService('sqs:').flatMap(resources)).toEqual([arnOf(queue)]);
 
     // The key, once per service it is used through, for this function's resources only (encryption.test.ts reads the conditions).
     const keyUse = byService('kms:');
     expect(keyUse.flatMap(resources)).toEqual(Array(keyUse.length).fill(arnOf(key)));
-    const via = (s: Statement) => JSON.stringify((s as { Condition: { StringEquals: Record<string, unknown> } }).Condition.StringEquals['kms:ViaService']);
-    const byVia = keyUse.map((s) => [/"(\w+)\."/.exec(via(s))![1], actions(s).sort()] as const);
+    const byVia = keyUse.map((s) => [kmsVia(s), actions(s).sort()] as const);
     expect(byVia.sort(([a], [b]) => (a! < b! ? -1 : 1))).toEqual([
       ['dynamodb', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']],
       ['secretsmanager', ['kms:Decrypt']],
       ['sns', ['kms:Decrypt', 'kms:GenerateDataKey']],
-      ['sqs', ['kms:Decrypt', 'kms:GenerateDataKey']],
+      ['sqs', ['kms:Decrypt']],
     ]);
-    expect(statements).toHaveLength(12);
+    expect(keyUse.find((s) => kmsVia(s) === 'sqs')!.Condition!).toMatchObject({ StringLike: { 'kms:EncryptionContext:aws:sqs:arn': arnOf(pullQueue) } });
+    expect(keyUse.find((s) => kmsVia(s) === 'secretsmanager')!.Condition!).toMatchObject({
+      StringLike: { 'kms:EncryptionContext:SecretARN': ['audit-gz', 'audit-sh', 'audit-bj'].map((id) => secretArnPattern(`cloudtap/${id}`)) },
+    });
+    expect(statements).toHaveLength(11);
   });
 
-  it('bounds an event by one schedule period, between 1 minute and 24 hours', () => {
-    const seconds = (schedule: string) => stalenessBound(schedule).toSeconds();
-    expect(seconds('rate(1 minute)')).toBe(60);
-    expect(seconds('rate(5 minutes)')).toBe(300);
-    expect(seconds('rate(2 hours)')).toBe(7200);
-    expect(seconds('rate(3 days)')).toBe(86_400);
-    expect(seconds('cron(0 3 * * ? *)')).toBe(3600);
+  it('takes one schedule period, between 1 minute and 24 hours; an hour for cron', () => {
+    expect(periodSecondsOf('rate(1 minute)')).toBe(60);
+    expect(periodSecondsOf('rate(5 minutes)')).toBe(300);
+    expect(periodSecondsOf('rate(2 hours)')).toBe(7200);
+    expect(periodSecondsOf('rate(3 days)')).toBe(86_400);
+    expect(periodSecondsOf('cron(0 3 * * ? *)')).toBe(3600);
   });
 });
 
-describe('reserved concurrency and event age', () => {
-  const instance = (id: string, schedule: string, enabled = true) =>
-    ({ ...config.sources[0]!, id, schedule, enabled }) satisfies (typeof config.sources)[number];
+describe('Dispatcher', () => {
+  const dispatcher = stack.dispatcher;
+  const dispatchFn = dispatcher.function;
 
-  it('reserves deployment.reservedConcurrencyPerSource per enabled instance, at least one instance worth', () => {
-    const three = [instance('a', 'rate(5 minutes)'), instance('b', 'rate(1 hour)'), instance('c', 'rate(1 day)', false)];
-    expect(reservedConcurrencyFor(three, 2)).toBe(4);
-    expect(reservedConcurrencyFor(three, 1)).toBe(2);
-    expect(reservedConcurrencyFor([instance('off', 'rate(1 hour)', false)], 2)).toBe(2);
-    expect(reservedConcurrencyFor(three, false)).toBeUndefined();
+  it('is the one schedule: a rule every minute invoking the dispatcher, and only it', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules.map((rule) => rule.Properties)).toEqual([
+      {
+        Description: 'cloudtap: dispatch the source instances due this minute',
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        Targets: [{ Arn: arnOf(dispatchFn), Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 } }],
+      },
+    ]);
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission'));
+    expect(permissions.map((p) => p.Properties)).toEqual([
+      { Action: 'lambda:InvokeFunction', FunctionName: arnOf(dispatchFn), Principal: 'events.amazonaws.com', SourceArn: arnOf(dispatcher.rule) },
+    ]);
   });
 
-  it('takes the setting from the deployment section, and reserves nothing with false', () => {
-    const reserved = (deployment: unknown) =>
-      synth({ ...CONFIG, deployment }).template.findResources('AWS::Lambda::Function')[logicalId(fn)]!.Properties.ReservedConcurrentExecutions;
-    expect(reserved({ reservedConcurrencyPerSource: 3 })).toBe(6);
-    expect(reserved({ reservedConcurrencyPerSource: false })).toBeUndefined();
+  it('is told the queues by type, the table and the stack; a failed minute is not retried but kept in the failed-invocations queue', () => {
+    const properties = template.toJSON().Resources[logicalId(dispatchFn)].Properties;
+    expect(properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 60 });
+    expect(properties.Environment.Variables).toEqual({
+      CLOUDTAP_QUEUES: { 'Fn::Join': ['', ['{"tencent-cloudaudit":"', ref(puller.queue), '"}']] },
+      CLOUDTAP_TABLE_NAME: ref(table),
+      CLOUDTAP_STACK_NAME: 'Test',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(dispatchFn),
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+      DestinationConfig: { OnFailure: { Destination: arnOf(queue) } },
+    });
   });
 
-  it('keeps an unstarted event for one period of the slowest enabled schedule, within the minute to six hours Lambda allows', () => {
-    const seconds = (...instances: (typeof config.sources)[number][]) => maxEventAgeFor(instances).toSeconds();
-    expect(seconds(instance('a', 'rate(5 minutes)'), instance('b', 'rate(2 hours)'))).toBe(7200);
-    expect(seconds(instance('a', 'rate(1 minute)'))).toBe(60);
-    expect(seconds(instance('a', 'rate(1 day)'))).toBe(21_600);
-    expect(seconds(instance('a', 'rate(5 minutes)'), instance('b', 'rate(1 day)', false))).toBe(300);
-    expect(seconds(instance('off', 'rate(1 hour)', false))).toBe(60);
+  it('bundles the table of enabled instances, each with its secret name', () => {
+    const enabled = config.sources.filter((source) => source.enabled);
+    expect(dispatcher.table).toEqual({
+      version: 1,
+      stackName: 'Test',
+      entries: enabled.map((source) => ({ source, secretName: `cloudtap/${source.id}` })),
+    });
+    expect(dispatcher.table.entries.map((entry) => entry.source.id)).toEqual(['audit-gz', 'audit-sh']);
+  });
+
+  it('may send to the pull queues, scan and migrate cursor items, send its own failures, and use the key for those only', () => {
+    const statements = statementsOf(template, dispatchFn.role!);
+    const byService = (prefix: string) => statements.filter((s) => actions(s).every((a) => a.startsWith(prefix)));
+    expect(byService('logs:').map(actions)).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents']]);
+    // The pull queues, and its own on-failure destination (CDK merges the two grants).
+    expect(byService('sqs:').map((s) => [actions(s), resources(s)])).toEqual([[['sqs:SendMessage'], [arnOf(queue), arnOf(puller.queue)]]]);
+    expect(byService('dynamodb:').map((s) => [actions(s).sort(), s.Resource, s.Condition])).toEqual([
+      [['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'], arnOf(table), undefined],
+    ]);
+    const keyUse = byService('kms:');
+    expect(keyUse.map((s) => [kmsVia(s), actions(s).sort()])).toEqual([
+      ['sqs', ['kms:Decrypt', 'kms:GenerateDataKey']],
+      ['sqs', ['kms:Decrypt', 'kms:GenerateDataKey']],
+      ['dynamodb', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']],
+    ]);
+    const sqsContexts = keyUse.filter((s) => kmsVia(s) === 'sqs').map((s) => (s.Condition as { StringLike: Record<string, unknown> }).StringLike);
+    expect(sqsContexts).toEqual([{ 'kms:EncryptionContext:aws:sqs:arn': arnOf(queue) }, { 'kms:EncryptionContext:aws:sqs:arn': [arnOf(puller.queue)] }]);
+    expect(statements).toHaveLength(6);
+  });
+});
+
+describe('credential sets', () => {
+  const parsed = parseConfig(CONFIG, registry, 'test configuration', CHECKED_AT);
+  const tencentFields = ['secretId', 'secretKey', 'token'];
+  /** audit-gz and audit-sh sign with the shared set tencent-prod; tencent-dev is declared, unused; audit-bj keeps its own. */
+  const withSets = {
+    ...parsed,
+    sources: parsed.sources.map((source) => (source.id === 'audit-bj' ? source : { ...source, credentialSet: 'tencent-prod' })),
+    credentialSets: [
+      { name: 'tencent-prod', vendor: 'tencent', fields: tencentFields, perInstance: false },
+      { name: 'tencent-dev', vendor: 'tencent', fields: tencentFields, perInstance: false },
+      { name: 'audit-bj', vendor: 'tencent', fields: tencentFields, perInstance: true },
+    ],
+    deployment: { concurrency: 10, tags: {} },
+  };
+  const shared = new CloudtapStack(newApp(), 'Shared', { config: withSets, registry, dispatchEntry });
+  const sharedTemplate = Template.fromStack(shared);
+
+  it('makes one secret per set: <stackName>/<set> for a declared one, referenced or not; cloudtap/<id> for a per-instance one', () => {
+    const names = Object.values(sharedTemplate.findResources('AWS::SecretsManager::Secret')).map((secret) => secret.Properties.Name);
+    expect(names.sort()).toEqual(['Shared/tencent-dev', 'Shared/tencent-prod', 'cloudtap/audit-bj']);
+    expect([...shared.sharedSecrets.keys()]).toEqual(['tencent-prod', 'tencent-dev']);
+    expect([...shared.pullers.get('tencent-cloudaudit')!.secrets.keys()]).toEqual(['audit-bj']);
+  });
+
+  it("lets the function read the secrets of the sets its instances use, by name, and no other", () => {
+    const reads = statementsOf(sharedTemplate, shared.pullers.get('tencent-cloudaudit')!.function.role!)
+      .filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')))
+      .flatMap(resources);
+    expect(reads).toEqual([secretArnPattern('Shared/tencent-prod'), secretArnPattern('cloudtap/audit-bj')]);
+  });
+
+  it("tells the dispatcher each instance's set's secret", () => {
+    expect(shared.dispatcher.table.entries.map((entry) => [entry.source.id, entry.secretName])).toEqual([
+      ['audit-gz', 'Shared/tencent-prod'],
+      ['audit-sh', 'Shared/tencent-prod'],
+    ]);
+  });
+
+  it("keeps a legacy per-instance secret exactly as today's template has it: same logical id, same name", () => {
+    const legacy = new CloudtapStack(newApp(), 'Legacy', {
+      config: parseConfig({ sources: [{ id: 'audit-gz', type: 'tencent-cloudaudit', region: 'ap-guangzhou', credentials: { env: { secretId: 'A', secretKey: 'B' } } }] }, registry),
+      registry,
+      dispatchEntry,
+    });
+    const secrets = Template.fromStack(legacy).findResources('AWS::SecretsManager::Secret');
+    // Computed from main's code (7c1c699) before this change: Puller-tencent-cloudaudit/Secret-audit-gz.
+    expect(Object.keys(secrets)).toEqual(['PullertencentcloudauditSecretauditgz37C1A190']);
+    expect(secrets.PullertencentcloudauditSecretauditgz37C1A190!.Properties.Name).toBe('cloudtap/audit-gz');
+  });
+});
+
+describe('stack settings', () => {
+  it('tags every taggable resource with deployment.tags', () => {
+    const parsed = parseConfig(CONFIG, registry, 'test configuration', CHECKED_AT);
+    const tagged = new CloudtapStack(newApp(), 'Tagged', {
+      config: { ...parsed, deployment: { concurrency: 10, tags: { team: 'secops', 'cost-center': '4711' } } },
+      registry,
+      dispatchEntry,
+    });
+    const resourcesOf = Template.fromStack(tagged).toJSON().Resources as Record<string, { Type: string; Properties: { Tags?: { Key: string; Value: string }[] } }>;
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::Lambda::Function', 'AWS::SQS::Queue', 'AWS::SecretsManager::Secret', 'AWS::KMS::Key']) {
+      const found = Object.values(resourcesOf).filter((resource) => resource.Type === type);
+      expect(found.length, type).toBeGreaterThan(0);
+      for (const resource of found) {
+        expect(resource.Properties.Tags, type).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'secops' }, { Key: 'cost-center', Value: '4711' }]));
+      }
+    }
   });
 });
 
 describe('outputs', () => {
-  it('exports the table, stream, bucket and secret names under stack-prefixed names', () => {
+  it('exports the table, stream, bucket, key, queue and dispatcher under stack-prefixed names; no output per secret', () => {
     template.hasOutput('CursorTableName', { Value: ref(table), Export: { Name: 'Test-CursorTableName' } });
     template.hasOutput('DeliveryStreamName', { Value: ref(deliveryStream), Export: { Name: 'Test-DeliveryStreamName' } });
     template.hasOutput('BucketName', { Value: ref(bucket), Export: { Name: 'Test-BucketName' } });
     template.hasOutput('EncryptionKeyArn', { Value: arnOf(key), Export: { Name: 'Test-EncryptionKeyArn' } });
     template.hasOutput('FailedInvocationsQueueUrl', { Value: ref(queue), Export: { Name: 'Test-FailedInvocationsQueueUrl' } });
-    for (const id of ['audit-gz', 'audit-sh', 'audit-bj']) {
-      const outputs = template.findOutputs('*', { Export: { Name: `Test-Secret-${id}` } });
-      expect(Object.values(outputs).map((output) => output.Value)).toEqual([`cloudtap/${id}`]);
-    }
+    template.hasOutput('DispatcherFunctionName', { Value: ref(stack.dispatcher.function), Export: { Name: 'Test-DispatcherFunctionName' } });
+    expect(Object.keys(template.toJSON().Outputs).filter((id) => id.includes('Secret'))).toEqual([]);
   });
 });
 
 describe('several source types', () => {
   // A second type: CloudAudit's definition under another name; every type's function bundles the one puller entry.
-  const twoTypes: Registry = new Map([
-    ...registry,
-    ['fake-audit', { ...cloudAuditDefinition, type: 'fake-audit' }],
-  ]);
+  const twoTypes: Registry = new Map([...registry, ['fake-audit', { ...cloudAuditDefinition, type: 'fake-audit' }]]);
   const data = {
     sources: [
       { id: 'real-1', type: 'tencent-cloudaudit', region: 'ap-guangzhou' },
@@ -499,10 +584,10 @@ describe('several source types', () => {
       { id: 'fake-2', type: 'fake-audit', region: 'ap-shanghai' },
     ],
   };
+  const { stack: multi, template: multiTemplate } = synth(data, twoTypes);
 
-  it("gives each type its own function that reads only its own instances' secrets", () => {
-    const { stack: multi, template: multiTemplate } = synth(data, twoTypes);
-    multiTemplate.resourceCountIs('AWS::Lambda::Function', 2);
+  it("gives each type its own function and queue, reading only its own instances' secrets", () => {
+    multiTemplate.resourceCountIs('AWS::Lambda::Function', 3);
     const own = { 'tencent-cloudaudit': ['real-1'], 'fake-audit': ['fake-1', 'fake-2'] };
     for (const [type, ids] of Object.entries(own)) {
       const typePuller = multi.pullers.get(type)!;
@@ -510,24 +595,35 @@ describe('several source types', () => {
       const read = statementsOf(multiTemplate, typePuller.function.role!)
         .filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')))
         .flatMap(resources);
-      expect(read).toHaveLength(ids.length);
-      expect(read).toEqual(expect.arrayContaining(ids.map((id) => ref(typePuller.secrets.get(id)!))));
-
-      // And each type's rules invoke its own function.
-      const targets = Object.values(multiTemplate.findResources('AWS::Events::Rule'))
-        .map((rule) => rule.Properties.Targets[0])
-        .filter((target) => ids.includes(invocationOf(target.Input).source.id));
-      expect(targets.map((target) => target.Arn)).toEqual(ids.map(() => arnOf(typePuller.function)));
+      expect(read).toEqual(ids.map((id) => secretArnPattern(`cloudtap/${id}`)));
+      multiTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: ref(typePuller.function), EventSourceArn: arnOf(typePuller.queue) });
     }
+    const queues = multiTemplate.toJSON().Resources[logicalId(multi.dispatcher.function)].Properties.Environment.Variables.CLOUDTAP_QUEUES;
+    expect(queues).toEqual({
+      'Fn::Join': ['', ['{"tencent-cloudaudit":"', ref(multi.pullers.get('tencent-cloudaudit')!.queue), '","fake-audit":"', ref(multi.pullers.get('fake-audit')!.queue), '"}']],
+    });
+  });
+
+  it("confines each function to its own type's cursor and pacing items (dynamodb:LeadingKeys)", () => {
+    const leadingKeys = (type: string) =>
+      statementsOf(multiTemplate, multi.pullers.get(type)!.function.role!)
+        .filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')))
+        .map((s) => s.Condition);
+    expect(leadingKeys('tencent-cloudaudit')).toEqual([
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['source#tencent-cloudaudit#*', 'pace#tencent-cloudaudit#*', 'alert#*', 'outbox#*', 'outbox-index'] } },
+    ]);
+    expect(leadingKeys('fake-audit')).toEqual([
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['source#fake-audit#*', 'pace#fake-audit#*', 'alert#*', 'outbox#*', 'outbox-index'] } },
+    ]);
   });
 
   it('tells each function the source type it pulls, and bundles the one puller entry for all', () => {
-    const { stack: multi, template: multiTemplate } = synth(data, twoTypes);
     for (const type of ['tencent-cloudaudit', 'fake-audit']) {
-      const fn = multi.pullers.get(type)!.function;
-      const properties = multiTemplate.toJSON().Resources[logicalId(fn)].Properties;
+      const typeFn = multi.pullers.get(type)!.function;
+      const properties = multiTemplate.toJSON().Resources[logicalId(typeFn)].Properties;
       expect(properties.Environment.Variables.CLOUDTAP_SOURCE_TYPE).toBe(type);
     }
     expect(defaultEntry('fake-audit')).toBe(join(PROJECT_ROOT, 'functions', 'pull', 'handler.ts'));
+    expect(DISPATCH_ENTRY).toBe(join(PROJECT_ROOT, 'functions', 'dispatch', 'handler.ts'));
   });
 });
