@@ -81,10 +81,11 @@ export function buildProgram(io: CommandIo, done: (code: number) => void): Comma
     .description('check a configuration file and print what it configures, defaults included')
     .addOption(config())
     .addOption(json())
-    .addHelpText('after', examples(['cloudtap validate -c cloudtap.yaml', 'cloudtap validate -c cloudtap.yaml --json | jq .sources']))
-    .action(async (options: { config: string; json?: boolean }) => {
+    .option('--stack-name <name>', 'the stack the deployment size is estimated for, as `-c cloudtap:stackName` names it (default Cloudtap)')
+    .addHelpText('after', examples(['cloudtap validate -c cloudtap.yaml', 'cloudtap validate -c cloudtap.yaml --json | jq .sources', 'cloudtap validate -c cloudtap.yaml --stack-name Cloudtap-prod']))
+    .action(async (options: { config: string; json?: boolean; stackName?: string }) => {
       const { validateCommand } = await import('./commands/validate');
-      done(await validateCommand({ configPath: options.config, json: options.json ?? false, io }));
+      done(await validateCommand({ configPath: options.config, json: options.json ?? false, stackName: options.stackName, io }));
     });
 
   program

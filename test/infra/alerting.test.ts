@@ -18,7 +18,7 @@ import { defaultRules } from '../../shared/config/default-rules';
 import { registry } from '../../shared/providers/registry';
 import { readBundledRules } from '../../shared/runtime/bundled-rules';
 import { DISPATCH_TABLE_FILE } from '../../shared/runtime/invocation';
-import { SOURCES, actions, dispatchEntry, arnOf, cdkContext, logicalId, ref, resources, statementsOfRole, type Statement } from './destination-helpers';
+import { SOURCES, actions, arnOf, cdkContext, logicalId, ref, resources, statementsOfRole, type Statement } from './destination-helpers';
 
 const ALERTS = {
   email: ['secops@example.com', 'oncall@example.org'],
@@ -32,7 +32,7 @@ const RULES = { disabled: [defaultRules[1]!.id], custom: [CUSTOM] };
 
 function synth(extra: Record<string, unknown>, app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } })) {
   const config = parseConfig({ sources: SOURCES, ...extra }, registry);
-  const stack = new CloudtapStack(app, 'Alerts', { config, registry, dispatchEntry });
+  const stack = new CloudtapStack(app, 'Alerts', { config, registry });
   const template = Template.fromStack(stack);
   const json = template.toJSON() as { Resources: Record<string, any>; Outputs: Record<string, any> };
   const fn = stack.pullers.get('tencent-cloudaudit')!.function;
@@ -218,8 +218,8 @@ describe('the bundled rules file', () => {
     const app = new App({ outdir, context: cdkContext });
     const entryFor = () => join(PROJECT_ROOT, 'test', 'infra', 'rules-entry.ts');
     const stacks = {
-      withRules: new CloudtapStack(app, 'WithRules', { config: config, registry, entryFor, dispatchEntry }),
-      without: new CloudtapStack(app, 'NoRules', { config: { ...config, rules: { disabled: [], custom: [] } }, registry, entryFor, dispatchEntry }),
+      withRules: new CloudtapStack(app, 'WithRules', { config: config, registry, entryFor }),
+      without: new CloudtapStack(app, 'NoRules', { config: { ...config, rules: { disabled: [], custom: [] } }, registry, entryFor }),
     };
     const assembly = app.synth();
     const bundled = Object.fromEntries(

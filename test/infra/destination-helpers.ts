@@ -1,16 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { CloudtapStack, DISPATCH_ENTRY, PROJECT_ROOT } from '../../infra/stack';
+import { CloudtapStack, PROJECT_ROOT } from '../../infra/stack';
 import { parseConfig } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
 
 /** The whole stack for one destination, as `cdk synth` builds it (bundling skipped), and ways to read its template. */
 export const cdkContext = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
-/** The dispatcher's entry, or a stand-in while functions/dispatch/handler.ts is not on this branch (bundling is skipped anyway). */
-export const dispatchEntry = existsSync(DISPATCH_ENTRY) ? DISPATCH_ENTRY : join(PROJECT_ROOT, 'test', 'infra', 'dispatch-entry.ts');
 export const SOURCES = [{ id: 'audit-gz', type: 'tencent-cloudaudit', region: 'ap-guangzhou' }];
 export const HEC = 'https://http-inputs-firehose-acme.splunkcloud.com:443';
 export const ELASTIC = 'https://acme.es.eu-west-1.aws.elastic-cloud.com';
@@ -18,7 +16,7 @@ export const ELASTIC = 'https://acme.es.eu-west-1.aws.elastic-cloud.com';
 export function synth(destination: Record<string, unknown>, rest: Record<string, unknown> = {}) {
   const config = parseConfig({ sources: SOURCES, destination, ...rest }, registry);
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new CloudtapStack(app, 'Dest', { config, registry, dispatchEntry });
+  const stack = new CloudtapStack(app, 'Dest', { config, registry });
   const template = Template.fromStack(stack);
   return { stack, template, json: template.toJSON() as { Resources: Record<string, any>; Outputs: Record<string, any>; Mappings?: unknown } };
 }

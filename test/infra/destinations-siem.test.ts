@@ -7,7 +7,7 @@ import type { DeliveryToElastic } from '../../infra/constructs/delivery-to-elast
 import { CloudtapStack } from '../../infra/stack';
 import { parseConfig } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
-import { ELASTIC, HEC, SOURCES, cdkContext, dispatchEntry, logicalId, synth } from './destination-helpers';
+import { ELASTIC, HEC, SOURCES, cdkContext, logicalId, synth } from './destination-helpers';
 
 /** The Splunk and Elastic streams: what each sends where, and what happens to what is refused. */
 
@@ -102,7 +102,7 @@ describe('CloudFormation validation (the S3 stack is validated with bundling in 
     { type: 'elastic', endpointUrl: ELASTIC, namespace: 'prod', backup: 'all', retrySeconds: 0 },
   ])('$type: the template passes its resource schemas, with no warning to acknowledge', (destination) => {
     const app = new App({ outdir: join(outdir, destination.type), context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
-    new CloudtapStack(app, 'Validated', { config: parseConfig({ sources: SOURCES, destination }, registry), registry, dispatchEntry });
+    new CloudtapStack(app, 'Validated', { config: parseConfig({ sources: SOURCES, destination }, registry), registry });
     app.synth();
     const report = JSON.parse(readFileSync(join(outdir, destination.type, 'validation-report.json'), 'utf8'));
     expect(report.pluginReports).toEqual([]);
@@ -111,7 +111,7 @@ describe('CloudFormation validation (the S3 stack is validated with bundling in 
   it('is really on: an acknowledgement timeout Firehose refuses fails the synth', () => {
     const app = new App({ outdir: join(outdir, 'bad'), context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
     const config = parseConfig({ sources: SOURCES, destination: { type: 'splunk', hecEndpoint: HEC } }, registry);
-    const stack = new CloudtapStack(app, 'Refused', { config, registry, dispatchEntry });
+    const stack = new CloudtapStack(app, 'Refused', { config, registry });
     stack.delivery.cfnDeliveryStream.addPropertyOverride('SplunkDestinationConfiguration.HECAcknowledgmentTimeoutInSeconds', 5);
     expect(() => app.synth()).toThrow(/HECAcknowledgmentTimeoutInSeconds: 5 is less than the minimum of 180/);
   }, 120_000);

@@ -10,7 +10,7 @@ import { registry } from '../../shared/providers/registry';
 import { ECS_VERSION, type EcsDocument } from '../../shared/ecs/document';
 import { ndjsonEncoder } from '../../shared/sinks/encoders/ndjson';
 import { packRecords } from '../../shared/sinks/pack';
-import { ELASTIC, HEC, SOURCES, actions, arnOf, cdkContext, dispatchEntry, keysIn, logicalId, ref, resources, statementsOfRole, synth, type Statement } from './destination-helpers';
+import { ELASTIC, HEC, SOURCES, actions, arnOf, cdkContext, keysIn, logicalId, ref, resources, statementsOfRole, synth, type Statement } from './destination-helpers';
 
 /** Each destination type through the whole stack, as `cdk synth` builds it (bundling skipped). */
 const CASES = [
@@ -154,7 +154,7 @@ describe.each(CASES)('destination $type', ({ type, destination, configKey, env, 
   it('names the secret after the stack (Dest/...); the default stack Cloudtap keeps cloudtap/destination/...', () => {
     if (!secret) return;
     const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
-    const defaultStack = new CloudtapStack(app, 'Cloudtap', { config: parseConfig({ sources: SOURCES, destination }, registry), registry, dispatchEntry });
+    const defaultStack = new CloudtapStack(app, 'Cloudtap', { config: parseConfig({ sources: SOURCES, destination }, registry), registry });
     const names = Object.values(Template.fromStack(defaultStack).findResources('AWS::SecretsManager::Secret')).map((r) => r.Properties.Name);
     expect(names).toContain(secret.name.replace(/^Dest\//, 'cloudtap/'));
   });

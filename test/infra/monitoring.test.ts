@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CloudtapStack } from '../../infra/stack';
 import { parseConfig } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
-import { ELASTIC, HEC, cdkContext, dispatchEntry, logicalId, ref } from './destination-helpers';
+import { ELASTIC, HEC, cdkContext, logicalId, ref } from './destination-helpers';
 
 const SOURCES = [
   { id: 'audit-gz', type: 'tencent-cloudaudit', region: 'ap-guangzhou' },
@@ -15,7 +15,7 @@ const SOURCES = [
 function synth(extra: Record<string, unknown> = {}, sources: unknown[] = SOURCES, stackName = 'Cloudtap') {
   const config = parseConfig({ sources, ...extra }, registry);
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new CloudtapStack(app, stackName, { config, registry, dispatchEntry });
+  const stack = new CloudtapStack(app, stackName, { config, registry });
   const template = Template.fromStack(stack);
   const alarms = template.findResources('AWS::CloudWatch::Alarm') as Record<string, { Properties: Record<string, any> }>;
   const byName = (suffix: string) => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CloudtapStack } from '../../infra/stack';
 import { parseConfig } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
-import { ELASTIC, HEC, cdkContext, dispatchEntry } from './destination-helpers';
+import { ELASTIC, HEC, cdkContext } from './destination-helpers';
 import { scaleConfig } from './scale-configs';
 
 /**
@@ -18,7 +18,7 @@ import { scaleConfig } from './scale-configs';
  */
 function build(data: Record<string, unknown>) {
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-  return new CloudtapStack(app, 'Nag', { config: parseConfig(data, registry), registry, dispatchEntry });
+  return new CloudtapStack(app, 'Nag', { config: parseConfig(data, registry), registry });
 }
 
 /** Each unacknowledged finding as `<severity> <rule> at <construct path>`, on the tree as synthesized. */
@@ -83,7 +83,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('finds nothing unacknowledged with shared credential sets: 40 instances of every type over 5 sets', () => {
     const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-    expect(findings(new CloudtapStack(app, 'Nag', { config: scaleConfig({ instances: 40, sets: 5 }), registry, dispatchEntry }))).toEqual([]);
+    expect(findings(new CloudtapStack(app, 'Nag', { config: scaleConfig({ instances: 40, sets: 5 }), registry }))).toEqual([]);
   });
 
   it('is really checking: a queue added without encryption, TLS or a dead-letter queue is reported', () => {

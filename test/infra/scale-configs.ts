@@ -5,7 +5,7 @@ import { parseConfig } from '../../shared/config/load';
 import type { DeployableInput, DeployedCredentialSet } from '../../shared/ops/deployable-config';
 import { registry } from '../../shared/providers/registry';
 import { simulatedApis } from '../../simulators/catalog';
-import { cdkContext, dispatchEntry } from './destination-helpers';
+import { cdkContext } from './destination-helpers';
 
 /**
  * Configurations at scale, built as the config helper's parser will build them:
@@ -64,7 +64,7 @@ export function scaleConfig(options: ScaleOptions): DeployableInput {
 /** Synthesize (bundling skipped, as `cdk synth` would with it done) and measure. */
 export function synthScale(config: DeployableInput, stackName = 'Cloudtap') {
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-  const stack = new CloudtapStack(app, stackName, { config, registry, dispatchEntry });
+  const stack = new CloudtapStack(app, stackName, { config, registry });
   const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string }> };
   return {
     stack,

@@ -8,7 +8,6 @@ import { CloudtapStack, PROJECT_ROOT } from '../../infra/stack';
 import { parseConfig } from '../../shared/config/load';
 import { definitions, registry } from '../../shared/providers/registry';
 import { simulatedApis } from '../../simulators/catalog';
-import { dispatchEntry } from './destination-helpers';
 
 /**
  * One instance of every registered source type, configured as its simulator
@@ -34,7 +33,7 @@ const SECRET_TEMPLATES: Record<string, Record<string, ''>> = {
 
 const context = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
 const config = parseConfig(CONFIG, registry);
-const stack = new CloudtapStack(new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } }), 'Sources', { config, registry, dispatchEntry });
+const stack = new CloudtapStack(new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } }), 'Sources', { config, registry });
 const template = Template.fromStack(stack);
 const logicalId = (construct: IConstruct) => Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
 

@@ -14,7 +14,6 @@ import { parseConfig } from '../../shared/config/load';
 import type { Registry } from '../../shared/providers/definition';
 import { registry } from '../../shared/providers/registry';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
-import { dispatchEntry } from './destination-helpers';
 
 /** The CLI's feature flags (cdk.json), so these are the templates `cdk synth` makes; esbuild and validation skipped. */
 const cdkContext = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
@@ -26,7 +25,7 @@ const CHECKED_AT = Date.parse('2026-02-01T00:00:00Z');
 
 function synth(data: unknown, reg: Registry = registry, entryFor?: (type: string) => string) {
   const config = parseConfig(data, reg, 'test configuration', CHECKED_AT);
-  const stack = new CloudtapStack(newApp(), 'Test', { config, registry: reg, entryFor, dispatchEntry });
+  const stack = new CloudtapStack(newApp(), 'Test', { config, registry: reg, entryFor });
   return { config, stack, template: Template.fromStack(stack) };
 }
 
@@ -332,7 +331,7 @@ describe('SourcePuller', () => {
       },
     ]);
     const parsed = parseConfig(CONFIG, registry, 'test configuration', CHECKED_AT);
-    const wider = new CloudtapStack(newApp(), 'Wider', { config: { ...parsed, deployment: { concurrency: 25, tags: {} } }, registry, dispatchEntry });
+    const wider = new CloudtapStack(newApp(), 'Wider', { config: { ...parsed, deployment: { concurrency: 25, tags: {} } }, registry });
     Template.fromStack(wider).hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 25 } });
   });
 
@@ -506,7 +505,7 @@ describe('credential sets', () => {
     ],
     deployment: { concurrency: 10, tags: {} },
   };
-  const shared = new CloudtapStack(newApp(), 'Shared', { config: withSets, registry, dispatchEntry });
+  const shared = new CloudtapStack(newApp(), 'Shared', { config: withSets, registry });
   const sharedTemplate = Template.fromStack(shared);
 
   it('makes one secret per set: <stackName>/<set> for a declared one, referenced or not; cloudtap/<id> for a per-instance one', () => {
@@ -534,7 +533,6 @@ describe('credential sets', () => {
     const legacy = new CloudtapStack(newApp(), 'Legacy', {
       config: parseConfig({ sources: [{ id: 'audit-gz', type: 'tencent-cloudaudit', region: 'ap-guangzhou', credentials: { env: { secretId: 'A', secretKey: 'B' } } }] }, registry),
       registry,
-      dispatchEntry,
     });
     const secrets = Template.fromStack(legacy).findResources('AWS::SecretsManager::Secret');
     // Computed from main's code (7c1c699) before this change: Puller-tencent-cloudaudit/Secret-audit-gz.
@@ -549,7 +547,6 @@ describe('stack settings', () => {
     const tagged = new CloudtapStack(newApp(), 'Tagged', {
       config: { ...parsed, deployment: { concurrency: 10, tags: { team: 'secops', 'cost-center': '4711' } } },
       registry,
-      dispatchEntry,
     });
     const resourcesOf = Template.fromStack(tagged).toJSON().Resources as Record<string, { Type: string; Properties: { Tags?: { Key: string; Value: string }[] } }>;
     for (const type of ['AWS::DynamoDB::Table', 'AWS::Lambda::Function', 'AWS::SQS::Queue', 'AWS::SecretsManager::Secret', 'AWS::KMS::Key']) {
