@@ -1,7 +1,7 @@
 import { loadConfigFile, type CloudtapConfig } from '../../shared/config/load';
 import { ConfigError } from '../../shared/lib/errors';
 import { formatDuration } from '../../shared/lib/duration';
-import { deployableConfig } from '../../shared/ops/deployable-config';
+import { credentialSecretName, deployableConfig } from '../../shared/ops/deployable-config';
 import { CLOUDFORMATION_LIMITS, IAM_ROLE_POLICY_CHARS, deploymentLimitProblems, estimateDeploymentSize, type DeploymentSize } from '../../shared/ops/deployment-size';
 import { registry } from '../../shared/providers/registry';
 import { EXIT } from '../exit-codes';
@@ -36,7 +36,7 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   const problems = deploymentLimitProblems(size).map((problem) => `deployment (stack ${stackName}): ${problem}`);
   if (options.json) {
     const deployment = { stackName, ...size, limits: { ...CLOUDFORMATION_LIMITS, rolePolicyChars: IAM_ROLE_POLICY_CHARS } };
-    writeJson(io, { file: options.configPath, valid: problems.length === 0, ...(problems.length > 0 && { problems }), ...describeConfig(config), deployment });
+    writeJson(io, { file: options.configPath, valid: problems.length === 0, ...(problems.length > 0 && { problems }), ...describeConfig(config, stackName), deployment });
     if (problems.length > 0) io.stderr.write(`${new ConfigError(options.configPath, problems).message}\n`);
     return problems.length > 0 ? EXIT.usage : EXIT.ok;
   }
@@ -53,7 +53,24 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     );
   }
   io.stdout.write(`${describeSize(size, stackName)}\n`);
+  const secrets = secretsOf(config, stackName);
+  io.stdout.write(`secrets to fill after the deploy (aws secretsmanager put-secret-value):\n`);
+  for (const secret of secrets) io.stdout.write(`  ${secret.secretName}: ${secret.fields.join(', ')} (${secret.instances} instance(s))\n`);
   return EXIT.ok;
+}
+
+/** Each credential set that an enabled instance uses, as the stack names its secret, with the fields it holds. */
+function secretsOf(config: CloudtapConfig, stackName: string) {
+  return config.credentialSets
+    .map((set) => ({
+      name: set.name,
+      vendor: set.vendor,
+      perInstance: set.perInstance,
+      secretName: credentialSecretName(set, stackName),
+      fields: set.fields,
+      instances: config.sources.filter((source) => source.enabled && source.credentialSet === set.name).length,
+    }))
+    .filter((secret) => secret.instances > 0);
 }
 
 /** The deployment's size beside the limits it must stay within. */
@@ -65,9 +82,10 @@ function describeSize(size: DeploymentSize, stackName: string): string {
 }
 
 /** What `validate --json` reports: every resolved source (no credentials, only the variables that hold them) and the destination. */
-function describeConfig(config: CloudtapConfig) {
+function describeConfig(config: CloudtapConfig, stackName: string) {
   return {
     destination: { type: config.destination.type },
+    credentialSets: secretsOf(config, stackName),
     sources: config.sources.map((source) => ({
       id: source.id,
       type: source.type,
@@ -77,6 +95,7 @@ function describeConfig(config: CloudtapConfig) {
       lagSeconds: source.lagSeconds,
       start: 'at' in source.start ? { at: new Date(source.start.at * 1000).toISOString() } : { lookbackSeconds: source.start.lookbackSeconds },
       endpoint: source.endpoint ?? null,
+      credentialSet: source.credentialSet,
       credentialEnv: source.credentialEnv,
     })),
   };

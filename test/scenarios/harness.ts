@@ -177,6 +177,8 @@ export interface RunOutcome {
   requests: number;
   /** Simulated deadline (epoch ms) and the simulated time at the end of the run. */
   deadline: number;
+  /** Simulated epoch ms at the run's start: its horizon is this, less the lag. */
+  startedAt: number;
   endedAt: number;
   realMs: number;
 }
@@ -511,7 +513,7 @@ export class Scenario {
     const startedAt = this.clock.now();
     const deadline = startedAt + (options.budgetMs ?? DEFAULT_BUDGET_MS);
     const realStart = performance.now();
-    const outcome: RunOutcome = { owner, fetches, deliveries, requests: 0, deadline, endedAt: 0, realMs: 0 };
+    const outcome: RunOutcome = { owner, fetches, deliveries, requests: 0, deadline, startedAt, endedAt: 0, realMs: 0 };
     try {
       outcome.summary = await runSource({
         sourceId: this.sourceId,
