@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { loadConfigFile } from '../shared/config/load';
 import { ConfigError } from '../shared/lib/errors';
-import { deployableConfig } from '../shared/ops/deployable-config';
 import { registry } from '../shared/providers/registry';
 import { CloudtapStack } from './stack';
 
@@ -21,7 +20,7 @@ if (String(app.node.tryGetContext('cloudtap:nag')) === 'true') {
 }
 
 try {
-  const config = deployableConfig(await loadConfigFile(configPath, registry), registry);
+  const config = await loadConfigFile(configPath, registry);
   const { account, region } = config.deployment;
   new CloudtapStack(app, stackName, {
     config,

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { credentialSecretName, deployableConfig, type DeployableInput } from '../shared/ops/deployable-config';
+import type { CloudtapConfig } from '../shared/config/load';
+import { credentialSecretName } from '../shared/ops/credential-secret-name';
 import type { Registry } from '../shared/providers/definition';
 import { Alerting } from './constructs/alerting';
 import { credentialSecret } from './constructs/credential-secret';
@@ -30,7 +31,7 @@ export const defaultEntry = (_type: string): string => PULL_ENTRY;
 
 export interface CloudtapStackProps extends StackProps {
   /** A validated configuration (`loadConfigFile` / `parseConfig`). */
-  readonly config: DeployableInput;
+  readonly config: CloudtapConfig;
   readonly registry: Registry;
   /** Where a source type's handler lives; defaults to functions/pull/handler.ts for every type. */
   readonly entryFor?: (type: string) => string;
@@ -60,7 +61,7 @@ export class CloudtapStack extends Stack {
   constructor(scope: Construct, id: string, props: CloudtapStackProps) {
     super(scope, id, props);
     const { registry } = props;
-    const config = deployableConfig(props.config, registry);
+    const { config } = props;
     const entryFor = props.entryFor ?? defaultEntry;
     for (const [name, value] of Object.entries(config.deployment.tags)) Tags.of(this).add(name, value);
 

@@ -1,7 +1,7 @@
 import { loadConfigFile, type CloudtapConfig } from '../../shared/config/load';
 import { ConfigError } from '../../shared/lib/errors';
 import { formatDuration } from '../../shared/lib/duration';
-import { credentialSecretName, deployableConfig } from '../../shared/ops/deployable-config';
+import { credentialSecretName } from '../../shared/ops/credential-secret-name';
 import { CLOUDFORMATION_LIMITS, IAM_ROLE_POLICY_CHARS, deploymentLimitProblems, estimateDeploymentSize, type DeploymentSize } from '../../shared/ops/deployment-size';
 import { registry } from '../../shared/providers/registry';
 import { EXIT } from '../exit-codes';
@@ -32,7 +32,7 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     return EXIT.usage;
   }
   const stackName = options.stackName ?? 'Cloudtap';
-  const size = estimateDeploymentSize(deployableConfig(config, registry), stackName);
+  const size = estimateDeploymentSize(config, stackName);
   const problems = deploymentLimitProblems(size).map((problem) => `deployment (stack ${stackName}): ${problem}`);
   if (options.json) {
     const deployment = { stackName, ...size, limits: { ...CLOUDFORMATION_LIMITS, rolePolicyChars: IAM_ROLE_POLICY_CHARS } };

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { DeployedCredentialSet } from '../../shared/ops/deployable-config';
+import type { DeployedCredentialSet } from '../../shared/ops/credential-secret-name';
 import { acknowledgeThirdPartySecret } from '../nag';
 import { grantKeyUse } from './encryption-key';
 

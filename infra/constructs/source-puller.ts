@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RulesConfig } from '../../shared/config/alerts';
 import { rateSeconds } from '../../shared/lib/schedule';
-import { credentialSecretName, type DeployedCredentialSet } from '../../shared/ops/deployable-config';
+import { credentialSecretName, type DeployedCredentialSet } from '../../shared/ops/credential-secret-name';
 import type { SourceDefinition, SourceInstanceConfig } from '../../shared/providers/definition';
 import { BUNDLED_RULES_FILE, renderBundledRules } from '../../shared/runtime/bundled-rules';
 import { FUNCTION_ENV, destinationEnv } from '../../shared/runtime/invocation';

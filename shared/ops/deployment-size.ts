@@ -1,6 +1,6 @@
 import { DEFAULT_BUS_NAME } from '../config/alerts';
-import type { DeployableConfig } from './deployable-config';
-import { credentialSecretName } from './deployable-config';
+import type { CloudtapConfig } from '../config/load';
+import { credentialSecretName } from './credential-secret-name';
 
 /**
  * How big the stack for a configuration will be, without synthesizing it (no CDK in
@@ -74,7 +74,7 @@ const BYTES_MARGIN = 1.08;
  */
 const POLICY_CHARS = { fixed: 4_000, perSecret: (name: string) => 2 * (name.length + 72) } as const;
 
-export function estimateDeploymentSize(config: DeployableConfig, stackName: string): DeploymentSize {
+export function estimateDeploymentSize(config: CloudtapConfig, stackName: string): DeploymentSize {
   const types = [...new Set(config.sources.map((source) => source.type))];
   const enabled = config.sources.filter((source) => source.enabled);
   const liveTypes = new Set(enabled.map((source) => source.type)).size;

@@ -90,8 +90,13 @@ describe('cloudtap conventions', () => {
         lagSeconds: 600,
         start: { lookbackSeconds: 86_400 },
         endpoint: null,
+        credentialSet: 'audit-one',
         credentialEnv: { secretId: 'TENCENTCLOUD_SECRET_ID', secretKey: 'TENCENTCLOUD_SECRET_KEY', token: 'TENCENTCLOUD_SESSION_TOKEN' },
       },
+    ]);
+    // An instance with credentials of its own keeps the secret it had before credential sets: cloudtap/<id>.
+    expect(report.credentialSets).toEqual([
+      { name: 'audit-one', vendor: 'tencent', perInstance: true, secretName: 'cloudtap/audit-one', fields: ['secretId', 'secretKey', 'token'], instances: 1 },
     ]);
   });
 

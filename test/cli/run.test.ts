@@ -43,7 +43,14 @@ describe('cloudtap run', () => {
     expect(run.stdout).not.toContain('✓');
     expect(requests()).toBe(before);
     const state = JSON.parse(await readFile(join(dir, 'state/audit-test.json'), 'utf8'));
-    expect(state).toEqual({ version: 1, sourceId: 'audit-test', lease: { owner: 'lambda-request-7f3a', expiresAt } });
+    // The skip is recorded (`cloudtap status` shows it); no run outcome, and the holder's lease untouched.
+    expect(state).toEqual({
+      version: 1,
+      sourceId: 'audit-test',
+      lease: { owner: 'lambda-request-7f3a', expiresAt },
+      lastSkip: { at: expect.any(Number), reason: 'lease-held', heldBy: 'lambda-request-7f3a' },
+      skippedRuns: 1,
+    });
 
     const json = await cloudtap(['run', '--config', 'cloudtap.yaml', '--json'], { cwd: dir, env });
     expect(json.code).toBe(3);

@@ -53,7 +53,7 @@ describe('DynamoDbCursorStore item layout', () => {
     expect(released.Item).toMatchObject({ lastRunAt: { N: String(clock.now()) }, lastSuccessAt: { N: String(clock.now()) } });
   });
 
-  it('keys each id by the type the lookup gives, and by "source#<id>" only when told the legacy layout', async () => {
+  it('keys each id by the type the lookup gives; the previous layout\'s "source#<id>" is another item', async () => {
     expect(sourceKey('tencent-ssl', 'certs')).toBe('source#tencent-ssl#certs');
     expect(legacySourceKey('certs')).toBe('source#certs');
     const { tableName, clock } = await makeStore();
@@ -63,16 +63,14 @@ describe('DynamoDbCursorStore item layout', () => {
       const { lease } = await byConfig.acquire(id, 'run-1', 60_000);
       await byConfig.checkpoint(lease, { windowStart: 7 }, 60_000);
     }
-    const legacy = new DynamoDbCursorStore({ tableName, client: db.client, clock, sourceType: 'legacy-untyped-keys' });
-    await legacy.acquire('certs', 'run-2', 60_000);
     const keys = async () => {
       const out = await db.client.send(new ScanCommand({ TableName: tableName, ProjectionExpression: 'pk' }));
       return (out.Items ?? []).map((item) => item.pk!.S).sort();
     };
-    expect(await keys()).toEqual(['source#certs', 'source#tencent-ssl#certs', 'source#ucloud-operations#ops']);
-    // The legacy item is a different item: its (absent) cursor is not the typed one's.
-    expect((await legacy.read('certs'))?.cursor).toBeUndefined();
+    expect(await keys()).toEqual(['source#tencent-ssl#certs', 'source#ucloud-operations#ops']);
     expect((await byConfig.read('certs'))?.cursor).toEqual({ windowStart: 7 });
+    // A store of another type never sees that item: each type's items are its own.
+    expect(await new DynamoDbCursorStore({ tableName, client: db.client, clock, sourceType: 'tencent-cloudaudit' }).read('certs')).toBeUndefined();
   });
 
   it('records a skip as the skip fields of the item, with one unconditional UpdateItem', async () => {

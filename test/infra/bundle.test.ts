@@ -43,7 +43,12 @@ describe('synth with bundling', () => {
         fn: stack.dispatcher.function,
         // Its table of instances rides beside its code.
         files: [DISPATCH_TABLE_FILE, 'index.mjs', 'index.mjs.map'],
-        env: { CLOUDTAP_QUEUES: '{}', CLOUDTAP_TABLE_NAME: 'cursors', CLOUDTAP_STACK_NAME: 'Bundled' },
+        // At cold start it checks that every type in its table has a queue, as the stack sets them.
+        env: {
+          CLOUDTAP_QUEUES: JSON.stringify(Object.fromEntries([...stack.pullers.keys()].map((type) => [type, `https://sqs.eu-west-1.amazonaws.com/123456789012/${type}`]))),
+          CLOUDTAP_TABLE_NAME: 'cursors',
+          CLOUDTAP_STACK_NAME: 'Bundled',
+        },
       },
     ];
     for (const { name, fn, files, env } of bundles) {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { CLOUDFORMATION_LIMITS, deploymentLimitProblems, estimateDeploymentSize } from '../../shared/ops/deployment-size';
-import { deployableConfig, type DeployableInput } from '../../shared/ops/deployable-config';
 import { registry } from '../../shared/providers/registry';
 import { ELASTIC, HEC } from './destination-helpers';
 import { rolePolicyChars, scaleConfig, synthScale, type ScaleOptions } from './scale-configs';
@@ -28,11 +27,10 @@ const CASES: [string, ScaleOptions, { stackName?: string; tags?: Record<string, 
 
 describe('the deployment size estimate against real synths', () => {
   it.each(CASES)('%s', (_name, options, extra = {}) => {
-    const input: DeployableInput = scaleConfig(options);
-    const withTags = extra.tags ? { ...input, deployment: { ...input.deployment, tags: extra.tags } } : input;
+    const config = scaleConfig({ ...options, ...(extra.tags && { deployment: { tags: extra.tags } }) });
     const stackName = extra.stackName ?? 'Cloudtap';
-    const real = synthScale(withTags, stackName);
-    const estimate = estimateDeploymentSize(deployableConfig(withTags, registry), stackName);
+    const real = synthScale(config, stackName);
+    const estimate = estimateDeploymentSize(config, stackName);
     console.log(`${_name}: ${real.resources} resources (estimate ${estimate.resources}), ${real.bytes} bytes (estimate ${estimate.templateBytes}, ${((estimate.templateBytes / real.bytes - 1) * 100).toFixed(1)}% above)`);
     expect(estimate.resources).toBe(real.resources);
     expect(estimate.templateBytes).toBeGreaterThanOrEqual(real.bytes);
@@ -59,23 +57,5 @@ describe('deploymentLimitProblems', () => {
     expect(problems[0]).toMatch(/^the stack would have 501 resources; CloudFormation allows 500 per template/);
     expect(problems[1]).toMatch(/^the stack's template could reach 1000001 bytes; CloudFormation allows 1000000/);
     expect(problems[2]).toMatch(/role's policy could reach 10241 characters; IAM allows 10240/);
-  });
-});
-
-describe('deployableConfig', () => {
-  it("reads a config from before credential sets: each instance its own set, the vendor's fields, concurrency 10, no tags", () => {
-    const config = deployableConfig(scaleConfig({ instances: 2, sets: 0, types: 1 }), registry);
-    expect(config.credentialSets).toEqual([
-      { name: 'cloudaudit-0000', vendor: 'tencent', fields: ['secretId', 'secretKey', 'token'], perInstance: true },
-      { name: 'cloudaudit-0001', vendor: 'tencent', fields: ['secretId', 'secretKey', 'token'], perInstance: true },
-    ]);
-    expect(config.deployment).toEqual({ concurrency: 10, tags: {} });
-  });
-
-  it('keeps the sets and deployment settings a newer config carries', () => {
-    const input = scaleConfig({ instances: 4, sets: 3 });
-    const config = deployableConfig({ ...input, deployment: { concurrency: 50, tags: { team: 'secops' }, region: 'eu-west-1' } }, registry);
-    expect(config.credentialSets).toBe(input.credentialSets);
-    expect(config.deployment).toEqual({ concurrency: 50, tags: { team: 'secops' }, region: 'eu-west-1' });
   });
 });

@@ -2,16 +2,14 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudtapStack } from '../../infra/stack';
 import { parseConfig } from '../../shared/config/load';
-import type { DeployableInput, DeployedCredentialSet } from '../../shared/ops/deployable-config';
+import type { CloudtapConfig } from '../../shared/config/load';
 import { registry } from '../../shared/providers/registry';
 import { simulatedApis } from '../../simulators/catalog';
 import { cdkContext } from './destination-helpers';
 
 /**
- * Configurations at scale, built as the config helper's parser will build them:
- * instances of every source type spread over named credential sets of their vendor.
- * (The parser on this branch knows no `credentials:` sets yet, so the sets and each
- * instance's `credentialSet` are added to its output by hand.)
+ * Configurations at scale, as a person would write them: instances of every source
+ * type spread over named credential sets of their vendor, parsed by the real parser.
  */
 export interface ScaleOptions {
   readonly instances: number;
@@ -22,47 +20,53 @@ export interface ScaleOptions {
   readonly destination?: Record<string, unknown>;
   readonly alerts?: Record<string, unknown>;
   readonly monitoring?: Record<string, unknown>;
+  readonly deployment?: Record<string, unknown>;
   /** Every nth instance disabled (0: none). */
   readonly disableEvery?: number;
 }
 
-export function scaleConfig(options: ScaleOptions): DeployableInput {
+export function scaleConfig(options: ScaleOptions): CloudtapConfig {
   const apis = simulatedApis.slice(0, options.types ?? simulatedApis.length);
+  const vendors = [...new Set(apis.map((api) => registry.get(api.type)!.vendor))];
+  const setNames = Array.from({ length: options.sets }, (_, index) => {
+    const vendor = vendors[index % vendors.length]!;
+    return { name: `${vendor}-account-${String(index).padStart(2, '0')}`, vendor };
+  });
+  // Round robin over the vendor's sets, so every set is used once there are enough instances.
+  const next = new Map<string, number>();
+  const setFor = (vendor: string) => {
+    const own = setNames.filter((set) => set.vendor === vendor);
+    if (own.length === 0) return undefined;
+    const turn = next.get(vendor) ?? 0;
+    next.set(vendor, turn + 1);
+    return own[turn % own.length]!.name;
+  };
   const sources = Array.from({ length: options.instances }, (_, index) => {
     const api = apis[index % apis.length]!;
+    const credentials = setFor(registry.get(api.type)!.vendor);
     return {
       id: `${api.type.split('-')[1]}-${String(index).padStart(4, '0')}`,
       type: api.type,
       ...api.instanceInput,
+      ...(credentials && { credentials }),
       ...(options.disableEvery && index % options.disableEvery === 0 ? { enabled: false } : {}),
     };
   });
-  const parsed = parseConfig(
-    { sources, ...(options.destination && { destination: options.destination }), ...(options.alerts && { alerts: options.alerts }), ...(options.monitoring && { monitoring: options.monitoring }) },
+  return parseConfig(
+    {
+      sources,
+      ...(setNames.length > 0 && { credentials: Object.fromEntries(setNames.map((set) => [set.name, { vendor: set.vendor }])) }),
+      ...(options.destination && { destination: options.destination }),
+      ...(options.alerts && { alerts: options.alerts }),
+      ...(options.monitoring && { monitoring: options.monitoring }),
+      ...(options.deployment && { deployment: options.deployment }),
+    },
     registry,
   );
-  if (options.sets === 0) return parsed;
-  const vendors = [...new Set(apis.map((api) => registry.get(api.type)!.vendor))];
-  const sets: DeployedCredentialSet[] = Array.from({ length: options.sets }, (_, index) => {
-    const vendor = vendors[index % vendors.length]!;
-    const definition = [...registry.values()].find((d) => d.vendor === vendor)!;
-    return { name: `${vendor}-account-${String(index).padStart(2, '0')}`, vendor, fields: definition.credentialFields.map((f) => f.name), perInstance: false };
-  });
-  const setsOf = (vendor: string) => sets.filter((set) => set.vendor === vendor);
-  // Round robin over the vendor's sets, so every set is used once there are enough instances.
-  const next = new Map<string, number>();
-  const sourcesWithSets = parsed.sources.map((source) => {
-    const vendor = registry.get(source.type)!.vendor;
-    const own = setsOf(vendor);
-    const turn = next.get(vendor) ?? 0;
-    next.set(vendor, turn + 1);
-    return { ...source, credentialSet: own[turn % own.length]!.name };
-  });
-  return { ...parsed, sources: sourcesWithSets, credentialSets: sets, deployment: { concurrency: 10, tags: {} } };
 }
 
 /** Synthesize (bundling skipped, as `cdk synth` would with it done) and measure. */
-export function synthScale(config: DeployableInput, stackName = 'Cloudtap') {
+export function synthScale(config: CloudtapConfig, stackName = 'Cloudtap') {
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new CloudtapStack(app, stackName, { config, registry });
   const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string }> };

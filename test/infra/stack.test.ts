@@ -492,19 +492,17 @@ describe('Dispatcher', () => {
 });
 
 describe('credential sets', () => {
-  const parsed = parseConfig(CONFIG, registry, 'test configuration', CHECKED_AT);
-  const tencentFields = ['secretId', 'secretKey', 'token'];
   /** audit-gz and audit-sh sign with the shared set tencent-prod; tencent-dev is declared, unused; audit-bj keeps its own. */
-  const withSets = {
-    ...parsed,
-    sources: parsed.sources.map((source) => (source.id === 'audit-bj' ? source : { ...source, credentialSet: 'tencent-prod' })),
-    credentialSets: [
-      { name: 'tencent-prod', vendor: 'tencent', fields: tencentFields, perInstance: false },
-      { name: 'tencent-dev', vendor: 'tencent', fields: tencentFields, perInstance: false },
-      { name: 'audit-bj', vendor: 'tencent', fields: tencentFields, perInstance: true },
-    ],
-    deployment: { concurrency: 10, tags: {} },
-  };
+  const withSets = parseConfig(
+    {
+      ...CONFIG,
+      credentials: { 'tencent-prod': { vendor: 'tencent' }, 'tencent-dev': { vendor: 'tencent' } },
+      sources: CONFIG.sources.map((source) => (source.id === 'audit-bj' ? source : { ...source, credentials: 'tencent-prod' })),
+    },
+    registry,
+    'test configuration',
+    CHECKED_AT,
+  );
   const shared = new CloudtapStack(newApp(), 'Shared', { config: withSets, registry });
   const sharedTemplate = Template.fromStack(shared);
 
