@@ -40,6 +40,13 @@ export interface DynamoDbPacerOptions {
 
 export const paceKey = (rateLimitKey: string): string => `pace#${rateLimitKey}`;
 
+/**
+ * How late past its slot a request may still go. The headroom leaves about 110 ms
+ * (limit x step - 1 s) before one second could hold one request too many; half of
+ * that is for the lateness taken here, half for the request's way to the provider.
+ */
+export const LATE_SLOT_MS = 50;
+
 /** Idle pace items go after a day; one that goes while in use only restarts its slots at "now". */
 const PACE_ITEM_TTL_SECONDS = 86_400;
 
@@ -62,9 +69,18 @@ export class DynamoDbPacer implements RequestPacer {
     this.clock = options.clock ?? systemClock;
   }
 
+  /**
+   * Wait for a slot of one's own. A slot the caller reaches late (its reservation's
+   * round trips, or a busy event loop, outlasted it) is given up for the next one:
+   * sent late, its request would follow the previous slot's by less than a step,
+   * and a few of those put more requests in one second than the limit allows.
+   */
   async take(signal?: AbortSignal): Promise<void> {
-    const slot = await this.reserve(signal);
-    await this.clock.sleep(Math.max(0, slot - this.clock.now()), signal);
+    for (;;) {
+      const slot = await this.reserve(signal);
+      await this.clock.sleep(Math.max(0, slot - this.clock.now()), signal);
+      if (this.clock.now() - slot <= LATE_SLOT_MS) return;
+    }
   }
 
   /** Reserve the next slot without waiting for it: its time, epoch ms. */
