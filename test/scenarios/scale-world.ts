@@ -19,6 +19,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseConfig } from '../../shared/config/load';
@@ -97,6 +98,8 @@ export interface ShiftedClock {
 
 export interface ScaleWorld {
   sqs: SqsServer;
+  /** The deployed functions' SQS client (SDK defaults, aimed at the server). */
+  sqsClient: SQSClient;
   db: TestDynamoDb;
   firehose: FirehoseServer;
   secrets: SecretsManagerServer;
@@ -112,8 +115,6 @@ export interface ScaleWorld {
   rateStats(): Record<ScaleType, RateStats[]>;
   /** Connections the hanging endpoint accepted (and never answered). */
   hangingConnections(): number;
-  /** Each simulator's request log. */
-  requests(type: ScaleType): readonly { time: number; outcome: string }[];
   stop(): Promise<void>;
 }
 
@@ -268,6 +269,9 @@ export async function startScaleWorld(): Promise<ScaleWorld> {
   ) as ScaleWorld['queues'];
 
   const savedEnv = setPullerEnvironment(db, firehose, secrets);
+  // As Lambda's pollers and the dispatcher's SDK client do, with the SDK's default retries (the
+  // server's own client makes one attempt): a delete lost to a reset connection is tried again.
+  const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIALOCALSCALETEST', secretAccessKey: 'local-scale-test-secret-access-key' } });
   const received = new Map<string, PullMessage>();
   const mappings = Object.fromEntries(
     PLAN.map(({ type }) => {
@@ -278,7 +282,7 @@ export async function startScaleWorld(): Promise<ScaleWorld> {
         return pull(event, context);
       };
       const mapping = startEventSourceMapping({
-        client: sqs.client,
+        client: sqsClient,
         queueUrl: queues[type].url,
         queueArn: queues[type].arn,
         handler,
@@ -295,6 +299,7 @@ export async function startScaleWorld(): Promise<ScaleWorld> {
 
   return {
     sqs,
+    sqsClient,
     db,
     firehose,
     secrets,
@@ -306,9 +311,9 @@ export async function startScaleWorld(): Promise<ScaleWorld> {
     served,
     rateStats: () => Object.fromEntries(Object.entries(servers).map(([type, server]) => [type, server.rateStats()])) as Record<ScaleType, RateStats[]>,
     hangingConnections: hanging.connections,
-    requests: (type) => servers[type].requests,
     async stop() {
       await Promise.all(Object.values(mappings).map((m) => m.stop()));
+      sqsClient.destroy();
       process.env = savedEnv;
       await Promise.all([sqs.stop(), db.stop(), firehose.stop(), secrets.stop(), hanging.close(), ...Object.values(servers).map((s) => s.close())]);
     },

@@ -85,7 +85,7 @@ async function runTheMinute(w: ScaleWorld): Promise<{ minute: number; output: st
     const minute = Math.ceil(Date.now() / MINUTE_MS) * MINUTE_MS;
     w.clock.shift = minute - Date.now();
     const queues = Object.fromEntries(Object.entries(w.queues).map(([type, queue]) => [type, queue.url]));
-    const dispatcher = new Dispatcher({ table: w.table, queues, tableName: TABLE, sqs: w.sqs.client, dynamo: w.db.client, log, clock: w.clock });
+    const dispatcher = new Dispatcher({ table: w.table, queues, tableName: TABLE, sqs: w.sqsClient, dynamo: w.db.client, log, clock: w.clock });
     // The scheduled event's `time` is the minute EventBridge fired for.
     const report = await dispatcher.dispatch(minute);
     await Promise.all(PLAN.map(({ type, instances }) => w.mappings[type].waitForInvocations(instances, 2 * MINUTE_MS)));
@@ -152,13 +152,10 @@ describe('scale: 200 instances over 20 credential sets, dispatched and pulled as
       delivered: { events: documents.length - alerts.length, alerts: alerts.length },
       hangingRunMs: hanging.end === undefined ? undefined : hanging.end - hanging.start,
       failedInvocationsQueue: dead.map((message) => (JSON.parse(message.body) as PullMessage).source.id),
+      sqsErrors: w.sqs.calls.filter((call) => call.status !== 200 || call.abandoned).map((call) => `${call.operation} ${call.error ?? 'abandoned'}`),
+      deleteErrors: invocations.filter(({ invocation }) => invocation.deleteError).map(({ message, invocation }) => `${message.source.id}: ${String(invocation.deleteError)}`),
     };
     console.log(`scale scenario figures: ${JSON.stringify(figures)}`);
-    if (process.env.SCALE_DEBUG) {
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync('/tmp/scale-output.ndjson', output);
-      writeFileSync('/tmp/scale-requests.json', JSON.stringify(Object.fromEntries(PLAN.map(({ type }) => [type, w.requests(type)]))));
-    }
 
     // 1. 200 instances, all four types, 20 credential sets; each dispatched once in the minute and handed to a handler once.
     expect(entries).toHaveLength(200);
@@ -224,6 +221,7 @@ describe('scale: 200 instances over 20 credential sets, dispatched and pulled as
     expect(failure?.error).toContain('DBSS.10020021');
     expect(figures.failedInvocationsQueue).toEqual(['huawei-dbss-013']);
     for (const { type } of PLAN) expect(w.sqs.counts(`${STACK}-${type}`), type).toEqual({ delayed: 0, visible: 0, inFlight: 0 });
+    expect(figures.deleteErrors).toEqual([]);
 
     // 4. The spread: the plan is not all at once, and the mapping starts no more runs in a second than the plan
     // has due in it and in the seconds before it that a run may start late by (or the next, for one started early).
