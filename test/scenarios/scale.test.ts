@@ -17,17 +17,22 @@
  * on the real clock; the handler sees each message up to a minute "early",
  * which its lateness check allows. After the runs, the shifted clock jumps by
  * the queues' visibility timeout, so the failed run's message comes back and
- * is redriven to the failed-invocations queue without waiting 98 s. Wall time:
- * about 65-70 s (the minute of starts, the last runs, a few seconds of setup).
+ * is redriven to the failed-invocations queue without waiting 120 s. Wall time:
+ * about 66 s (the minute of starts, the last runs, a few seconds of setup).
+ *
+ * The hanging instance is not a function timeout: a run stops requesting pages
+ * 30 s before its deadline and aborts the request in flight, so a provider that
+ * never answers ends the run cleanly (`time-budget`, nothing pulled) before the
+ * mapping's timeout; the test asserts that.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Log } from '../../shared/lib/logger';
 import { planStarts } from '../../shared/runtime/dispatch-plan';
 import type { PullMessage } from '../../shared/runtime/invocation';
 import { Dispatcher } from '../../shared/runtime/dispatcher';
 import type { RunSummary } from '../../shared/core/run-options';
-import { jsonLines } from '../support/source-handler';
+import { invokeCapturing, lambdaContext } from '../support/source-handler';
 import { documentKey } from './harness';
 import {
   FAILED_QUEUE,
@@ -73,29 +78,36 @@ async function until(what: string, condition: () => boolean, timeoutMs: number):
   }
 }
 
-/** Dispatch the minute starting now (on the shifted clock), wait for every run and for the failed one's redrive; the process output is captured. */
-async function runTheMinute(w: ScaleWorld): Promise<{ minute: number; output: string; report: Awaited<ReturnType<Dispatcher['dispatch']>> }> {
-  const output: string[] = [];
-  const capture = ((chunk: string | Uint8Array) => {
-    output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
-  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
-  try {
-    const minute = Math.ceil(Date.now() / MINUTE_MS) * MINUTE_MS;
-    w.clock.shift = minute - Date.now();
-    const queues = Object.fromEntries(Object.entries(w.queues).map(([type, queue]) => [type, queue.url]));
-    const dispatcher = new Dispatcher({ table: w.table, queues, tableName: TABLE, sqs: w.sqsClient, dynamo: w.db.client, log, clock: w.clock });
-    // The scheduled event's `time` is the minute EventBridge fired for.
-    const report = await dispatcher.dispatch(minute);
-    await Promise.all(PLAN.map(({ type, instances }) => w.mappings[type].waitForInvocations(instances, 2 * MINUTE_MS)));
-    // The failed run's message returns after its visibility timeout; its second receive redrives it.
-    w.clock.shift += VISIBILITY_TIMEOUT_SECONDS * 1000;
-    await until('the redrive to the failed-invocations queue', () => w.sqs.messages(FAILED_QUEUE).length > 0, 30_000);
-    return { minute, output: output.join(''), report };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
+type DispatchReport = Awaited<ReturnType<Dispatcher['dispatch']>>;
+
+/** Dispatch the minute starting now (on the shifted clock), wait for every run and for the failed one's redrive. */
+async function dispatchAndWait(w: ScaleWorld): Promise<{ minute: number; report: DispatchReport }> {
+  const minute = Math.ceil(Date.now() / MINUTE_MS) * MINUTE_MS;
+  w.clock.shift = minute - Date.now();
+  const queues = Object.fromEntries(Object.entries(w.queues).map(([type, queue]) => [type, queue.url]));
+  const dispatcher = new Dispatcher({ table: w.table, queues, tableName: TABLE, sqs: w.sqsClient, dynamo: w.db.client, log, clock: w.clock });
+  // The scheduled event's `time` is the minute EventBridge fired for.
+  const report = await dispatcher.dispatch(minute);
+  await Promise.all(PLAN.map(({ type, instances }) => w.mappings[type].waitForInvocations(instances, 2 * MINUTE_MS)));
+  // The failed run's message returns after its visibility timeout; its second receive redrives it.
+  w.clock.shift += VISIBILITY_TIMEOUT_SECONDS * 1000;
+  await until('the redrive to the failed-invocations queue', () => w.sqs.messages(FAILED_QUEUE).length > 0, 30_000);
+  return { minute, report };
+}
+
+/** dispatchAndWait with the process output (every function's log lines and EMF objects) captured. */
+async function runTheMinute(w: ScaleWorld): Promise<{ minute: number; report: DispatchReport; lines: Record<string, any>[] }> {
+  let result: { minute: number; report: DispatchReport } | undefined;
+  const captured = await invokeCapturing(
+    async () => {
+      result = await dispatchAndWait(w);
+      return undefined;
+    },
+    undefined,
+    lambdaContext('scale-scenario'),
+  );
+  if (captured.error !== undefined) throw captured.error;
+  return { ...result!, lines: captured.lines };
 }
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
@@ -114,11 +126,10 @@ describe('scale: 200 instances over 20 credential sets, dispatched and pulled as
     // Everything shares this process's event loop; its delays are the jitter the figures carry.
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
-    const { minute, output, report } = await runTheMinute(w);
+    const { minute, report, lines } = await runTheMinute(w);
     loopDelay.disable();
     const wallMs = Date.now() - wallStart;
 
-    const lines = jsonLines(output);
     const entries = w.table.entries;
     const invocations = PLAN.flatMap(({ type }) => w.mappings[type].invocations.map((invocation) => ({ type, invocation, message: w.received.get(invocation.messageIds[0]!)! })));
     const delays = invocations.map(({ invocation, message }) => ({ id: message.source.id, delayMs: invocation.start - message.dueAt * 1000 }));
