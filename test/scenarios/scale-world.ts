@@ -23,7 +23,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseConfig } from '../../shared/config/load';
-import { credentialSecretName, deployableConfig } from '../../shared/ops/deployable-config';
+import { credentialSecretName } from '../../shared/ops/deployable-config';
 import { registry } from '../../shared/providers/registry';
 import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import type { DispatchTable, PullMessage } from '../../shared/runtime/invocation';
@@ -246,10 +246,8 @@ export async function startScaleWorld(): Promise<ScaleWorld> {
   await db.createTable(TABLE);
   const servers = { 'tencent-cloudaudit': cloudaudit.server, 'tencent-ssl': ssl.server, 'ucloud-operations': ucloud.server, 'huawei-dbss': dbss.server };
 
-  const config = deployableConfig(
-    parseConfig(configData(Object.fromEntries(Object.entries(servers).map(([type, server]) => [type, server.url])) as Record<ScaleType, string>, hanging.url), registry, 'scale.yaml'),
-    registry,
-  );
+  const endpoints = Object.fromEntries(Object.entries(servers).map(([type, server]) => [type, server.url])) as Record<ScaleType, string>;
+  const config = parseConfig(configData(endpoints, hanging.url), registry, 'scale.yaml');
   const sets = new Map(config.credentialSets.map((set) => [set.name, set]));
   // As infra/stack.ts writes it: the enabled instances, each with its set's secret name.
   const table: DispatchTable = {
