@@ -40,6 +40,16 @@ export interface DynamoDbPacerOptions {
 
 export const paceKey = (rateLimitKey: string): string => `pace#${rateLimitKey}`;
 
+/**
+ * How late past its slot a request may still go. The headroom leaves about 110 ms
+ * (limit x step - 1 s) before one second could hold one request too many; a quarter
+ * of that is for the lateness taken here (a restarted slot is its caller's "now"
+ * before two round trips), the rest for the request's way to the provider.
+ */
+export const LATE_SLOT_MS = 25;
+/** Late slots given up in a row, at most, before a request goes late. */
+const LATE_SLOTS_GIVEN_UP = 3;
+
 /** Idle pace items go after a day; one that goes while in use only restarts its slots at "now". */
 const PACE_ITEM_TTL_SECONDS = 86_400;
 
@@ -62,9 +72,19 @@ export class DynamoDbPacer implements RequestPacer {
     this.clock = options.clock ?? systemClock;
   }
 
+  /**
+   * Wait for a slot of one's own. A slot the caller reaches late (its reservation's
+   * round trips, or a busy event loop, outlasted it) is given up for the next one:
+   * sent late, its request would follow the previous slot's by less than a step,
+   * and a few of those put more requests in one second than the limit allows.
+   */
   async take(signal?: AbortSignal): Promise<void> {
-    const slot = await this.reserve(signal);
-    await this.clock.sleep(Math.max(0, slot - this.clock.now()), signal);
+    for (let givenUp = 0; ; givenUp++) {
+      const slot = await this.reserve(signal);
+      await this.clock.sleep(Math.max(0, slot - this.clock.now()), signal);
+      // A table answering slower than a step would make every slot late: then go anyway.
+      if (this.clock.now() - slot <= LATE_SLOT_MS || givenUp === LATE_SLOTS_GIVEN_UP) return;
+    }
   }
 
   /** Reserve the next slot without waiting for it: its time, epoch ms. */

@@ -114,6 +114,32 @@ describe('DynamoDbPacer', () => {
     await expect(pacer.take(controller.signal)).rejects.toThrow('run stopped');
   });
 
+  it('gives up a slot its caller reaches late and takes the next, a few times at most', async () => {
+    // Sent late, a request would follow the previous slot's by less than a step: with the slots of
+    // other callers on time, one second could then hold more requests than the limit.
+    const tableName = await freshTable();
+    const base = new FakeClock(Date.UTC(2026, 0, 1), { autoAdvance: true });
+    const start = base.now();
+    let lateWakes = 1;
+    // A busy event loop: a sleep that ends 100 ms after it should.
+    const clock: Clock = { now: () => base.now(), sleep: (ms, signal) => base.sleep(ms + (lateWakes-- > 0 ? 100 : 0), signal) };
+    const key = 'huawei-dbss#set#dbss.cn-north-4.myhuaweicloud.com';
+    const nextAt = async () => Number((await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `pace#${key}` } } }))).Item!.nextAt!.N);
+    const pacer = new DynamoDbPacer({ tableName, key, requestsPerSecond: 5, client: client(), clock });
+    const step = pacer.stepMs;
+
+    await pacer.take();
+    // The first slot (now) was reached 100 ms late: given up; the request goes at the second, on time.
+    expect(base.now()).toBe(start + step);
+    expect(await nextAt()).toBe(start + 2 * step);
+
+    // A caller late every time goes after giving up three slots.
+    lateWakes = Number.POSITIVE_INFINITY;
+    await pacer.take();
+    expect(await nextAt()).toBe(start + 6 * step);
+    expect(base.now()).toBe(start + 5 * step + 100);
+  });
+
   it('refuses a rate that is not a positive number, naming the key', () => {
     expect(() => new DynamoDbPacer({ tableName: 't', key: 'k#s#x', requestsPerSecond: 0 })).toThrow(/pacer k#s#x: requestsPerSecond must be a positive number, got 0/);
   });
