@@ -23,7 +23,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseConfig } from '../../shared/config/load';
-import { credentialSecretName } from '../../shared/ops/deployable-config';
+import { credentialSecretName } from '../../shared/ops/credential-secret-name';
 import { registry } from '../../shared/providers/registry';
 import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import type { DispatchTable, PullMessage } from '../../shared/runtime/invocation';
