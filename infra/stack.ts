@@ -4,7 +4,8 @@ import { CfnOutput, Stack, Tags, Validations, type StackProps } from 'aws-cdk-li
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { CloudtapConfig } from '../shared/config/load';
-import { credentialSecretName } from '../shared/ops/credential-secret-name';
+import { secretNameBySet } from '../shared/ops/credential-secret-name';
+import { dispatchTableOf } from '../shared/runtime/dispatch-table';
 import type { Registry } from '../shared/providers/definition';
 import { Alerting } from './constructs/alerting';
 import { credentialSecret } from './constructs/credential-secret';
@@ -72,8 +73,7 @@ export class CloudtapStack extends Stack {
     this.alerting = new Alerting(this, 'Alerting', { alerts: config.alerts, encryptionKey: key });
     this.failedInvocations = new FailedInvocations(this, 'FailedInvocations', { encryptionKey: key });
 
-    const sets = new Map(config.credentialSets.map((set) => [set.name, set]));
-    const secretNameOf = (setName: string) => credentialSecretName(sets.get(setName) ?? { name: setName, perInstance: true }, this.stackName);
+    const secretNameOf = secretNameBySet(config, this.stackName);
     const sharedScope = new Construct(this, 'Credentials');
     for (const set of config.credentialSets.filter((set) => !set.perInstance)) {
       this.sharedSecrets.set(set.name, credentialSecret(sharedScope, `Secret-${set.name}`, set, secretNameOf(set.name), key));
@@ -105,9 +105,8 @@ export class CloudtapStack extends Stack {
       );
     }
 
-    const enabled = config.sources.filter((source) => source.enabled);
     this.dispatcher = new Dispatcher(this, 'Dispatcher', {
-      table: { version: 1, stackName: this.stackName, entries: enabled.map((source) => ({ source, secretName: secretNameOf(source.credentialSet) })) },
+      table: dispatchTableOf(config, this.stackName),
       queues: new Map([...this.pullers].map(([type, puller]) => [type, puller.queue])),
       cursorTable: this.cursorTable,
       encryptionKey: key,
@@ -120,7 +119,7 @@ export class CloudtapStack extends Stack {
       config: config.monitoring,
       types: [...this.pullers].map(([type, puller]) => ({
         type,
-        instances: enabled.filter((source) => source.type === type),
+        instances: config.sources.filter((source) => source.enabled && source.type === type),
         queue: puller.queue,
         logGroup: puller.function.logGroup,
       })),

@@ -1,6 +1,6 @@
 import { DEFAULT_BUS_NAME } from '../config/alerts';
 import type { CloudtapConfig } from '../config/load';
-import { credentialSecretName } from './credential-secret-name';
+import { credentialSecretName, secretNameBySet } from './credential-secret-name';
 
 /**
  * How big the stack for a configuration will be, without synthesizing it (no CDK in
@@ -94,8 +94,7 @@ export function estimateDeploymentSize(config: CloudtapConfig, stackName: string
     LIVE_TYPE_RESOURCES * liveTypes +
     secrets;
 
-  const sets = new Map(config.credentialSets.map((set) => [set.name, set]));
-  const secretNameOf = (name: string) => credentialSecretName(sets.get(name) ?? { name, perInstance: true }, stackName);
+  const secretNameOf = secretNameBySet(config, stackName);
   const readsByType = types.map((type) => [...new Set(config.sources.filter((s) => s.type === type).map((s) => secretNameOf(s.credentialSet)))]);
   const grants = readsByType.flat();
   const policyChars = readsByType.map((names) => names.reduce<number>((sum, name) => sum + POLICY_CHARS.perSecret(name), POLICY_CHARS.fixed));
@@ -109,8 +108,8 @@ export function estimateDeploymentSize(config: CloudtapConfig, stackName: string
     (alerts.siemLink?.length ?? 0) * types.length +
     BYTES.type * types.length +
     BYTES.liveTypeAlarms * liveTypes +
-    perInstance.reduce((sum, set) => sum + BYTES.perInstanceSecret + 3 * secretNameOf(set.name).length, 0) +
-    shared.reduce((sum, set) => sum + BYTES.sharedSecret + 3 * secretNameOf(set.name).length, 0) +
+    perInstance.reduce((sum, set) => sum + BYTES.perInstanceSecret + 3 * credentialSecretName(set, stackName).length, 0) +
+    shared.reduce((sum, set) => sum + BYTES.sharedSecret + 3 * credentialSecretName(set, stackName).length, 0) +
     grants.reduce((sum, name) => sum + BYTES.grant + 2 * name.length, 0) +
     stackName.length * BYTES.stackNameChars(types.length, shared.length) +
     Object.entries(config.deployment.tags).reduce((sum, [key, value]) => sum + BYTES.tag(key, value) * resources, 0);

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { ConfigError } from '../lib/errors';
 import { parseSchedule } from '../lib/schedule';
 import { formatPath } from '../detection/condition';
+import type { CloudtapConfig } from '../config/load';
+import { secretNameBySet } from '../ops/credential-secret-name';
 import { DISPATCH_TABLE_FILE, FUNCTION_ENV, type DispatchTable } from './invocation';
 
 /**
@@ -13,6 +15,13 @@ import { DISPATCH_TABLE_FILE, FUNCTION_ENV, type DispatchTable } from './invocat
  * environment. Either one wrong stops the cold start: dispatching from a
  * wrong table would start the wrong runs, or none, silently.
  */
+
+/** The table the stack bundles for a validated configuration: every enabled instance, with its set's secret name. */
+export function dispatchTableOf(config: Pick<CloudtapConfig, 'sources' | 'credentialSets'>, stackName: string): DispatchTable {
+  const secretNameOf = secretNameBySet(config, stackName);
+  const entries = config.sources.filter((source) => source.enabled).map((source) => ({ source, secretName: secretNameOf(source.credentialSet) }));
+  return { version: 1, stackName, entries };
+}
 
 const sourceSchema = z
   .object({

@@ -24,6 +24,7 @@ import { DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseConfig } from '../../shared/config/load';
 import { credentialSecretName } from '../../shared/ops/credential-secret-name';
+import { dispatchTableOf } from '../../shared/runtime/dispatch-table';
 import { registry } from '../../shared/providers/registry';
 import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import type { DispatchTable, PullMessage } from '../../shared/runtime/invocation';
@@ -248,13 +249,8 @@ export async function startScaleWorld(): Promise<ScaleWorld> {
 
   const endpoints = Object.fromEntries(Object.entries(servers).map(([type, server]) => [type, server.url])) as Record<ScaleType, string>;
   const config = parseConfig(configData(endpoints, hanging.url), registry, 'scale.yaml');
-  const sets = new Map(config.credentialSets.map((set) => [set.name, set]));
-  // As infra/stack.ts writes it: the enabled instances, each with its set's secret name.
-  const table: DispatchTable = {
-    version: 1,
-    stackName: STACK,
-    entries: config.sources.filter((source) => source.enabled).map((source) => ({ source, secretName: credentialSecretName(sets.get(source.credentialSet)!, STACK) })),
-  };
+  // The table infra/stack.ts bundles for this configuration.
+  const table = dispatchTableOf(config, STACK);
   for (const set of config.credentialSets) {
     secrets.putSecret(credentialSecretName(set, STACK), KEYS[set.vendor]!(Number(set.name.slice(-2))));
   }
