@@ -1,4 +1,5 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { emfMetrics } from '../lib/emf';
 import type { Log } from '../lib/logger';
 
 /**
@@ -53,11 +54,7 @@ export function createPowertoolsAlertMetrics(options: PowertoolsAlertMetricsOpti
     count: (metric, ruleId, value = 1) => tally.add(metric, ruleId, value),
     flush() {
       for (const [ruleId, row] of tally.drain()) {
-        const metrics = new Metrics({
-          namespace: options.namespace ?? (process.env.POWERTOOLS_METRICS_NAMESPACE || 'cloudtap'),
-          serviceName: options.serviceName ?? (process.env.POWERTOOLS_SERVICE_NAME || 'cloudtap'),
-          defaultDimensions: { ...options.defaultDimensions, RuleId: ruleId },
-        });
+        const metrics = emfMetrics({ namespace: options.namespace, serviceName: options.serviceName, defaultDimensions: { ...options.defaultDimensions, RuleId: ruleId } });
         for (const name of ALERT_METRIC_NAMES) {
           const value = row[name];
           if (value) metrics.addMetric(name, MetricUnit.Count, value);

@@ -1,4 +1,5 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { emfMetrics, type EmfOptions } from '../lib/emf';
 import { MalformedResponseError, ProviderError, SourceRunError } from '../lib/errors';
 import type { SkipReason } from '../core/ports/cursor-store';
 import type { RunProgress, RunSummary } from '../core/run-options';
@@ -80,12 +81,8 @@ export function runMetricValues(input: RunMetricsInput): Partial<Record<RunMetri
   return values;
 }
 
-export interface RunMetricsOptions {
-  /** Default POWERTOOLS_METRICS_NAMESPACE, else `cloudtap`. */
-  namespace?: string;
-  /** Powertools' `service` dimension; default POWERTOOLS_SERVICE_NAME, else `cloudtap`. */
-  serviceName?: string;
-}
+/** The namespace and `service` dimension, by default Powertools' environment, else `cloudtap`. */
+export type RunMetricsOptions = Pick<EmfOptions, 'namespace' | 'serviceName'>;
 
 /** Write the run's EMF object to stdout (Lambda ships it to CloudWatch, which makes the metrics). */
 export function publishRunMetrics(input: RunMetricsInput, options: RunMetricsOptions = {}): void {
@@ -109,10 +106,7 @@ function publish(
   properties: Record<string, string>,
   options: RunMetricsOptions,
 ): void {
-  const metrics = new Metrics({
-    namespace: options.namespace ?? (process.env.POWERTOOLS_METRICS_NAMESPACE || 'cloudtap'),
-    serviceName: options.serviceName ?? (process.env.POWERTOOLS_SERVICE_NAME || 'cloudtap'),
-  });
+  const metrics = emfMetrics(options);
   metrics.addDimensions({ SourceType: source.sourceType });
   for (const [key, value] of Object.entries({ SourceId: source.sourceId, ...properties })) metrics.addMetadata(key, value);
   for (const [name, value] of Object.entries(values) as [RunMetricName, number][]) {

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { emfMetrics } from '../lib/emf';
 import { systemClock, type Clock } from '../lib/clock';
 import type { Log } from '../lib/logger';
 import { planStarts } from './dispatch-plan';
@@ -111,11 +112,7 @@ export class Dispatcher {
 
   /** EMF: Dispatched, DispatchFailed and (after a sweep) StalledInstances per source type; DispatchDurationMs for the stack. */
   private publishMetrics(report: DispatchReport, durationMs: number): void {
-    const newMetrics = () =>
-      new Metrics({
-        namespace: this.options.namespace ?? (process.env.POWERTOOLS_METRICS_NAMESPACE || 'cloudtap'),
-        serviceName: this.options.serviceName ?? (process.env.POWERTOOLS_SERVICE_NAME || 'cloudtap'),
-      });
+    const newMetrics = () => emfMetrics({ namespace: this.options.namespace, serviceName: this.options.serviceName });
     const failedByType = new Map<string, number>();
     for (const { sourceType } of report.failed) failedByType.set(sourceType, (failedByType.get(sourceType) ?? 0) + 1);
     for (const type of new Set(this.options.table.entries.map(({ source }) => source.type))) {
