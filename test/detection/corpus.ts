@@ -24,6 +24,10 @@ export interface DetectionCorpus<RawRecord> {
    * generators include such records on purpose.
    */
   sensitive(record: RawRecord): string | undefined;
+  /** The record of the provider's documented example response (test/fixtures/<type>/), for the SIEM asset tests. */
+  documentedExample(): RawRecord;
+  /** The Splunk sourcetype its events must carry, written out as the expectation. */
+  splunkSourcetype: string;
 }
 
 const corpora = new Map(
@@ -56,6 +60,12 @@ export const SPAN = { from: 1763078400, to: 1763683200 };
 export function generateRaw(type: ApiType, count: number, seed: number): unknown[] {
   return corpusOf(type).generate({ count, seed, ...SPAN });
 }
+
+/** The documented example record of `type` (see DetectionCorpus.documentedExample). */
+export const documentedExample = (type: ApiType): unknown => corpusOf(type).documentedExample();
+
+/** The Splunk sourcetype expected of `type`'s events. */
+export const splunkSourcetype = (type: ApiType): string => corpusOf(type).splunkSourcetype;
 
 /** Why a raw record of `type` is sensitive (see DetectionCorpus.sensitive), or undefined. */
 export const sensitive = (type: ApiType, record: unknown): string | undefined => corpusOf(type).sensitive(record);

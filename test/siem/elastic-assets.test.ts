@@ -6,7 +6,7 @@ import { elasticDataStreamFor } from '../../infra/constructs/delivery-to-elastic
 import type { EcsDocument } from '../../shared/ecs/document';
 import { dataStreamFor } from '../../shared/sinks/elasticsearch-sink';
 import { elasticEncoder } from '../../shared/sinks/encoders/elastic';
-import { edgeDocuments, exampleDocuments, simulatedDocuments, SOURCE_TYPES } from './documents';
+import { edgeDocuments, exampleDocument, exampleDocuments, simulatedDocuments, SOURCE_TYPES } from './documents';
 import { ingest, painless, type Cluster, type Json, type Pipeline } from './ingest';
 import { checkDocument } from './mapping';
 
@@ -100,10 +100,10 @@ describe('the Elastic assets', () => {
 });
 
 describe('the ingest pipeline on cloudtap documents', () => {
-  const examples = Object.values(exampleDocuments());
+  const examples = exampleDocuments();
 
   it.each(SOURCE_TYPES)('%s: a Firehose record is unwrapped to exactly the document cloudtap sent, and routed to its data stream', (type) => {
-    const document = exampleDocuments()[type];
+    const document = exampleDocument(type);
     const result = ingest(cluster(), LANDING, firehoseEnvelope(document));
     expect(result.history).toEqual([LANDING, target(document)]);
     expect(result.id).toBe(`${document.cloudtap.source_id}:${document.event.id}`);
@@ -120,7 +120,7 @@ describe('the ingest pipeline on cloudtap documents', () => {
   });
 
   it.each(SOURCE_TYPES)('%s: a document sent straight to its data stream (local _bulk sink) keeps its target and gains data_stream.*', (type) => {
-    const document = exampleDocuments()[type];
+    const document = exampleDocument(type);
     const result = ingest(cluster(false), target(document), document, { id: document.event.id });
     expect(result.history).toEqual([target(document)]);
     expect(result.source).toEqual({ ...document, data_stream: stream(document) });

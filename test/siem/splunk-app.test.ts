@@ -10,7 +10,7 @@ import { definitions } from '../../shared/providers/registry';
 import { splunkSourcetypes } from '../../shared/providers/siem';
 import { hecEventOf } from '../../shared/sinks/encoders/splunk-hec';
 import { readAppConf } from './conf';
-import { edgeDocuments, exampleDocuments, simulatedDocuments, SOURCE_TYPES, SOURCETYPE } from './documents';
+import { edgeDocuments, exampleDocument, exampleDocuments, simulatedDocuments, SOURCE_TYPES, sourcetypeExpected } from './documents';
 import { applyProps, fieldsRead, jsonFields, matchesSearch, parseEval, strptime, type Fields } from './spl';
 
 const props = readAppConf('default/props.conf');
@@ -18,7 +18,7 @@ const transforms = readAppConf('default/transforms.conf');
 const eventtypes = readAppConf('default/eventtypes.conf');
 const tags = readAppConf('default/tags.conf');
 const sourcetypeOf = splunkSourcetypes(definitions);
-const SOURCETYPES = SOURCE_TYPES.map((type) => SOURCETYPE[type]);
+const SOURCETYPES = SOURCE_TYPES.map(sourcetypeExpected);
 /** The CIM Change data model's All_Changes fields (Splunk_SA_CIM, pytest-splunk-addon's Change.json) the app fills. */
 const CHANGE_FIELDS = ['action', 'change_type', 'command', 'dest', 'dvc', 'object', 'object_category', 'object_id', 'result', 'result_id', 'src', 'status', 'user', 'vendor_product'];
 const ACTIONS = ['created', 'deleted', 'modified', 'read', 'started', 'stopped', 'unknown'];
@@ -84,7 +84,7 @@ describe('the Splunk app configuration files', () => {
 });
 
 describe('the Splunk app on cloudtap documents', () => {
-  const all = Object.values(simulatedDocuments()).flat().concat(Object.values(exampleDocuments()));
+  const all = Object.values(simulatedDocuments()).flat().concat(exampleDocuments());
 
   it('finds each event time from @timestamp, wherever the key sits and whatever event.original holds', () => {
     const stanza = props.get('tencentcloud:cloudaudit')!;
@@ -133,8 +133,7 @@ describe('the Splunk app on cloudtap documents', () => {
   });
 
   it('maps the documented examples to the CIM values a Splunk user expects', () => {
-    const examples = exampleDocuments();
-    const audit = searchTime(examples['tencent-cloudaudit']);
+    const audit = searchTime(exampleDocument('tencent-cloudaudit'));
     expect(Object.fromEntries([...audit.fields].filter(([k]) => CHANGE_FIELDS.includes(k)).map(([k, v]) => [k, v.join('|')]))).toMatchObject({
       action: 'read', // LookUpEvents, a Read action
       command: 'LookUpEvents',
@@ -144,17 +143,17 @@ describe('the Splunk app on cloudtap documents', () => {
       vendor_product: 'Tencent Cloud CloudAudit',
     });
     expect(audit.tags).toEqual(new Set(['change'])); // reading CloudAudit does not change auditing
-    const dbss = searchTime(examples['huawei-dbss']);
+    const dbss = searchTime(exampleDocument('huawei-dbss'));
     expect(dbss.tags).toEqual(new Set(['change', 'audit']));
-    expect(dbss.one('dest')).toBe('dbss-instance-1');
-    const ucloud = searchTime(examples['ucloud-operations']);
-    const resource = examples['ucloud-operations'].cloudtap.resource as { ids: string[] };
+    expect(dbss.one('dest')).toBe('fedcba9876543210fedcba9876543210in01'); // the simulated instance the example is mapped for
+    const ucloud = searchTime(exampleDocument('ucloud-operations'));
+    const resource = exampleDocument('ucloud-operations').cloudtap.resource as { ids: string[] };
     expect(ucloud.one('vendor_product')).toBe('UCloud Operation Log');
     expect(ucloud.fields.get('object_id')).toEqual(resource.ids);
   });
 
   it('tags a change to CloudAudit itself as a change to auditing', () => {
-    const example = exampleDocuments()['tencent-cloudaudit'];
+    const example = exampleDocument('tencent-cloudaudit');
     const stop: EcsDocument = { ...example, event: { ...example.event, action: 'StopLogging', type: ['change'] } };
     const event = searchTime(stop);
     expect(event.one('action')).toBe('modified');

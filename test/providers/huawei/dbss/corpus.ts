@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { generateDbssEvents, type DbssEventRecord } from '../../../../simulators/huawei/dbss/events';
 import type { DetectionCorpus } from '../../../detection/corpus';
 
@@ -10,4 +11,6 @@ export const detectionCorpus: DetectionCorpus<DbssEventRecord> = {
     if (/\bdisable\b/i.test(record.description)) return 'audit agent or rule disabled';
     return undefined;
   },
+  documentedExample: () => JSON.parse(readFileSync(new URL('../../../fixtures/huawei-dbss/operation-log-seed.json', import.meta.url), 'utf8')).operate_log[0],
+  splunkSourcetype: 'huaweicloud:dbss',
 };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { generateCloudAuditEvents, type CloudAuditEventRecord } from '../../../../simulators/tencent/cloudaudit/events';
 import type { DetectionCorpus } from '../../../detection/corpus';
 
@@ -12,4 +13,6 @@ export const detectionCorpus: DetectionCorpus<CloudAuditEventRecord> = {
     if (inner.userIdentity?.type === 'Root' && inner.actionType === 'Write') return 'root account change';
     return undefined;
   },
+  documentedExample: () => JSON.parse(readFileSync(new URL('../../../fixtures/tencent-cloudaudit/describe-events-seed.json', import.meta.url), 'utf8')).Response.Events[0],
+  splunkSourcetype: 'tencentcloud:cloudaudit',
 };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { generateOperationEvents, type UserOperationEventRecord } from '../../../../simulators/ucloud/operations/events';
 import type { DetectionCorpus } from '../../../detection/corpus';
 
@@ -9,4 +10,6 @@ export const detectionCorpus: DetectionCorpus<UserOperationEventRecord> = {
     if (['CreateAccessKey', 'AttachPoliciesToUser', 'UpdateLoginProfile'].includes(record.Api)) return 'credential or permission change';
     return undefined;
   },
+  documentedExample: () => JSON.parse(readFileSync(new URL('../../../fixtures/ucloud-operations/get-user-operation-events-seed.json', import.meta.url), 'utf8')).Events[0],
+  splunkSourcetype: 'ucloud:operations',
 };
