@@ -8,7 +8,7 @@ const LAYERS = [
   ['library', '^shared/lib/'],
   ['ecs', '^shared/ecs/'],
   ['core', '^shared/core/'],
-  ['adapters', '^shared/(cursor|sinks|detection|alerts|providers)/'],
+  ['adapters', '^shared/(cursor|sinks|detection|alerts|providers|ocsf)/'],
   ['config', '^shared/config/'],
   ['wiring', '^shared/(runtime|ops)/'],
   ['simulators', '^simulators/'],
