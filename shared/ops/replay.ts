@@ -28,6 +28,8 @@ export function defaultReplayPrefix(destination: DestinationConfig): string {
       return `${folder(destination.backupPrefix)}splunk-failed/`;
     case 'elastic':
       return `${folder(destination.backupPrefix)}http-endpoint-failed/`;
+    case 'security-lake':
+      return folder(destination.errorPrefix);
   }
 }
 
