@@ -130,7 +130,7 @@ export class CloudtapStack extends Stack {
       failedInvocations: this.failedInvocations.queue,
     });
 
-    if (this.delivery.type === 's3') {
+    if (this.delivery.type === 's3' || this.delivery.type === 'security-lake') {
       Validations.of(this).acknowledge({
         id: 'CloudFormation-Validate::W7001',
         reason: 'the Firehose L2 always adds its CIDR mapping, used only by VPC destinations',

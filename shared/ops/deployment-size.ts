@@ -34,7 +34,7 @@ export interface DeploymentSize {
 /** Resources that do not depend on sources: key, table, failed-invocations queue and policy, the dispatcher (log group, role, policy, function, async invoke config, rule, permission), the four saved queries and the four stack alarms. */
 const FIXED_RESOURCES = 2 + 2 + 7 + 4 + 4;
 /** The destination's: S3 = the bucket, its access-log bucket, their policies, the stream, its role, policy, log group and stream; Splunk and Elastic add their secret and a second log stream. */
-const DELIVERY_RESOURCES = { s3: 9, splunk: 11, elastic: 11 } as const;
+const DELIVERY_RESOURCES = { s3: 9, splunk: 11, elastic: 11, 'security-lake': 0 } as const;
 /** The alert topic and its policy; a subscription per endpoint and a custom bus add one each. */
 const ALERTING_RESOURCES = 2;
 /** A source type: log group, role, policy, function, queue, queue policy, event source mapping. */
@@ -51,7 +51,7 @@ const LIVE_TYPE_RESOURCES = 3;
 const BYTES = {
   fixed: 32_300,
   dashboard: 5_300,
-  destination: { s3: 0, splunk: 400, elastic: 750 },
+  destination: { s3: 0, splunk: 400, elastic: 750, 'security-lake': 0 },
   alertEndpoint: 220,
   type: 10_200,
   liveTypeAlarms: 4_250,
