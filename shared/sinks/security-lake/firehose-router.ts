@@ -5,7 +5,7 @@ import { silentLog, type Log } from '../../lib/logger';
 import type { DeliveryReport, Sink } from '../../core/ports/sink';
 import { createOcsfEncoder } from '../encoders/ocsf';
 import { createFirehoseClient, FirehoseSink, type FirehoseSinkOptions } from '../firehose-sink';
-import { hasUnmappedData } from './unmapped';
+import { reportIncomplete } from './incomplete';
 
 export interface SecurityLakeFirehoseSinkOptions extends Omit<FirehoseSinkOptions, 'deliveryStreamName' | 'encoder' | 'client'> {
   /** OCSF class uid -> the delivery stream converting that class to Parquet. */
@@ -43,10 +43,8 @@ export class SecurityLakeFirehoseSink implements Sink {
 
   async deliver(documents: EcsDocument[]): Promise<DeliveryReport> {
     const byClass = new Map<number, EcsDocument[]>();
-    let unmapped = 0;
     for (const document of documents) {
       const record = this.encoder.recordOf(document);
-      if (hasUnmappedData(record)) unmapped++;
       const group = byClass.get(record.class_uid) ?? [];
       group.push(document);
       byClass.set(record.class_uid, group);
@@ -56,8 +54,7 @@ export class SecurityLakeFirehoseSink implements Sink {
       const failures = Object.fromEntries(missing.map((uid) => [`NoStreamForClass${uid}`, byClass.get(uid)!.length]));
       throw new DeliveryError(this.name, documents.length, failures);
     }
-    // Delivered all the same, with what did not fit the class in `unmapped`: counted, never dropped.
-    if (unmapped > 0) this.log.warn('security-lake: records delivered with unmapped data', { sink: this.name, records: unmapped });
+    reportIncomplete(documents.map(this.encoder.recordOf), this.name, this.log);
     const report: DeliveryReport = { delivered: 0, records: 0, retries: 0 };
     for (const [classUid, group] of byClass) {
       const part = await this.sinks.get(classUid)!.deliver(group);

@@ -7,7 +7,7 @@ import { ocsfParquet, toOcsf, type OcsfClassUid, type OcsfRecord } from '../../o
 import type { DeliveryReport, Sink } from '../../core/ports/sink';
 import { syncDirectory } from '../file-sink';
 import { UNKNOWN, partitionOf, partitionPath, sourceLocation, type LakePartition } from './layout';
-import { hasUnmappedData } from './unmapped';
+import { reportIncomplete } from './incomplete';
 
 export interface SecurityLakeLocalSinkOptions {
   /** The folder standing in for the Security Lake bucket. */
@@ -62,17 +62,14 @@ export class SecurityLakeLocalSink implements Sink {
 
   private group(documents: EcsDocument[]): Group[] {
     const groups = new Map<string, Group>();
-    let unmapped = 0;
     for (const document of documents) {
       const record = toOcsf(document, { rawData: this.options.rawData });
-      if (hasUnmappedData(record)) unmapped++;
       const folder = join(this.options.dir, sourceLocation(this.options.sourceName, record.class_uid), partitionPath(safe(partitionOf(record))));
       const group = groups.get(folder) ?? { classUid: record.class_uid, folder, records: [] };
       group.records.push(record);
       groups.set(folder, group);
     }
-    // Delivered all the same, with what did not fit the class in `unmapped`: counted here, never dropped.
-    if (unmapped > 0) this.log.warn('security-lake: records delivered with unmapped data', { sink: this.name, records: unmapped });
+    reportIncomplete([...groups.values()].flatMap((group) => group.records), this.name, this.log);
     // Security Lake's guidance: records in time order within an object.
     for (const group of groups.values()) group.records.sort((a, b) => a.time - b.time);
     return [...groups.values()];
