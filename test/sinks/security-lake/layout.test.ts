@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { PARTITION_JQ, customSourceName, partitionOf, partitionPath, sourceLocation } from '../../shared/sinks/security-lake/layout';
+import { PARTITION_JQ, customSourceName, partitionOf, partitionPath, sourceLocation } from '../../../shared/sinks/security-lake/layout';
 
 /** Security Lake's custom-source layout, and the JQ Firehose partitions by agreeing with the local sink. */
 const records = [
