@@ -100,13 +100,15 @@ export class DeliveryToSecurityLake extends Construct implements Delivery {
         new iam.PolicyStatement({ actions: ['logs:PutLogEvents'], resources: errorLogs.map((logs) => logs.group.logGroupArn) }),
       ],
     });
-    acknowledgeNag(
-      policy,
-      'IAM5',
-      "Firehose writes objects under keys it makes up (partitions, error folders): the wildcards cover the custom sources' locations and the error prefix in the Security Lake bucket, nothing else of it.",
-    );
+    for (const prefix of [...locations, folder(destination.errorPrefix)]) {
+      acknowledgeNag(
+        policy,
+        lakeObjectsFinding(destination.bucket, prefix),
+        "Firehose writes objects under keys it makes up (partitions, error folders): the wildcards cover the custom sources' locations and the error prefix in the Security Lake bucket, nothing else of it.",
+      );
+    }
 
-    const crawlerRole = destination.register ? this.crawlerRole(locations) : undefined;
+    const crawlerRole = destination.register ? this.crawlerRole(destination.bucket, locations) : undefined;
 
     for (const [index, info] of OCSF_CLASSES.entries()) {
       const sourceName = names[index]!;
@@ -200,14 +202,27 @@ export class DeliveryToSecurityLake extends Construct implements Delivery {
   }
 
   /** The role Security Lake's Glue crawler assumes: Glue's service policy and reading the sources' locations. */
-  private crawlerRole(locations: string[]): iam.Role {
+  private crawlerRole(bucket: string, locations: string[]): iam.Role {
     const role = new iam.Role(this, 'CrawlerRole', {
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSGlueServiceRole')],
     });
     role.addToPolicy(new iam.PolicyStatement({ actions: CRAWLER_S3_ACTIONS, resources: locations.map((l) => this.bucket.arnForObjects(`${l}*`)) }));
-    acknowledgeNag(role, 'IAM4', "Security Lake's CreateCustomLogSource documents AWSGlueServiceRole as the crawler role's policy.");
-    acknowledgeNag(role, 'IAM5', "The crawler reads the objects Firehose writes under the custom sources' locations, whatever their partition keys.");
+    acknowledgeNag(
+      role,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSGlueServiceRole]',
+      "Security Lake's CreateCustomLogSource documents the AWS managed AWSGlueServiceRole as the policy of the role its Glue crawler assumes; it is Glue's, kept current by AWS.",
+    );
+    for (const location of locations) {
+      acknowledgeNag(
+        role,
+        lakeObjectsFinding(bucket, location),
+        "Security Lake's Glue crawler reads the objects Firehose writes under a custom source's location, whatever their partition keys; nothing else of the bucket.",
+      );
+    }
     return role;
   }
 }
+
+/** The finding IAM5 reports for objects under a prefix of a bucket named in the policy. */
+const lakeObjectsFinding = (bucket: string, prefix: string) => `IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${prefix}*]`;

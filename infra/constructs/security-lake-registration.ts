@@ -1,4 +1,4 @@
-import { Aws } from 'aws-cdk-lib';
+import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -25,6 +25,9 @@ export const REGISTRATION_ACTIONS = [
   's3:ListBucket',
   's3:PutObject',
 ];
+
+/** The id CDK gives the singleton function behind every AwsCustomResource of a stack. */
+const AWS_CUSTOM_RESOURCE_PROVIDER = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 export interface SecurityLakeRegistrationProps {
   /** `<prefix>-<class uid>`. */
@@ -73,6 +76,15 @@ export class SecurityLakeRegistration extends Construct {
         new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [props.crawlerRole.roleArn] }),
       ]),
     });
+    // The provider function CDK shares among the stack's AwsCustomResources logs with Lambda's basic execution policy.
+    const provider = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER);
+    if (provider) {
+      acknowledgeNag(
+        provider,
+        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        "CDK's AwsCustomResource provider function writes its own logs with the AWS managed basic execution policy; it runs only when the custom sources are registered or removed.",
+      );
+    }
     acknowledgeNag(
       this.resource,
       'IAM5[Resource::*]',
