@@ -1,5 +1,5 @@
 import type { EcsDocument } from '../ecs/document';
-import { classDefinition, OCSF_VERSION, type OcsfClassDefinition, type OcsfClassUid, fieldOf } from './definitions';
+import { classDefinition, fieldOf, matchesFormat, OCSF_VERSION, type OcsfClassDefinition } from './definitions';
 import type { OcsfRecord } from './record';
 import { flatten } from './unmapped';
 import { validateOcsf } from './validate';
@@ -9,8 +9,10 @@ const NEVER_UNMAPPED = new Set(['ecs.version', 'event.original']);
 
 /** OCSF 1.1.0 API Activity: Create, Read, Update, Delete, from ECS `event.type`. */
 const API_ACTIVITY: Record<string, number> = { creation: 1, access: 2, change: 3, deletion: 4 };
-/** OCSF 1.1.0 Authentication: Logon, Logoff, from ECS `event.type` start / end. */
+/** OCSF 1.1.0 Authentication: Logon, Logoff, from ECS `event.type` start / end, else from the action's verb. */
 const AUTHENTICATION_ACTIVITY: Record<string, number> = { start: 1, end: 2 };
+const LOGOFF_ACTION = /log_?(out|off)|sign_?(out|off)/i;
+const LOGON_ACTION = /log_?(in|on)|sign_?in/i;
 const OTHER = 99;
 /** OCSF status_id from ECS `event.outcome`: Success, Failure; Unknown (0) otherwise. */
 const STATUS: Record<string, number> = { success: 1, failure: 2 };
@@ -30,8 +32,8 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
   const definition = classDefinition(isAuthentication ? 3002 : 6003);
   const types = read.list('event.type');
   const activities = isAuthentication ? AUTHENTICATION_ACTIVITY : API_ACTIVITY;
-  const activityId = types.map((type) => activities[type]).find((id) => id !== undefined) ?? OTHER;
   const action = read.text('event.action');
+  const activityId = types.map((type) => activities[type]).find((id) => id !== undefined) ?? (isAuthentication ? authenticationVerb(action) : OTHER);
   const activityName = activityId === OTHER ? (action ?? 'Other') : caption(definition, 'activity_id', activityId);
   const outcome = read.text('event.outcome');
   const statusId = (outcome !== undefined ? STATUS[outcome] : undefined) ?? 0;
@@ -42,11 +44,11 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
   const user = compact({
     uid: read.text('user.id'),
     name: read.text('user.name'),
-    email_addr: read.text('user.email'),
+    email_addr: read.text('user.email', (email) => matchesFormat('email_t', email)),
     domain: read.text('user.domain'),
     full_name: read.text('user.full_name'),
   });
-  const srcEndpoint = compact({ ip: read.text('source.ip'), domain: read.text('source.domain'), port: read.integer('source.port') });
+  const srcEndpoint = compact({ ip: read.text('source.ip', (ip) => matchesFormat('ip_t', ip)), domain: read.text('source.domain'), port: read.integer('source.port') });
   const httpRequest = compact({ http_method: read.text('http.request.method'), user_agent: read.text('user_agent.original') });
   const service = compact({ name: read.text('cloud.service.name') });
   const provider = read.text('event.provider');
@@ -125,6 +127,11 @@ function resources(read: Reader): Record<string, unknown>[] | undefined {
   return list.length > 0 ? list : undefined;
 }
 
+function authenticationVerb(action: string | undefined): number {
+  if (action === undefined) return OTHER;
+  return LOGOFF_ACTION.test(action) ? 2 : LOGON_ACTION.test(action) ? 1 : OTHER;
+}
+
 function caption(definition: OcsfClassDefinition, attribute: string, id: number): string {
   return fieldOf(definition.fields, attribute).enum?.[String(id)] ?? 'Other';
 }
@@ -149,9 +156,13 @@ function reader(document: EcsDocument) {
     }
     return current ?? undefined;
   };
-  const text = (path: string): string | undefined => {
+  /** A non-empty string (numbers as text); with `accept`, only a value it accepts counts as read. */
+  const text = (path: string, accept?: (found: string) => boolean): string | undefined => {
     const found = value(path);
-    return typeof found === 'string' && found !== '' ? found : typeof found === 'number' ? String(found) : undefined;
+    const result = typeof found === 'string' && found !== '' ? found : typeof found === 'number' ? String(found) : undefined;
+    if (result === undefined || !accept || accept(result)) return result;
+    used.delete(path);
+    return undefined;
   };
   return {
     used,
