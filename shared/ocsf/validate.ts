@@ -37,7 +37,7 @@ function checkObject(value: Record<string, unknown>, fields: readonly OcsfField[
     }
   }
   if (atLeastOne && !atLeastOne.some((name) => value[name] !== undefined && value[name] !== null)) {
-    problems.push(`${path || 'record'}: needs at least one of ${atLeastOne.join(', ')}`);
+    problems.push(`${path.slice(0, -1) || 'record'}: needs at least one of ${atLeastOne.join(', ')}`);
   }
   return problems;
 }
