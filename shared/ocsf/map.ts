@@ -39,7 +39,6 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
   const statusId = (outcome !== undefined ? STATUS[outcome] : undefined) ?? 0;
   const severity = read.value('event.severity');
   const severityId = Number.isInteger(severity) && (severity as number) >= 1 && (severity as number) <= 6 ? (severity as number) : severity === undefined ? SEVERITY_INFORMATIONAL : OTHER;
-  const time = Date.parse(read.text('@timestamp') ?? '');
 
   const user = compact({
     uid: read.text('user.id'),
@@ -68,7 +67,7 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
     status: caption(definition, 'status_id', statusId),
     status_code: read.text('error.code'),
     status_detail: read.text('error.message'),
-    time: Number.isFinite(time) ? time : undefined,
+    time: read.time('@timestamp'),
     // cloudtap writes every time in UTC.
     timezone_offset: 0,
     message: read.text('message'),
@@ -144,41 +143,35 @@ function compact<T extends Record<string, unknown>>(value: T): T | undefined {
 
 type Reader = ReturnType<typeof reader>;
 
-/** Reads document fields by dotted path and remembers which it read: the rest is `unmapped`. */
+/**
+ * Reads document fields by dotted path and remembers which it mapped: the rest
+ * is `unmapped`. A value a reader does not take (a list of numbers where strings
+ * belong, an address that is no `ip_t`) counts as not mapped, so it is kept there.
+ */
 function reader(document: EcsDocument) {
   const used = new Set<string>();
-  const value = (path: string): unknown => {
-    used.add(path);
-    let current: unknown = document;
-    for (const key of path.split('.')) {
-      if (current === null || typeof current !== 'object') return undefined;
-      current = (current as Record<string, unknown>)[key];
-    }
-    return current ?? undefined;
-  };
-  /** A non-empty string (numbers as text); with `accept`, only a value it accepts counts as read. */
-  const text = (path: string, accept?: (found: string) => boolean): string | undefined => {
-    const found = value(path);
-    const result = typeof found === 'string' && found !== '' ? found : typeof found === 'number' ? String(found) : undefined;
-    if (result === undefined || !accept || accept(result)) return result;
-    used.delete(path);
-    return undefined;
+  const take = <T>(path: string, convert: (found: unknown) => T | undefined): T | undefined => {
+    let found: unknown = document;
+    for (const key of path.split('.')) found = found !== null && typeof found === 'object' ? (found as Record<string, unknown>)[key] : undefined;
+    const result = found === undefined || found === null ? undefined : convert(found);
+    if (result !== undefined) used.add(path);
+    return result;
   };
   return {
     used,
-    value,
-    text,
-    list: (path: string): string[] => {
-      const found = value(path);
-      return Array.isArray(found) ? found.filter((item): item is string => typeof item === 'string') : typeof found === 'string' ? [found] : [];
-    },
-    integer: (path: string): number | undefined => {
-      const found = value(path);
-      return Number.isInteger(found) ? (found as number) : undefined;
-    },
-    time: (path: string): number | undefined => {
-      const found = Date.parse(text(path) ?? '');
-      return Number.isFinite(found) ? found : undefined;
-    },
+    value: (path: string): unknown => take(path, (found) => found),
+    /** A non-empty string (a number as text), when `accept` (if given) takes it. */
+    text: (path: string, accept: (found: string) => boolean = () => true): string | undefined =>
+      take(path, (found) => {
+        const result = typeof found === 'string' && found !== '' ? found : typeof found === 'number' ? String(found) : undefined;
+        return result !== undefined && accept(result) ? result : undefined;
+      }),
+    list: (path: string): string[] =>
+      take(path, (found) =>
+        typeof found === 'string' ? [found] : Array.isArray(found) && found.every((item) => typeof item === 'string') ? (found as string[]) : undefined,
+      ) ?? [],
+    integer: (path: string): number | undefined => take(path, (found) => (Number.isInteger(found) ? (found as number) : undefined)),
+    time: (path: string): number | undefined =>
+      take(path, (found) => (typeof found === 'string' && Number.isFinite(Date.parse(found)) ? Date.parse(found) : undefined)),
   };
 }

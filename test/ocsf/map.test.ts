@@ -115,7 +115,7 @@ describe('toOcsf', () => {
   });
 
   it('puts fields with no OCSF home in unmapped, by their ECS path, as strings', () => {
-    const { unmapped } = toOcsf(document) as { unmapped: Record<string, string> };
+    const unmapped = toOcsf(document).unmapped as Record<string, string>;
     expect(unmapped).toMatchObject({
       'cloudtap.tencent.identity_type': 'Root',
       'cloudtap.tencent.mfa': 'false',
@@ -144,6 +144,22 @@ describe('toOcsf', () => {
     expect(record.status_id).toBe(1);
     expect(record.unmapped).toMatchObject({ 'event.action': 'LookUpEvents', 'cloud.account.id': '100000000000', 'cloudtap.tencent.event_type': 'ConsoleCall' });
     expect(validateOcsf(record)).toEqual(['actor: required attribute missing', 'src_endpoint: required attribute missing']);
+  });
+
+  it('keeps in unmapped a value the class cannot take, rather than losing it', () => {
+    const record = toOcsf({ ...document, source: { ip: '9.83.55.32', port: '443' } } as unknown as EcsDocument);
+    expect(validateOcsf(record)).toEqual([]);
+    expect(record.src_endpoint).toEqual({ ip: '9.83.55.32' });
+    expect(record.unmapped).toMatchObject({ 'source.port': '443' });
+  });
+
+  it('delivers a record its source could not map, with the error and the raw record', () => {
+    const [failed] = mapRecords('ucloud-operations', [{ Api: 'StartUHostInstance', OperateTime: 'yesterday' }]);
+    expect(failed!.cloudtap.mapping_error).toBeDefined();
+    const record = toOcsf(failed!, { rawData: true });
+    expect(record).toMatchObject({ class_uid: 6003, activity_id: 99, status_id: 0, raw_data: '{"Api":"StartUHostInstance","OperateTime":"yesterday"}' });
+    expect(record.status_detail).toMatch(/^incomplete OCSF 1\.1\.0 API Activity record: .*api: required attribute missing/);
+    expect(record.unmapped).toMatchObject({ 'cloudtap.mapping_error': failed!.cloudtap.mapping_error, 'error.type': 'mapping_error' });
   });
 
   it('never throws, whatever the document', () => {

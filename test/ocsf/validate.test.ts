@@ -10,7 +10,7 @@ const valid = (): OcsfRecord => ({
   severity_id: 1,
   time: 1763683200000,
   metadata: { version: '1.1.0', product: { name: 'cloudtap', vendor_name: 'example' } },
-  cloud: { provider: 'example', region: 'region-1', account: { uid: '123456789012' } },
+  cloud: { provider: 'example', region: 'region-1', account: { uid: '123456789012' } } as OcsfRecord['cloud'],
   actor: { user: { name: 'alice' } },
   api: { operation: 'CreateKey' },
   src_endpoint: { ip: '203.0.113.7' },
