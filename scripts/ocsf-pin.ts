@@ -32,6 +32,10 @@ export interface PinnedAttribute {
   array?: true;
   /** For `*_id` enums: value -> caption. */
   enum?: Record<string, string>;
+  /** A dictionary type with a pattern (`ip_t`, `email_t`, ...): its name, the pattern in `formats`. */
+  format?: string;
+  /** A dictionary type with a range (`port_t`): [min, max]. */
+  range?: [number, number];
 }
 export interface PinnedShape {
   caption: string;
@@ -48,6 +52,8 @@ export interface PinnedClass extends PinnedShape {
 export interface PinnedSchema {
   version: string;
   profiles: string[];
+  /** The patterns of the dictionary types attributes use, by type name. */
+  formats: Record<string, string>;
   classes: PinnedClass[];
   objects: Record<string, PinnedShape>;
 }
@@ -103,6 +109,7 @@ export function pin(root: string): PinnedSchema {
   };
 
   const objects: Record<string, PinnedShape> = {};
+  const formats: Record<string, string> = {};
   const loadObject = (name: string): Json => read(`objects/${name}.json`);
   const pending: string[] = [];
 
@@ -119,6 +126,11 @@ export function pin(root: string): PinnedSchema {
       const values = { ...(word.enum ?? {}), ...(local.enum ?? {}) };
       const attribute: PinnedAttribute = { type, requirement: local.requirement ?? 'optional' };
       if (word.is_array) attribute.array = true;
+      if (types[declared]?.regex) {
+        attribute.format = declared;
+        formats[declared] = types[declared].regex;
+      }
+      if (types[declared]?.range) attribute.range = types[declared].range;
       if (Object.keys(values).length > 0 && name.endsWith('_id')) {
         attribute.enum = Object.fromEntries(Object.entries<Json>(values).map(([value, entry]) => [value, entry.caption]));
       }
@@ -155,7 +167,8 @@ export function pin(root: string): PinnedSchema {
   }
 
   const sortedObjects = Object.fromEntries(Object.keys(objects).sort().map((name) => [name, objects[name]!]));
-  return { version: read('version.json').version, profiles: APPLIED_PROFILES, classes, objects: sortedObjects };
+  const sortedFormats = Object.fromEntries(Object.keys(formats).sort().map((name) => [name, formats[name]!]));
+  return { version: read('version.json').version, profiles: APPLIED_PROFILES, formats: sortedFormats, classes, objects: sortedObjects };
 }
 
 /** The event definition whose `name` is `name` (an `extends` names a definition, not its file). */

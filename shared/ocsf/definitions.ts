@@ -39,6 +39,10 @@ export interface OcsfField {
   atLeastOne?: string[];
   /** Allowed values of an enumerated `*_id` attribute, value -> caption. */
   enum?: Record<string, string>;
+  /** The pattern of the attribute's dictionary type (`ip_t`, `email_t`, ...). */
+  format?: { type: string; pattern: RegExp };
+  /** The range of the attribute's dictionary type (`port_t`). */
+  range?: [number, number];
 }
 
 export interface OcsfClassDefinition extends OcsfClassInfo {
@@ -53,6 +57,8 @@ interface PinnedAttribute {
   requirement: string;
   array?: boolean;
   enum?: Record<string, string>;
+  format?: string;
+  range?: [number, number];
 }
 interface PinnedShape {
   caption: string;
@@ -67,8 +73,9 @@ interface PinnedClass extends PinnedShape {
   category_name: string;
 }
 /** The JSON as scripts/ocsf-pin.ts writes it. */
-const schema = pinned as unknown as { version: string; classes: PinnedClass[]; objects: Record<string, PinnedShape> };
+const schema = pinned as unknown as { version: string; formats: Record<string, string>; classes: PinnedClass[]; objects: Record<string, PinnedShape> };
 const objects = schema.objects;
+const formats = new Map(Object.entries(schema.formats).map(([type, pattern]) => [type, { type, pattern: new RegExp(pattern) }]));
 const PRIMITIVES = new Set<string>(['string_t', 'integer_t', 'long_t', 'float_t', 'boolean_t', 'json_t', 'timestamp_t']);
 
 /**
@@ -80,7 +87,14 @@ const PRIMITIVES = new Set<string>(['string_t', 'integer_t', 'long_t', 'float_t'
 function expand(attributes: Record<string, PinnedAttribute>, path: readonly string[]): OcsfField[] {
   const fields: OcsfField[] = [];
   for (const [name, attribute] of Object.entries(attributes)) {
-    const base = { name, requirement: attribute.requirement as Requirement, array: attribute.array === true, ...(attribute.enum ? { enum: attribute.enum } : {}) };
+    const base = {
+      name,
+      requirement: attribute.requirement as Requirement,
+      array: attribute.array === true,
+      ...(attribute.enum ? { enum: attribute.enum } : {}),
+      ...(attribute.format ? { format: formats.get(attribute.format) } : {}),
+      ...(attribute.range ? { range: attribute.range } : {}),
+    };
     if (PRIMITIVES.has(attribute.type) || attribute.type === 'object') {
       fields.push({ ...base, kind: attribute.type as OcsfPrimitive | 'object' });
       continue;
@@ -107,6 +121,13 @@ export const CLASS_DEFINITIONS: readonly OcsfClassDefinition[] = schema.classes.
 }));
 
 export const OCSF_CLASSES: readonly OcsfClassInfo[] = CLASS_DEFINITIONS.map(({ uid, name, slug }) => ({ uid, name, slug }));
+
+/** Whether a value matches the pattern of an OCSF dictionary type (`ip_t`, `email_t`, ...) the pinned classes use. */
+export function matchesFormat(type: string, value: string): boolean {
+  const format = formats.get(type);
+  if (!format) throw new Error(`OCSF ${OCSF_VERSION}: no pinned pattern for ${type}`);
+  return format.pattern.test(value);
+}
 
 export function classDefinition(classUid: number): OcsfClassDefinition {
   const definition = CLASS_DEFINITIONS.find((candidate) => candidate.uid === classUid);

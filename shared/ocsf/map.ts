@@ -1,5 +1,5 @@
 import type { EcsDocument } from '../ecs/document';
-import { classDefinition, OCSF_VERSION, type OcsfClassDefinition, type OcsfClassUid, fieldOf } from './definitions';
+import { classDefinition, fieldOf, matchesFormat, OCSF_VERSION, type OcsfClassDefinition } from './definitions';
 import type { OcsfRecord } from './record';
 import { flatten } from './unmapped';
 import { validateOcsf } from './validate';
@@ -9,8 +9,10 @@ const NEVER_UNMAPPED = new Set(['ecs.version', 'event.original']);
 
 /** OCSF 1.1.0 API Activity: Create, Read, Update, Delete, from ECS `event.type`. */
 const API_ACTIVITY: Record<string, number> = { creation: 1, access: 2, change: 3, deletion: 4 };
-/** OCSF 1.1.0 Authentication: Logon, Logoff, from ECS `event.type` start / end. */
+/** OCSF 1.1.0 Authentication: Logon, Logoff, from ECS `event.type` start / end, else from the action's verb. */
 const AUTHENTICATION_ACTIVITY: Record<string, number> = { start: 1, end: 2 };
+const LOGOFF_ACTION = /log_?(out|off)|sign_?(out|off)/i;
+const LOGON_ACTION = /log_?(in|on)|sign_?in/i;
 const OTHER = 99;
 /** OCSF status_id from ECS `event.outcome`: Success, Failure; Unknown (0) otherwise. */
 const STATUS: Record<string, number> = { success: 1, failure: 2 };
@@ -30,23 +32,22 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
   const definition = classDefinition(isAuthentication ? 3002 : 6003);
   const types = read.list('event.type');
   const activities = isAuthentication ? AUTHENTICATION_ACTIVITY : API_ACTIVITY;
-  const activityId = types.map((type) => activities[type]).find((id) => id !== undefined) ?? OTHER;
   const action = read.text('event.action');
+  const activityId = types.map((type) => activities[type]).find((id) => id !== undefined) ?? (isAuthentication ? authenticationVerb(action) : OTHER);
   const activityName = activityId === OTHER ? (action ?? 'Other') : caption(definition, 'activity_id', activityId);
   const outcome = read.text('event.outcome');
   const statusId = (outcome !== undefined ? STATUS[outcome] : undefined) ?? 0;
   const severity = read.value('event.severity');
   const severityId = Number.isInteger(severity) && (severity as number) >= 1 && (severity as number) <= 6 ? (severity as number) : severity === undefined ? SEVERITY_INFORMATIONAL : OTHER;
-  const time = Date.parse(read.text('@timestamp') ?? '');
 
   const user = compact({
     uid: read.text('user.id'),
     name: read.text('user.name'),
-    email_addr: read.text('user.email'),
+    email_addr: read.text('user.email', (email) => matchesFormat('email_t', email)),
     domain: read.text('user.domain'),
     full_name: read.text('user.full_name'),
   });
-  const srcEndpoint = compact({ ip: read.text('source.ip'), domain: read.text('source.domain'), port: read.integer('source.port') });
+  const srcEndpoint = compact({ ip: read.text('source.ip', (ip) => matchesFormat('ip_t', ip)), domain: read.text('source.domain'), port: read.integer('source.port') });
   const httpRequest = compact({ http_method: read.text('http.request.method'), user_agent: read.text('user_agent.original') });
   const service = compact({ name: read.text('cloud.service.name') });
   const provider = read.text('event.provider');
@@ -66,7 +67,7 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
     status: caption(definition, 'status_id', statusId),
     status_code: read.text('error.code'),
     status_detail: read.text('error.message'),
-    time: Number.isFinite(time) ? time : undefined,
+    time: read.time('@timestamp'),
     // cloudtap writes every time in UTC.
     timezone_offset: 0,
     message: read.text('message'),
@@ -125,6 +126,11 @@ function resources(read: Reader): Record<string, unknown>[] | undefined {
   return list.length > 0 ? list : undefined;
 }
 
+function authenticationVerb(action: string | undefined): number {
+  if (action === undefined) return OTHER;
+  return LOGOFF_ACTION.test(action) ? 2 : LOGON_ACTION.test(action) ? 1 : OTHER;
+}
+
 function caption(definition: OcsfClassDefinition, attribute: string, id: number): string {
   return fieldOf(definition.fields, attribute).enum?.[String(id)] ?? 'Other';
 }
@@ -137,37 +143,35 @@ function compact<T extends Record<string, unknown>>(value: T): T | undefined {
 
 type Reader = ReturnType<typeof reader>;
 
-/** Reads document fields by dotted path and remembers which it read: the rest is `unmapped`. */
+/**
+ * Reads document fields by dotted path and remembers which it mapped: the rest
+ * is `unmapped`. A value a reader does not take (a list of numbers where strings
+ * belong, an address that is no `ip_t`) counts as not mapped, so it is kept there.
+ */
 function reader(document: EcsDocument) {
   const used = new Set<string>();
-  const value = (path: string): unknown => {
-    used.add(path);
-    let current: unknown = document;
-    for (const key of path.split('.')) {
-      if (current === null || typeof current !== 'object') return undefined;
-      current = (current as Record<string, unknown>)[key];
-    }
-    return current ?? undefined;
-  };
-  const text = (path: string): string | undefined => {
-    const found = value(path);
-    return typeof found === 'string' && found !== '' ? found : typeof found === 'number' ? String(found) : undefined;
+  const take = <T>(path: string, convert: (found: unknown) => T | undefined): T | undefined => {
+    let found: unknown = document;
+    for (const key of path.split('.')) found = found !== null && typeof found === 'object' ? (found as Record<string, unknown>)[key] : undefined;
+    const result = found === undefined || found === null ? undefined : convert(found);
+    if (result !== undefined) used.add(path);
+    return result;
   };
   return {
     used,
-    value,
-    text,
-    list: (path: string): string[] => {
-      const found = value(path);
-      return Array.isArray(found) ? found.filter((item): item is string => typeof item === 'string') : typeof found === 'string' ? [found] : [];
-    },
-    integer: (path: string): number | undefined => {
-      const found = value(path);
-      return Number.isInteger(found) ? (found as number) : undefined;
-    },
-    time: (path: string): number | undefined => {
-      const found = Date.parse(text(path) ?? '');
-      return Number.isFinite(found) ? found : undefined;
-    },
+    value: (path: string): unknown => take(path, (found) => found),
+    /** A non-empty string (a number as text), when `accept` (if given) takes it. */
+    text: (path: string, accept: (found: string) => boolean = () => true): string | undefined =>
+      take(path, (found) => {
+        const result = typeof found === 'string' && found !== '' ? found : typeof found === 'number' ? String(found) : undefined;
+        return result !== undefined && accept(result) ? result : undefined;
+      }),
+    list: (path: string): string[] =>
+      take(path, (found) =>
+        typeof found === 'string' ? [found] : Array.isArray(found) && found.every((item) => typeof item === 'string') ? (found as string[]) : undefined,
+      ) ?? [],
+    integer: (path: string): number | undefined => take(path, (found) => (Number.isInteger(found) ? (found as number) : undefined)),
+    time: (path: string): number | undefined =>
+      take(path, (found) => (typeof found === 'string' && Number.isFinite(Date.parse(found)) ? Date.parse(found) : undefined)),
   };
 }

@@ -4,7 +4,7 @@ import type { OcsfRecord } from './record';
 /**
  * Problems of a record against the pinned schema, each naming the attribute's
  * path: a required attribute missing, an attribute the class does not have, a
- * value of the wrong type, an enum value the schema does not list, an
+ * value of the wrong type (or pattern, for `ip_t`, `email_t`, ...), an enum value the schema does not list, an
  * `at_least_one` constraint unmet, and the classification values the schema
  * derives (category_uid, type_uid = class_uid * 100 + activity_id). [] when valid.
  */
@@ -37,7 +37,7 @@ function checkObject(value: Record<string, unknown>, fields: readonly OcsfField[
     }
   }
   if (atLeastOne && !atLeastOne.some((name) => value[name] !== undefined && value[name] !== null)) {
-    problems.push(`${path || 'record'}: needs at least one of ${atLeastOne.join(', ')}`);
+    problems.push(`${path.slice(0, -1) || 'record'}: needs at least one of ${atLeastOne.join(', ')}`);
   }
   return problems;
 }
@@ -60,7 +60,8 @@ function checkItem(value: unknown, field: OcsfField, path: string): string[] {
     case 'json_t':
       return [];
     case 'string_t':
-      return typeof value === 'string' ? [] : [`${path}: expected a string, got ${typeName(value)}`];
+      if (typeof value !== 'string') return [`${path}: expected a string, got ${typeName(value)}`];
+      return !field.format || field.format.pattern.test(value) ? [] : [`${path}: ${JSON.stringify(value)} is not a valid ${field.format.type}`];
     case 'boolean_t':
       return typeof value === 'boolean' ? [] : [`${path}: expected a boolean, got ${typeName(value)}`];
     case 'float_t':
@@ -68,6 +69,9 @@ function checkItem(value: unknown, field: OcsfField, path: string): string[] {
     case 'integer_t':
       if (!Number.isInteger(value) || (value as number) < -(2 ** 31) || (value as number) >= 2 ** 31) {
         return [`${path}: expected a 32-bit integer, got ${JSON.stringify(value)}`];
+      }
+      if (field.range && ((value as number) < field.range[0] || (value as number) > field.range[1])) {
+        return [`${path}: ${value} is outside ${field.range[0]}..${field.range[1]}`];
       }
       return checkEnum(value as number, field, path);
     case 'long_t':
