@@ -5,6 +5,7 @@ import { silentLog, type Log } from '../../lib/logger';
 import type { DeliveryReport, Sink } from '../../core/ports/sink';
 import { createOcsfEncoder } from '../encoders/ocsf';
 import { createFirehoseClient, FirehoseSink, type FirehoseSinkOptions } from '../firehose-sink';
+import { eventsForTheLake } from './alerts';
 import { reportIncomplete } from './incomplete';
 
 export interface SecurityLakeFirehoseSinkOptions extends Omit<FirehoseSinkOptions, 'deliveryStreamName' | 'encoder' | 'client'> {
@@ -42,8 +43,9 @@ export class SecurityLakeFirehoseSink implements Sink {
   }
 
   async deliver(documents: EcsDocument[]): Promise<DeliveryReport> {
+    const events = eventsForTheLake(documents, this.name, this.log);
     const byClass = new Map<number, EcsDocument[]>();
-    for (const document of documents) {
+    for (const document of events) {
       const record = this.encoder.recordOf(document);
       const group = byClass.get(record.class_uid) ?? [];
       group.push(document);
@@ -52,9 +54,9 @@ export class SecurityLakeFirehoseSink implements Sink {
     const missing = [...byClass.keys()].filter((uid) => !this.sinks.has(uid));
     if (missing.length > 0) {
       const failures = Object.fromEntries(missing.map((uid) => [`NoStreamForClass${uid}`, byClass.get(uid)!.length]));
-      throw new DeliveryError(this.name, documents.length, failures);
+      throw new DeliveryError(this.name, events.length, failures);
     }
-    reportIncomplete(documents.map(this.encoder.recordOf), this.name, this.log);
+    reportIncomplete(events.map(this.encoder.recordOf), this.name, this.log);
     const report: DeliveryReport = { delivered: 0, records: 0, retries: 0 };
     for (const [classUid, group] of byClass) {
       const part = await this.sinks.get(classUid)!.deliver(group);

@@ -7,6 +7,7 @@ import { ocsfParquet, toOcsf, type OcsfClassUid, type OcsfRecord } from '../../o
 import type { DeliveryReport, Sink } from '../../core/ports/sink';
 import { syncDirectory } from '../file-sink';
 import { UNKNOWN, partitionOf, partitionPath, sourceLocation, type LakePartition } from './layout';
+import { eventsForTheLake } from './alerts';
 import { reportIncomplete } from './incomplete';
 
 export interface SecurityLakeLocalSinkOptions {
@@ -55,9 +56,10 @@ export class SecurityLakeLocalSink implements Sink {
   }
 
   private async write(documents: EcsDocument[]): Promise<DeliveryReport> {
-    const groups = this.group(documents);
+    const events = eventsForTheLake(documents, this.name, this.log);
+    const groups = this.group(events);
     for (const group of groups) await writeDurably(group.folder, ocsfParquet(group.classUid, group.records));
-    return { delivered: documents.length, records: groups.length, retries: 0 };
+    return { delivered: events.length, records: groups.length, retries: 0 };
   }
 
   private group(documents: EcsDocument[]): Group[] {

@@ -64,6 +64,13 @@ describe('SecurityLakeFirehoseSink', () => {
     await expect(sink.deliver([doc(2, 'authentication')])).rejects.toBeInstanceOf(DeliveryError);
   });
 
+  it("leaves cloudtap's alerts out of the lake", async () => {
+    const alert: EcsDocument = { ...doc(9), event: { id: 'alert-1', kind: 'alert', action: 'rule matched', original: '' } };
+    const report = await new SecurityLakeFirehoseSink({ streams, rawData: false, client: server.client, clock }).deliver([doc(1), alert]);
+    expect(report.delivered).toBe(1);
+    expect(objectsIn(server.acknowledgedRecords(API_STREAM)).map((r) => r.metadata.uid)).toEqual(['evt-1']);
+  });
+
   it('refuses a batch with a class it has no stream for, before sending anything', async () => {
     const sink = new SecurityLakeFirehoseSink({ streams: new Map([[6003, API_STREAM]]), rawData: false, client: server.client, clock });
     await expect(sink.deliver([doc(1), doc(2, 'authentication')])).rejects.toThrow(/NoStreamForClass3002 x1/);

@@ -86,6 +86,15 @@ describe('SecurityLakeLocalSink', () => {
     expect(lines.join('\n')).not.toContain('secret-person');
   });
 
+  it("leaves cloudtap's alerts out, saying how many", async () => {
+    const alert = doc(9, { event: { id: 'alert-1', kind: 'alert', action: 'rule matched', original: '' } });
+    const { log, lines } = recordingLog();
+    const report = await new SecurityLakeLocalSink({ dir, sourceName: 'cloudtap', rawData: false, log }).deliver([doc(1), alert]);
+    expect(report.delivered).toBe(1);
+    expect((await readLake(dir)).flatMap((f) => f.rows.map((r) => (r.metadata as { uid: string }).uid))).toEqual(['evt-1']);
+    expect(lines).toEqual([expect.stringMatching(/^security-lake: alerts are not written to Security Lake .*"alerts":1}$/)]);
+  });
+
   it('keeps a partition value from provider data one folder deep', async () => {
     await new SecurityLakeLocalSink({ dir, sourceName: 'cloudtap', rawData: false }).deliver([doc(1, { cloud: { region: '..', account: { id: 'a/../../b' } } })]);
     expect((await listFiles(dir)).map((p) => p.replace(/[^/]+\.parquet$/, '*'))).toEqual([
