@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toOcsf, validateOcsf } from '../../shared/ocsf/index';
+import { OCSF_CLASSES, OCSF_VERSION, toOcsf, validateOcsf } from '../../shared/ocsf/index';
 import type { EcsDocument } from '../../shared/ecs/document';
 import { documentedExample, mapRecords } from '../detection/corpus';
 
@@ -8,6 +8,16 @@ function documentOf(type: string, changes: Record<string, unknown> = {}): EcsDoc
   const [document] = mapRecords(type, [{ ...(documentedExample(type) as object), ...changes }]);
   return document!;
 }
+
+describe('the pinned classes', () => {
+  it('are API Activity and Authentication of OCSF 1.1.0, the version Security Lake checks custom sources against', () => {
+    expect(OCSF_VERSION).toBe('1.1.0');
+    expect(OCSF_CLASSES).toEqual([
+      { uid: 6003, name: 'API Activity', slug: 'api_activity' },
+      { uid: 3002, name: 'Authentication', slug: 'authentication' },
+    ]);
+  });
+});
 
 describe('toOcsf over the documented examples', () => {
   it.each([
