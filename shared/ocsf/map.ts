@@ -97,7 +97,8 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
     record.service = service ?? (provider ? { name: provider } : undefined);
   } else {
     record.actor = user ? { user } : undefined;
-    record.api = compact({ operation: action, service });
+    // ECS http.request.id: the audited call's request id, where a mapping records it.
+    record.api = compact({ operation: action, service, request: compact({ uid: read.text('http.request.id') }) });
     record.resources = resources(read);
   }
   if (options.rawData) record.raw_data = read.text('event.original');

@@ -156,6 +156,11 @@ describe('toOcsf', () => {
     expect(validateOcsf(record)).toEqual(['actor: required attribute missing', 'src_endpoint: required attribute missing']);
   });
 
+  it('takes the audited request id from ECS http.request.id', () => {
+    const record = toOcsf({ ...document, http: { request: { method: 'POST', id: 'req-42' } } });
+    expect(record.api).toEqual({ operation: 'LookUpEvents', service: { name: 'cloudaudit' }, request: { uid: 'req-42' } });
+  });
+
   it('keeps in unmapped a value the class cannot take, rather than losing it', () => {
     const record = toOcsf({ ...document, source: { ip: '9.83.55.32', port: '443' } } as unknown as EcsDocument);
     expect(validateOcsf(record)).toEqual([]);
