@@ -47,7 +47,14 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
     domain: read.text('user.domain'),
     full_name: read.text('user.full_name'),
   });
-  const srcEndpoint = compact({ ip: read.text('source.ip', (ip) => matchesFormat('ip_t', ip)), domain: read.text('source.domain'), port: read.integer('source.port') });
+  const isIp = (value: string): boolean => matchesFormat('ip_t', value);
+  const srcEndpoint = compact({
+    ip: read.text('source.ip', isIp) ?? read.text('source.address', isIp),
+    // ECS source.address is the source as recorded: when it is no address (a service, a masked IP) it names the endpoint.
+    name: read.text('source.address', (address) => !isIp(address)),
+    domain: read.text('source.domain'),
+    port: read.integer('source.port'),
+  });
   const httpRequest = compact({ http_method: read.text('http.request.method'), user_agent: read.text('user_agent.original') });
   const service = compact({ name: read.text('cloud.service.name') });
   const provider = read.text('event.provider');

@@ -161,6 +161,17 @@ describe('toOcsf', () => {
     expect(record.api).toEqual({ operation: 'LookUpEvents', service: { name: 'cloudaudit' }, request: { uid: 'req-42' } });
   });
 
+  it.each([
+    { source: { address: 'Internal' }, expected: { name: 'Internal' } },
+    { source: { address: '192.168.XX.XX' }, expected: { name: '192.168.XX.XX' } },
+    { source: { address: '203.0.113.9' }, expected: { ip: '203.0.113.9' } },
+    { source: { ip: '203.0.113.9', domain: 'client.example.com', port: 50123 }, expected: { ip: '203.0.113.9', domain: 'client.example.com', port: 50123 } },
+  ])('takes src_endpoint from ECS source $source', ({ source, expected }) => {
+    const record = toOcsf({ ...document, source });
+    expect(record.src_endpoint).toEqual(expected);
+    expect(validateOcsf(record)).toEqual([]);
+  });
+
   it('keeps in unmapped a value the class cannot take, rather than losing it', () => {
     const record = toOcsf({ ...document, source: { ip: '9.83.55.32', port: '443' } } as unknown as EcsDocument);
     expect(validateOcsf(record)).toEqual([]);
