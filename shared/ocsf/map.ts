@@ -83,6 +83,7 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
       profiles: ['cloud'],
       uid: read.text('event.id'),
       product: compact({ name: 'cloudtap', vendor_name: read.text('cloud.provider'), feature: compact({ name: read.text('cloudtap.source_type') }) }),
+      labels: nonEmpty(read.list('tags')),
       log_name: read.text('event.dataset'),
       log_provider: provider,
       logged_time: read.time('event.created'),
@@ -133,6 +134,8 @@ function resources(read: Reader): Record<string, unknown>[] | undefined {
       : (names.length > 0 ? names : name ? [name] : []).map((each) => compact({ name: each, type })!);
   return list.length > 0 ? list : undefined;
 }
+
+const nonEmpty = (list: string[]): string[] | undefined => (list.length > 0 ? list : undefined);
 
 function authenticationVerb(action: string | undefined): number {
   if (action === undefined) return OTHER;

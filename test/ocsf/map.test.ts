@@ -186,6 +186,7 @@ describe('toOcsf', () => {
     expect(record).toMatchObject({ class_uid: 6003, activity_id: 99, status_id: 0, raw_data: '{"Api":"StartUHostInstance","OperateTime":"yesterday"}' });
     expect(record.status_detail).toMatch(/^incomplete OCSF 1\.1\.0 API Activity record: .*api: required attribute missing/);
     expect(record.unmapped).toMatchObject({ 'cloudtap.mapping_error': failed!.cloudtap.mapping_error, 'error.type': 'mapping_error' });
+    expect(record.metadata).toMatchObject({ labels: ['cloudtap_mapping_error'] });
   });
 
   it('never throws, whatever the document', () => {
