@@ -15,6 +15,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { PinnedAttribute, PinnedClass, PinnedSchema, PinnedShape } from '../shared/ocsf/schema/format';
 
 /** The classes cloudtap writes, by file under `events/`. */
 const CLASS_FILES = ['application/api.json', 'iam/authentication.json'];
@@ -24,39 +25,6 @@ export const APPLIED_PROFILES = ['cloud'];
 const PRIMITIVES = new Set(['string_t', 'integer_t', 'long_t', 'float_t', 'boolean_t', 'json_t', 'timestamp_t']);
 
 type Json = Record<string, any>;
-type Requirement = 'required' | 'recommended' | 'optional';
-export interface PinnedAttribute {
-  /** A primitive (`string_t`, `timestamp_t`, ...), `object` for a free-form object, or an OCSF object's name. */
-  type: string;
-  requirement: Requirement;
-  array?: true;
-  /** For `*_id` enums: value -> caption. */
-  enum?: Record<string, string>;
-  /** A dictionary type with a pattern (`ip_t`, `email_t`, ...): its name, the pattern in `formats`. */
-  format?: string;
-  /** A dictionary type with a range (`port_t`): [min, max]. */
-  range?: [number, number];
-}
-export interface PinnedShape {
-  caption: string;
-  attributes: Record<string, PinnedAttribute>;
-  /** e.g. `{ at_least_one: ['name', 'uid'] }` */
-  constraints?: Record<string, string[]>;
-}
-export interface PinnedClass extends PinnedShape {
-  uid: number;
-  name: string;
-  category_uid: number;
-  category_name: string;
-}
-export interface PinnedSchema {
-  version: string;
-  profiles: string[];
-  /** The patterns of the dictionary types attributes use, by type name. */
-  formats: Record<string, string>;
-  classes: PinnedClass[];
-  objects: Record<string, PinnedShape>;
-}
 
 function main(): void {
   const root = process.argv[2];
@@ -144,7 +112,7 @@ export function pin(root: string): PinnedSchema {
     const { attributes, chain } = resolveChain((name) => eventNamed(root, name), definition);
     const categoryName = chain.map((link) => link.category).filter(Boolean).pop();
     const category = categories[categoryName];
-    const constraints = chain.map((link) => link.constraints).filter(Boolean).pop();
+    const constraints = constraintsOf(chain, definition.name);
     return {
       uid: category.uid * 1000 + definition.uid,
       name: definition.name,
@@ -161,7 +129,7 @@ export function pin(root: string): PinnedSchema {
     if (objects[name]) continue;
     const definition = loadObject(name);
     const { attributes, chain } = resolveChain(loadObject, definition);
-    const constraints = chain.map((link) => link.constraints).filter(Boolean).pop();
+    const constraints = constraintsOf(chain, name);
     objects[name] = { caption: definition.caption, attributes: {}, ...(constraints ? { constraints } : {}) };
     objects[name].attributes = shape(attributes);
   }
@@ -169,6 +137,14 @@ export function pin(root: string): PinnedSchema {
   const sortedObjects = Object.fromEntries(Object.keys(objects).sort().map((name) => [name, objects[name]!]));
   const sortedFormats = Object.fromEntries(Object.keys(formats).sort().map((name) => [name, formats[name]!]));
   return { version: read('version.json').version, profiles: APPLIED_PROFILES, formats: sortedFormats, classes, objects: sortedObjects };
+}
+
+/** The most specific constraints of a chain; a kind validateOcsf does not check (only at_least_one) stops the pin. */
+function constraintsOf(chain: Json[], name: string): PinnedShape['constraints'] {
+  const constraints: Json | undefined = chain.map((link) => link.constraints).filter(Boolean).pop();
+  const unknown = Object.keys(constraints ?? {}).filter((kind) => kind !== 'at_least_one');
+  if (unknown.length > 0) throw new Error(`${name} has constraints validateOcsf does not check: ${unknown.join(', ')}`);
+  return constraints;
 }
 
 /** The event definition whose `name` is `name` (an `extends` names a definition, not its file). */

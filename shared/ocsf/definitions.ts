@@ -1,4 +1,5 @@
 import pinned from './schema/ocsf-1.1.0.json';
+import type { PinnedAttribute, PinnedSchema, Requirement } from './schema/format';
 
 /**
  * The pinned OCSF definitions (shared/ocsf/schema/, written by scripts/ocsf-pin.ts
@@ -19,7 +20,6 @@ export interface OcsfClassInfo {
   slug: string;
 }
 
-export type Requirement = 'required' | 'recommended' | 'optional';
 
 /** A primitive OCSF type after the dictionary's types are reduced (ip_t -> string_t, port_t -> integer_t, ...). */
 export type OcsfPrimitive = 'string_t' | 'integer_t' | 'long_t' | 'float_t' | 'boolean_t' | 'json_t' | 'timestamp_t';
@@ -52,28 +52,8 @@ export interface OcsfClassDefinition extends OcsfClassInfo {
   atLeastOne?: string[];
 }
 
-interface PinnedAttribute {
-  type: string;
-  requirement: string;
-  array?: boolean;
-  enum?: Record<string, string>;
-  format?: string;
-  range?: [number, number];
-}
-interface PinnedShape {
-  caption: string;
-  attributes: Record<string, PinnedAttribute>;
-  constraints?: { at_least_one?: string[] };
-}
-
-interface PinnedClass extends PinnedShape {
-  uid: number;
-  name: string;
-  category_uid: number;
-  category_name: string;
-}
 /** The JSON as scripts/ocsf-pin.ts writes it. */
-const schema = pinned as unknown as { version: string; formats: Record<string, string>; classes: PinnedClass[]; objects: Record<string, PinnedShape> };
+const schema = pinned as unknown as PinnedSchema;
 const objects = schema.objects;
 const formats = new Map(Object.entries(schema.formats).map(([type, pattern]) => [type, { type, pattern: new RegExp(pattern) }]));
 const PRIMITIVES = new Set<string>(['string_t', 'integer_t', 'long_t', 'float_t', 'boolean_t', 'json_t', 'timestamp_t']);
@@ -89,7 +69,7 @@ function expand(attributes: Record<string, PinnedAttribute>, path: readonly stri
   for (const [name, attribute] of Object.entries(attributes)) {
     const base = {
       name,
-      requirement: attribute.requirement as Requirement,
+      requirement: attribute.requirement,
       array: attribute.array === true,
       ...(attribute.enum ? { enum: attribute.enum } : {}),
       ...(attribute.format ? { format: formats.get(attribute.format) } : {}),

@@ -47,7 +47,14 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
     domain: read.text('user.domain'),
     full_name: read.text('user.full_name'),
   });
-  const srcEndpoint = compact({ ip: read.text('source.ip', (ip) => matchesFormat('ip_t', ip)), domain: read.text('source.domain'), port: read.integer('source.port') });
+  const isIp = (value: string): boolean => matchesFormat('ip_t', value);
+  const srcEndpoint = compact({
+    ip: read.text('source.ip', isIp) ?? read.text('source.address', isIp),
+    // ECS source.address is the source as recorded: when it is no address (a service, a masked IP) it names the endpoint.
+    name: read.text('source.address', (address) => !isIp(address)),
+    domain: read.text('source.domain'),
+    port: read.integer('source.port'),
+  });
   const httpRequest = compact({ http_method: read.text('http.request.method'), user_agent: read.text('user_agent.original') });
   const service = compact({ name: read.text('cloud.service.name') });
   const provider = read.text('event.provider');
@@ -76,6 +83,7 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
       profiles: ['cloud'],
       uid: read.text('event.id'),
       product: compact({ name: 'cloudtap', vendor_name: read.text('cloud.provider'), feature: compact({ name: read.text('cloudtap.source_type') }) }),
+      labels: nonEmpty(read.list('tags')),
       log_name: read.text('event.dataset'),
       log_provider: provider,
       logged_time: read.time('event.created'),
@@ -97,7 +105,8 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
     record.service = service ?? (provider ? { name: provider } : undefined);
   } else {
     record.actor = user ? { user } : undefined;
-    record.api = compact({ operation: action, service });
+    // ECS http.request.id: the audited call's request id, where a mapping records it.
+    record.api = compact({ operation: action, service, request: compact({ uid: read.text('http.request.id') }) });
     record.resources = resources(read);
   }
   if (options.rawData) record.raw_data = read.text('event.original');
@@ -125,6 +134,8 @@ function resources(read: Reader): Record<string, unknown>[] | undefined {
       : (names.length > 0 ? names : name ? [name] : []).map((each) => compact({ name: each, type })!);
   return list.length > 0 ? list : undefined;
 }
+
+const nonEmpty = (list: string[]): string[] | undefined => (list.length > 0 ? list : undefined);
 
 function authenticationVerb(action: string | undefined): number {
   if (action === undefined) return OTHER;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toOcsf, validateOcsf } from '../../shared/ocsf/index';
+import { OCSF_CLASSES, OCSF_VERSION, toOcsf, validateOcsf } from '../../shared/ocsf/index';
 import type { EcsDocument } from '../../shared/ecs/document';
 import { documentedExample, mapRecords } from '../detection/corpus';
 
@@ -8,6 +8,16 @@ function documentOf(type: string, changes: Record<string, unknown> = {}): EcsDoc
   const [document] = mapRecords(type, [{ ...(documentedExample(type) as object), ...changes }]);
   return document!;
 }
+
+describe('the pinned classes', () => {
+  it('are API Activity and Authentication of OCSF 1.1.0, the version Security Lake checks custom sources against', () => {
+    expect(OCSF_VERSION).toBe('1.1.0');
+    expect(OCSF_CLASSES).toEqual([
+      { uid: 6003, name: 'API Activity', slug: 'api_activity' },
+      { uid: 3002, name: 'Authentication', slug: 'authentication' },
+    ]);
+  });
+});
 
 describe('toOcsf over the documented examples', () => {
   it.each([
@@ -146,6 +156,22 @@ describe('toOcsf', () => {
     expect(validateOcsf(record)).toEqual(['actor: required attribute missing', 'src_endpoint: required attribute missing']);
   });
 
+  it('takes the audited request id from ECS http.request.id', () => {
+    const record = toOcsf({ ...document, http: { request: { method: 'POST', id: 'req-42' } } });
+    expect(record.api).toEqual({ operation: 'LookUpEvents', service: { name: 'cloudaudit' }, request: { uid: 'req-42' } });
+  });
+
+  it.each([
+    { source: { address: 'Internal' }, expected: { name: 'Internal' } },
+    { source: { address: '192.168.XX.XX' }, expected: { name: '192.168.XX.XX' } },
+    { source: { address: '203.0.113.9' }, expected: { ip: '203.0.113.9' } },
+    { source: { ip: '203.0.113.9', domain: 'client.example.com', port: 50123 }, expected: { ip: '203.0.113.9', domain: 'client.example.com', port: 50123 } },
+  ])('takes src_endpoint from ECS source $source', ({ source, expected }) => {
+    const record = toOcsf({ ...document, source });
+    expect(record.src_endpoint).toEqual(expected);
+    expect(validateOcsf(record)).toEqual([]);
+  });
+
   it('keeps in unmapped a value the class cannot take, rather than losing it', () => {
     const record = toOcsf({ ...document, source: { ip: '9.83.55.32', port: '443' } } as unknown as EcsDocument);
     expect(validateOcsf(record)).toEqual([]);
@@ -160,6 +186,7 @@ describe('toOcsf', () => {
     expect(record).toMatchObject({ class_uid: 6003, activity_id: 99, status_id: 0, raw_data: '{"Api":"StartUHostInstance","OperateTime":"yesterday"}' });
     expect(record.status_detail).toMatch(/^incomplete OCSF 1\.1\.0 API Activity record: .*api: required attribute missing/);
     expect(record.unmapped).toMatchObject({ 'cloudtap.mapping_error': failed!.cloudtap.mapping_error, 'error.type': 'mapping_error' });
+    expect(record.metadata).toMatchObject({ labels: ['cloudtap_mapping_error'] });
   });
 
   it('never throws, whatever the document', () => {
