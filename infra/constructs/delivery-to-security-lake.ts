@@ -154,7 +154,8 @@ export class DeliveryToSecurityLake extends Construct implements Delivery {
           ],
           dataFormatConversion: {
             schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(table),
-            inputFormat: new firehose.OpenXJsonInputFormat(),
+            // Every OCSF attribute is lower-case already: not lower-casing keeps the case of `unmapped`'s keys (docs/ocsf.md).
+            inputFormat: new firehose.OpenXJsonInputFormat({ lowercaseColumnNames: false }),
             outputFormat: new firehose.ParquetOutputFormat({ compression: firehose.ParquetCompression.SNAPPY }),
           },
           dataOutputPrefix: `${location}${partition('region')}/${partition('accountId')}/${partition('eventDay')}/`,

@@ -51,7 +51,7 @@ describe('destination security-lake', () => {
     ]);
     const conversion = config.DataFormatConversionConfiguration;
     expect(conversion.Enabled).toBe(true);
-    expect(conversion.InputFormatConfiguration).toEqual({ Deserializer: { OpenXJsonSerDe: {} } });
+    expect(conversion.InputFormatConfiguration).toEqual({ Deserializer: { OpenXJsonSerDe: { CaseInsensitive: false } } });
     expect(conversion.OutputFormatConfiguration).toEqual({ Serializer: { ParquetSerDe: { Compression: 'SNAPPY' } } });
     expect(conversion.SchemaConfiguration).toMatchObject({ TableName: { Ref: tables[table]!.id }, VersionId: 'LATEST', RoleARN: config.RoleARN });
     // One source of truth: the table's columns are the class's OCSF attributes as the mapping's definitions give them.
