@@ -6,10 +6,10 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { DestinationConfig } from '../../shared/config/schema';
-import { OCSF_CLASSES, glueColumns, type OcsfClassInfo, type OcsfClassUid } from '../../shared/ocsf/index';
+import { OCSF_CLASSES, glueColumns, type OcsfClassInfo } from '../../shared/ocsf/index';
 import { FUNCTION_ENV } from '../../shared/runtime/invocation';
 import { destinationFormatOf, type DestinationFormat } from '../../shared/sinks/encoders/for-format';
-import { PARTITION_JQ, customSourceName, sourceLocation } from '../../shared/sinks/security-lake/layout';
+import { API_ACTIVITY_CLASS_UID, PARTITION_JQ, customSourceName, sourceLocation } from '../../shared/sinks/security-lake/layout';
 import { acknowledgeNag } from '../nag';
 import type { Delivery } from './delivery-contract';
 import { DeliveryLogs, FIREHOSE_S3_ACTIONS, datedPrefixes, folder, grantPutRecords, streamEncryption } from './delivery-common';
@@ -185,7 +185,7 @@ export class DeliveryToSecurityLake extends Construct implements Delivery {
 
   /** The API Activity stream: what the single-stream outputs and alarms name. */
   private get primary(): ClassDelivery {
-    return this.classes.find((c) => c.info.uid === (6003 satisfies OcsfClassUid)) ?? this.classes[0]!;
+    return this.classes.find((c) => c.info.uid === API_ACTIVITY_CLASS_UID) ?? this.classes[0]!;
   }
 
   get cfnDeliveryStream(): firehose.CfnDeliveryStream {

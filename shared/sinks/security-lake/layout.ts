@@ -20,6 +20,12 @@ export interface LakePartition {
   eventDay: string;
 }
 
+/**
+ * API Activity: the class every source type's events have. Where one stream must be named
+ * (the stack's DeliveryStreamName output, alarms, replay's default prefix), it is this class's.
+ */
+export const API_ACTIVITY_CLASS_UID = 6003;
+
 /** The value of a partition the record does not name: a provider that reports no region or account. */
 export const UNKNOWN = 'unknown';
 
