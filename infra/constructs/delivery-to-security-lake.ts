@@ -2,7 +2,7 @@ import { ArnFormat, Aws, CfnOutput, Duration, Names, Size, Stack } from 'aws-cdk
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { DestinationConfig } from '../../shared/config/schema';
@@ -13,6 +13,7 @@ import { API_ACTIVITY_CLASS_UID, PARTITION_JQ, customSourceName, sourceLocation 
 import { acknowledgeNag } from '../nag';
 import type { Delivery } from './delivery-contract';
 import { DeliveryLogs, FIREHOSE_S3_ACTIONS, datedPrefixes, folder, grantPutRecords, streamEncryption } from './delivery-common';
+import { ENVELOPE_WRITE_ACTIONS, keyUseStatement } from './encryption-key';
 import { SecurityLakeRegistration } from './security-lake-registration';
 
 export type SecurityLakeDestinationConfig = Extract<DestinationConfig, { type: 'security-lake' }>;
@@ -82,13 +83,17 @@ export class DeliveryToSecurityLake extends Construct implements Delivery {
     const tableArn = (table: string) =>
       stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName}/${table}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const locations = OCSF_CLASSES.map((info) => sourceLocation(destination.sourceName, info.uid));
+    const written = [...locations.map(objects), objects(folder(destination.errorPrefix))];
+    // A lake encrypted with its own key: Firehose's writes may use it for these keys only (with S3 Bucket Keys the context is the bucket).
+    const lakeKey = destination.kmsKeyArn ? kms.Key.fromKeyArn(this, 'LakeKey', destination.kmsKeyArn) : undefined;
     const policy = new iam.Policy(this, 'FirehosePolicy', {
       roles: [this.role],
       statements: [
         new iam.PolicyStatement({
           actions: FIREHOSE_S3_ACTIONS,
-          resources: [this.bucket.bucketArn, ...locations.map(objects), objects(folder(destination.errorPrefix))],
+          resources: [this.bucket.bucketArn, ...written],
         }),
+        ...(lakeKey ? [keyUseStatement(lakeKey, 's3', ENVELOPE_WRITE_ACTIONS, { 'aws:s3:arn': [this.bucket.bucketArn, ...written] })] : []),
         new iam.PolicyStatement({
           actions: GLUE_SCHEMA_ACTIONS,
           resources: [

@@ -120,6 +120,11 @@ const securityLakeDestination = z
     sourceVersion: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, { message: 'expected letters, digits, ., _ or -' }).default('1.0'),
     /** The external id the provider role's trust requires (CreateCustomLogSource providerIdentity.externalId). */
     externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { message: 'expected 2 or more letters, digits or +=,.@:/-' }).default('cloudtap'),
+    /** The lake bucket's customer-managed KMS key, when Security Lake was set up with one: Firehose may then use it for its writes. */
+    kmsKeyArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, { message: 'expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id>' })
+      .optional(),
     /** Register the custom sources with Security Lake on deploy (and remove them on delete); false when they exist already. */
     register: z.boolean().default(true),
     /** Keep each event's raw record in OCSF `raw_data` (larger objects, the provider's original kept). */

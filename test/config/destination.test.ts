@@ -109,6 +109,7 @@ describe('destination problems, named with their path', () => {
       expected: ['destination.sourceName: expected 1 to 15 letters, digits, _ or -: Security Lake caps a source name at 20 characters and cloudtap adds -<class uid>'],
     },
     { name: 'Security Lake objects more often than every 5 minutes', destination: { type: 'security-lake', bucket: 'lake-bucket', bufferSeconds: 60 }, expected: [/^destination\.bufferSeconds: at least 300: Security Lake/] },
+    { name: 'a KMS key alias instead of its ARN', destination: { type: 'security-lake', bucket: 'lake-bucket', kmsKeyArn: 'alias/lake' }, expected: [/^destination\.kmsKeyArn: expected a KMS key ARN/] },
     { name: 'a Parquet buffer under 64 MiB', destination: { type: 'security-lake', bucket: 'lake-bucket', bufferMiB: 32 }, expected: [/^destination\.bufferMiB: at least 64: Firehose converts to Parquet/] },
     { name: 'a Security Lake buffer over the Firehose maximum', destination: { type: 'security-lake', bucket: 'lake-bucket', bufferSeconds: 3600 }, expected: [/^destination\.bufferSeconds: /] },
     { name: "an S3 field on Elastic", destination: { type: 'elastic', endpointUrl: ELASTIC, bufferMiB: 1 }, expected: [/^destination\.bufferMiB: unknown key; expected one of type, endpointUrl, namespace, /] },

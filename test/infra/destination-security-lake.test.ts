@@ -148,6 +148,22 @@ describe('destination security-lake', () => {
     for (const [, stream] of streams) expect(stream.DependsOn.some((id: string) => id.includes('Register'))).toBe(true);
   });
 
+  it("may use the lake's own KMS key for its writes only, through S3", () => {
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    const { json: encrypted } = synth({ type: 'security-lake', bucket: BUCKET, kmsKeyArn: key });
+    const policy = ofType(encrypted, 'AWS::IAM::Policy').find(([id]) => id.includes('FirehosePolicy'))![1].Properties.PolicyDocument.Statement as Statement[];
+    const kmsUse = policy.filter((s) => actions(s).some((a) => a.startsWith('kms:')));
+    expect(kmsUse).toHaveLength(1);
+    expect(actions(kmsUse[0]!)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(resources(kmsUse[0]!)).toEqual([key]);
+    expect(kmsUse[0]!.Condition!.StringEquals).toEqual({ 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } });
+    expect(sorted(kmsUse[0]!.Condition!.StringLike!['kms:EncryptionContext:aws:s3:arn'] as unknown[])).toEqual(
+      sorted([lakeArn(), lakeArn('/ext/cloudtap-6003/*'), lakeArn('/ext/cloudtap-3002/*'), lakeArn('/cloudtap-security-lake-errors/*')]),
+    );
+    // Without the option, no key use at all.
+    expect(JSON.stringify(ofType(json, 'AWS::IAM::Policy').find(([id]) => id.includes('FirehosePolicy')))).not.toContain('kms:');
+  });
+
   it('registers nothing when the custom sources exist already (register: false)', () => {
     const { json: unregistered } = synth({ type: 'security-lake', bucket: BUCKET, register: false });
     expect(ofType(unregistered, 'Custom::SecurityLakeCustomLogSource')).toEqual([]);
