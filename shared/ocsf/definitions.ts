@@ -11,6 +11,9 @@ import type { PinnedAttribute, PinnedSchema, Requirement } from './schema/format
 /** OCSF 1.1.0: the version Security Lake validates custom sources against (docs/ocsf.md says where that is written). */
 export const OCSF_VERSION: string = (pinned as { version: string }).version;
 
+/** The OCSF profiles the pinned classes include (their attributes kept), declared in every record's `metadata.profiles`. */
+export const OCSF_PROFILES: readonly string[] = (pinned as { profiles: string[] }).profiles;
+
 export type OcsfClassUid = 3002 | 6003;
 
 export interface OcsfClassInfo {

@@ -1,5 +1,5 @@
 import type { EcsDocument } from '../ecs/document';
-import { classDefinition, fieldOf, matchesFormat, OCSF_VERSION, type OcsfClassDefinition } from './definitions';
+import { classDefinition, fieldOf, matchesFormat, OCSF_PROFILES, OCSF_VERSION, type OcsfClassDefinition } from './definitions';
 import type { OcsfRecord } from './record';
 import { flatten } from './unmapped';
 import { documentReader, type DocumentReader } from './document-reader';
@@ -109,7 +109,7 @@ function classification(read: DocumentReader, definition: OcsfClassDefinition, i
 function metadataOf(read: DocumentReader): Record<string, unknown> | undefined {
   return compact({
     version: OCSF_VERSION,
-    profiles: ['cloud'],
+    profiles: [...OCSF_PROFILES],
     uid: read.text('event.id'),
     product: compact({ name: 'cloudtap', vendor_name: read.text('cloud.provider'), feature: compact({ name: read.text('cloudtap.source_type') }) }),
     labels: nonEmpty(read.list('tags')),
