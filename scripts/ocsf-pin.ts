@@ -4,7 +4,7 @@
  * definition file: `shared/ocsf/schema/ocsf-<version>.json`. The mapping's
  * validator, the Glue columns and the Parquet schema are all generated from it.
  *
- *   git -C <ocsf-schema clone> archive v1.1.0 | tar -x -C /tmp/ocsf-1.1.0
+ *   mkdir -p /tmp/ocsf-1.1.0 && git -C <ocsf-schema clone> archive refs/tags/v1.1.0 | tar -x -C /tmp/ocsf-1.1.0
  *   npx tsx scripts/ocsf-pin.ts /tmp/ocsf-1.1.0
  *
  * Resolution follows the schema's own rules: `extends` chains (class and object),
@@ -15,6 +15,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PinnedAttribute, PinnedClass, PinnedSchema, PinnedShape } from '../shared/ocsf/schema/format';
 
 /** The classes cloudtap writes, by file under `events/`. */
@@ -30,7 +31,7 @@ function main(): void {
   const root = process.argv[2];
   if (!root) throw new Error('usage: tsx scripts/ocsf-pin.ts <ocsf-schema checkout>');
   const schema = pin(resolve(root));
-  const out = join('shared', 'ocsf', 'schema', `ocsf-${schema.version}.json`);
+  const out = fileURLToPath(new URL(`../shared/ocsf/schema/ocsf-${schema.version}.json`, import.meta.url));
   writeFileSync(out, `${JSON.stringify(schema)}\n`);
   console.log(`wrote ${out}: ${schema.classes.length} classes, ${Object.keys(schema.objects).length} objects`);
 }

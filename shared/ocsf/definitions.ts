@@ -8,8 +8,14 @@ import type { PinnedAttribute, PinnedSchema, Requirement } from './schema/format
  * they cannot disagree. See docs/ocsf.md.
  */
 
+/** The JSON as scripts/ocsf-pin.ts writes it. */
+const schema = pinned as unknown as PinnedSchema;
+
 /** OCSF 1.1.0: the version Security Lake validates custom sources against (docs/ocsf.md says where that is written). */
-export const OCSF_VERSION: string = (pinned as { version: string }).version;
+export const OCSF_VERSION: string = schema.version;
+
+/** The OCSF profiles the pinned classes include (their attributes kept), declared in every record's `metadata.profiles`. */
+export const OCSF_PROFILES: readonly string[] = schema.profiles;
 
 export type OcsfClassUid = 3002 | 6003;
 
@@ -19,7 +25,6 @@ export interface OcsfClassInfo {
   /** snake_case, e.g. 'api_activity' */
   slug: string;
 }
-
 
 /** A primitive OCSF type after the dictionary's types are reduced (ip_t -> string_t, port_t -> integer_t, ...). */
 export type OcsfPrimitive = 'string_t' | 'integer_t' | 'long_t' | 'float_t' | 'boolean_t' | 'json_t' | 'timestamp_t';
@@ -52,8 +57,6 @@ export interface OcsfClassDefinition extends OcsfClassInfo {
   atLeastOne?: string[];
 }
 
-/** The JSON as scripts/ocsf-pin.ts writes it. */
-const schema = pinned as unknown as PinnedSchema;
 const objects = schema.objects;
 const formats = new Map(Object.entries(schema.formats).map(([type, pattern]) => [type, { type, pattern: new RegExp(pattern) }]));
 const PRIMITIVES = new Set<string>(['string_t', 'integer_t', 'long_t', 'float_t', 'boolean_t', 'json_t', 'timestamp_t']);

@@ -1,8 +1,9 @@
 import type { EcsDocument } from '../ecs/document';
-import { classDefinition, fieldOf, matchesFormat, OCSF_VERSION, type OcsfClassDefinition } from './definitions';
+import { classDefinition, fieldOf, matchesFormat, OCSF_PROFILES, OCSF_VERSION, type OcsfClassDefinition } from './definitions';
 import type { OcsfRecord } from './record';
 import { flatten } from './unmapped';
-import { validateOcsf } from './validate';
+import { documentReader, type DocumentReader } from './document-reader';
+import { isGap, validateOcsf } from './validate';
 
 /** Document fields no record keeps: the ECS version is ECS's own, and `event.original` is `raw_data` when asked for. */
 const NEVER_UNMAPPED = new Set(['ecs.version', 'event.original']);
@@ -27,39 +28,69 @@ const SEVERITY_INFORMATIONAL = 1;
  * document in `unmapped` (`validateOcsf` then lists the same gaps).
  */
 export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {}): OcsfRecord {
-  const read = reader(document);
+  const read = documentReader(document);
   const isAuthentication = read.list('event.category').includes('authentication');
   const definition = classDefinition(isAuthentication ? 3002 : 6003);
-  const types = read.list('event.type');
-  const activities = isAuthentication ? AUTHENTICATION_ACTIVITY : API_ACTIVITY;
+  const user = userOf(read);
+  const service = compact({ name: read.text('cloud.service.name') });
+  const record: Record<string, unknown> = {
+    ...classification(read, definition, isAuthentication),
+    status_code: read.text('error.code'),
+    status_detail: read.text('error.message'),
+    time: read.time('@timestamp'),
+    // cloudtap writes every time in UTC.
+    timezone_offset: 0,
+    message: read.text('message'),
+    metadata: metadataOf(read),
+    cloud: compact({
+      provider: read.text('cloud.provider'),
+      region: read.text('cloud.region'),
+      zone: read.text('cloud.availability_zone'),
+      project_uid: read.text('cloud.project.id'),
+      account: compact({ uid: read.text('cloud.account.id'), name: read.text('cloud.account.name') }),
+    }),
+    src_endpoint: sourceEndpointOf(read),
+    http_request: compact({ http_method: read.text('http.request.method'), user_agent: read.text('user_agent.original') }),
+    actor: user ? { user } : undefined,
+  };
+  if (isAuthentication) {
+    record.user = user;
+    // The class needs a service or a destination: the service signed in to, else the log's provider.
+    record.service = service ?? compact({ name: read.text('event.provider') });
+  } else {
+    // ECS http.request.id: the audited call's request id, where a mapping records it.
+    record.api = compact({ operation: read.text('event.action'), service, request: compact({ uid: read.text('http.request.id') }) });
+    record.resources = resources(read);
+  }
+  if (options.rawData) record.raw_data = read.text('event.original');
+  return withUnmapped(compact(record) as OcsfRecord, document, read, definition);
+}
+
+/**
+ * `unmapped` holds the document fields no attribute took. A record missing what
+ * its class requires is still delivered: what is there is true, `status_detail`
+ * names the gap, and the whole document travels in `unmapped`.
+ */
+function withUnmapped(record: OcsfRecord, document: EcsDocument, read: DocumentReader, definition: OcsfClassDefinition): OcsfRecord {
+  const gaps = validateOcsf(record).filter(isGap);
+  const unmapped = flatten(document, (path) => NEVER_UNMAPPED.has(path) || (gaps.length === 0 && read.used.has(path)));
+  if (Object.keys(unmapped).length > 0) record.unmapped = unmapped;
+  if (gaps.length > 0) record.status_detail = `incomplete OCSF ${OCSF_VERSION} ${definition.name} record: ${gaps.join('; ')}`;
+  return record;
+}
+
+/** Class, category, activity, type, severity and status: the attributes every record has. */
+function classification(read: DocumentReader, definition: OcsfClassDefinition, isAuthentication: boolean): Record<string, unknown> {
   const action = read.text('event.action');
-  const activityId = types.map((type) => activities[type]).find((id) => id !== undefined) ?? (isAuthentication ? authenticationVerb(action) : OTHER);
+  const activities = isAuthentication ? AUTHENTICATION_ACTIVITY : API_ACTIVITY;
+  const fromType = read.list('event.type').map((type) => activities[type]).find((id) => id !== undefined);
+  const activityId = fromType ?? (isAuthentication ? authenticationVerb(action) : OTHER);
   const activityName = activityId === OTHER ? (action ?? 'Other') : caption(definition, 'activity_id', activityId);
   const outcome = read.text('event.outcome');
   const statusId = (outcome !== undefined ? STATUS[outcome] : undefined) ?? 0;
   const severity = read.value('event.severity');
-  const severityId = Number.isInteger(severity) && (severity as number) >= 1 && (severity as number) <= 6 ? (severity as number) : severity === undefined ? SEVERITY_INFORMATIONAL : OTHER;
-
-  const user = compact({
-    uid: read.text('user.id'),
-    name: read.text('user.name'),
-    email_addr: read.text('user.email', (email) => matchesFormat('email_t', email)),
-    domain: read.text('user.domain'),
-    full_name: read.text('user.full_name'),
-  });
-  const isIp = (value: string): boolean => matchesFormat('ip_t', value);
-  const srcEndpoint = compact({
-    ip: read.text('source.ip', isIp) ?? read.text('source.address', isIp),
-    // ECS source.address is the source as recorded: when it is no address (a service, a masked IP) it names the endpoint.
-    name: read.text('source.address', (address) => !isIp(address)),
-    domain: read.text('source.domain'),
-    port: read.integer('source.port'),
-  });
-  const httpRequest = compact({ http_method: read.text('http.request.method'), user_agent: read.text('user_agent.original') });
-  const service = compact({ name: read.text('cloud.service.name') });
-  const provider = read.text('event.provider');
-
-  const record: Record<string, unknown> = {
+  const severityId = severity === undefined ? SEVERITY_INFORMATIONAL : Number.isInteger(severity) && (severity as number) >= 1 && (severity as number) <= 6 ? (severity as number) : OTHER;
+  return {
     class_uid: definition.uid,
     class_name: definition.name,
     category_uid: definition.category_uid,
@@ -72,58 +103,47 @@ export function toOcsf(document: EcsDocument, options: { rawData?: boolean } = {
     severity: severityId === OTHER ? String(severity) : caption(definition, 'severity_id', severityId),
     status_id: statusId,
     status: caption(definition, 'status_id', statusId),
-    status_code: read.text('error.code'),
-    status_detail: read.text('error.message'),
-    time: read.time('@timestamp'),
-    // cloudtap writes every time in UTC.
-    timezone_offset: 0,
-    message: read.text('message'),
-    metadata: compact({
-      version: OCSF_VERSION,
-      profiles: ['cloud'],
-      uid: read.text('event.id'),
-      product: compact({ name: 'cloudtap', vendor_name: read.text('cloud.provider'), feature: compact({ name: read.text('cloudtap.source_type') }) }),
-      labels: nonEmpty(read.list('tags')),
-      log_name: read.text('event.dataset'),
-      log_provider: provider,
-      logged_time: read.time('event.created'),
-      processed_time: read.time('event.ingested'),
-    }),
-    cloud: compact({
-      provider: read.text('cloud.provider'),
-      region: read.text('cloud.region'),
-      zone: read.text('cloud.availability_zone'),
-      project_uid: read.text('cloud.project.id'),
-      account: compact({ uid: read.text('cloud.account.id'), name: read.text('cloud.account.name') }),
-    }),
-    src_endpoint: srcEndpoint,
-    http_request: httpRequest,
   };
-  if (isAuthentication) {
-    record.user = user;
-    record.actor = user ? { user } : undefined;
-    record.service = service ?? (provider ? { name: provider } : undefined);
-  } else {
-    record.actor = user ? { user } : undefined;
-    // ECS http.request.id: the audited call's request id, where a mapping records it.
-    record.api = compact({ operation: action, service, request: compact({ uid: read.text('http.request.id') }) });
-    record.resources = resources(read);
-  }
-  if (options.rawData) record.raw_data = read.text('event.original');
+}
 
-  const complete = compact(record) as OcsfRecord;
-  const missing = validateOcsf(complete).filter((problem) => problem.endsWith('required attribute missing') || problem.includes('needs at least one of'));
-  const unmapped = flatten(document, (path) => NEVER_UNMAPPED.has(path) || (missing.length === 0 && read.used.has(path)));
-  if (Object.keys(unmapped).length > 0) complete.unmapped = unmapped;
-  if (missing.length > 0) {
-    // Still delivered: what is there is true; the gap is named and the whole document travels in `unmapped`.
-    complete.status_detail = `incomplete OCSF ${OCSF_VERSION} ${definition.name} record: ${missing.join('; ')}`;
-  }
-  return complete;
+function metadataOf(read: DocumentReader): Record<string, unknown> | undefined {
+  return compact({
+    version: OCSF_VERSION,
+    profiles: [...OCSF_PROFILES],
+    uid: read.text('event.id'),
+    product: compact({ name: 'cloudtap', vendor_name: read.text('cloud.provider'), feature: compact({ name: read.text('cloudtap.source_type') }) }),
+    labels: nonEmpty(read.list('tags')),
+    log_name: read.text('event.dataset'),
+    log_provider: read.text('event.provider'),
+    logged_time: read.time('event.created'),
+    processed_time: read.time('event.ingested'),
+  });
+}
+
+function userOf(read: DocumentReader): Record<string, unknown> | undefined {
+  return compact({
+    uid: read.text('user.id'),
+    name: read.text('user.name'),
+    // An address the email_t pattern rejects stays in `unmapped` under its ECS name.
+    email_addr: read.text('user.email', (email) => matchesFormat('email_t', email)),
+    domain: read.text('user.domain'),
+    full_name: read.text('user.full_name'),
+  });
+}
+
+function sourceEndpointOf(read: DocumentReader): Record<string, unknown> | undefined {
+  const isIp = (value: string): boolean => matchesFormat('ip_t', value);
+  return compact({
+    ip: read.text('source.ip', isIp) ?? read.text('source.address', isIp),
+    // ECS source.address is the source as recorded: when it is no address (a service, a masked IP) it names the endpoint.
+    name: read.text('source.address', (address) => !isIp(address)),
+    domain: read.text('source.domain'),
+    port: read.integer('source.port'),
+  });
 }
 
 /** `cloudtap.resource` as OCSF resources: one per id (named when there is one id and one name), else one per name. */
-function resources(read: Reader): Record<string, unknown>[] | undefined {
+function resources(read: DocumentReader): Record<string, unknown>[] | undefined {
   const type = read.text('cloudtap.resource.type');
   const ids = read.list('cloudtap.resource.ids');
   const names = read.list('cloudtap.resource.names');
@@ -150,39 +170,4 @@ function caption(definition: OcsfClassDefinition, attribute: string, id: number)
 function compact<T extends Record<string, unknown>>(value: T): T | undefined {
   const entries = Object.entries(value).filter(([, member]) => member !== undefined);
   return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined;
-}
-
-type Reader = ReturnType<typeof reader>;
-
-/**
- * Reads document fields by dotted path and remembers which it mapped: the rest
- * is `unmapped`. A value a reader does not take (a list of numbers where strings
- * belong, an address that is no `ip_t`) counts as not mapped, so it is kept there.
- */
-function reader(document: EcsDocument) {
-  const used = new Set<string>();
-  const take = <T>(path: string, convert: (found: unknown) => T | undefined): T | undefined => {
-    let found: unknown = document;
-    for (const key of path.split('.')) found = found !== null && typeof found === 'object' ? (found as Record<string, unknown>)[key] : undefined;
-    const result = found === undefined || found === null ? undefined : convert(found);
-    if (result !== undefined) used.add(path);
-    return result;
-  };
-  return {
-    used,
-    value: (path: string): unknown => take(path, (found) => found),
-    /** A non-empty string (a number as text), when `accept` (if given) takes it. */
-    text: (path: string, accept: (found: string) => boolean = () => true): string | undefined =>
-      take(path, (found) => {
-        const result = typeof found === 'string' && found !== '' ? found : typeof found === 'number' ? String(found) : undefined;
-        return result !== undefined && accept(result) ? result : undefined;
-      }),
-    list: (path: string): string[] =>
-      take(path, (found) =>
-        typeof found === 'string' ? [found] : Array.isArray(found) && found.every((item) => typeof item === 'string') ? (found as string[]) : undefined,
-      ) ?? [],
-    integer: (path: string): number | undefined => take(path, (found) => (Number.isInteger(found) ? (found as number) : undefined)),
-    time: (path: string): number | undefined =>
-      take(path, (found) => (typeof found === 'string' && Number.isFinite(Date.parse(found)) ? Date.parse(found) : undefined)),
-  };
 }

@@ -1,6 +1,6 @@
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet-writer';
-import { classDefinition, type OcsfClassUid, type OcsfField } from './definitions';
+import { classDefinition, OCSF_VERSION, type OcsfClassUid, type OcsfField } from './definitions';
 import type { OcsfRecord } from './record';
 
 /**
@@ -21,7 +21,10 @@ export function ocsfParquet(classUid: OcsfClassUid, records: OcsfRecord[]): Uint
     writer,
     schema,
     columnData: fields.map((field) => ({ name: field.name, data: rows.map((row) => row[field.name]) })),
-    kvMetadata: [{ key: 'ocsf.class_uid', value: String(classUid) }],
+    kvMetadata: [
+      { key: 'ocsf.version', value: OCSF_VERSION },
+      { key: 'ocsf.class_uid', value: String(classUid) },
+    ],
     createdBy: 'cloudtap',
   });
   return new Uint8Array(writer.getBuffer());

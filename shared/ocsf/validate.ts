@@ -4,9 +4,10 @@ import type { OcsfRecord } from './record';
 /**
  * Problems of a record against the pinned schema, each naming the attribute's
  * path: a required attribute missing, an attribute the class does not have, a
- * value of the wrong type (or pattern, for `ip_t`, `email_t`, ...), an enum value the schema does not list, an
- * `at_least_one` constraint unmet, and the classification values the schema
- * derives (category_uid, type_uid = class_uid * 100 + activity_id). [] when valid.
+ * value of the wrong type (or pattern, for `ip_t`, `email_t`, ...; or range), an
+ * enum value the schema does not list, an `at_least_one` constraint unmet, and
+ * the classification values the schema derives (category_uid, type_uid =
+ * class_uid * 100 + activity_id). [] when valid.
  */
 export function validateOcsf(record: OcsfRecord): string[] {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return ['record: not an object'];
@@ -23,6 +24,12 @@ export function validateOcsf(record: OcsfRecord): string[] {
   return problems;
 }
 
+const MISSING = 'required attribute missing';
+const AT_LEAST_ONE = 'needs at least one of';
+
+/** Whether a problem is a gap in the data (a required attribute, or an at_least_one unmet) rather than a wrong value. */
+export const isGap = (problem: string): boolean => problem.endsWith(MISSING) || problem.includes(`: ${AT_LEAST_ONE} `);
+
 function checkObject(value: Record<string, unknown>, fields: readonly OcsfField[], atLeastOne: readonly string[] | undefined, path: string): string[] {
   const problems: string[] = [];
   const byName = new Map(fields.map((field) => [field.name, field]));
@@ -33,11 +40,11 @@ function checkObject(value: Record<string, unknown>, fields: readonly OcsfField[
   }
   for (const field of fields) {
     if (field.requirement === 'required' && (value[field.name] === undefined || value[field.name] === null)) {
-      problems.push(`${path}${field.name}: required attribute missing`);
+      problems.push(`${path}${field.name}: ${MISSING}`);
     }
   }
   if (atLeastOne && !atLeastOne.some((name) => value[name] !== undefined && value[name] !== null)) {
-    problems.push(`${path.slice(0, -1) || 'record'}: needs at least one of ${atLeastOne.join(', ')}`);
+    problems.push(`${path.slice(0, -1) || 'record'}: ${AT_LEAST_ONE} ${atLeastOne.join(', ')}`);
   }
   return problems;
 }

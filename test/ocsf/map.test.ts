@@ -40,7 +40,13 @@ describe('toOcsf over the documented examples', () => {
         src_endpoint: { ip: '9.83.55.32' },
         http_request: { http_method: 'POST', user_agent: 'SDK_NODEJS_0.2.1' },
         cloud: { provider: 'tencentcloud', region: 'ap-guangzhou', account: { uid: '100000000000' } },
-        metadata: { version: '1.1.0', product: { name: 'cloudtap', vendor_name: 'tencentcloud' }, uid: 'c8c04477-eb9e-4703-84ae-f8758c6084ff' },
+        metadata: {
+          version: '1.1.0',
+          profiles: ['cloud'],
+          product: { name: 'cloudtap', vendor_name: 'tencentcloud', feature: { name: 'tencent-cloudaudit' } },
+          uid: 'c8c04477-eb9e-4703-84ae-f8758c6084ff',
+          log_name: 'cloudtap.tencent_cloudaudit',
+        },
       },
     },
     {

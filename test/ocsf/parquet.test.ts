@@ -80,7 +80,12 @@ describe.each(OCSF_CLASSES.map((info) => info.uid))('class %i', (classUid) => {
 
   it('writes a file whose columns are the Glue columns, type for type', () => {
     const file = ocsfParquet(classUid, written.slice(0, 1));
-    const tree = parquetSchema(parquetMetadata(file.buffer as ArrayBuffer));
+    const metadata = parquetMetadata(file.buffer as ArrayBuffer);
+    expect(metadata.key_value_metadata).toEqual([
+      { key: 'ocsf.version', value: '1.1.0' },
+      { key: 'ocsf.class_uid', value: String(classUid) },
+    ]);
+    const tree = parquetSchema(metadata);
     expect(tree.children.map((child) => ({ name: child.element.name, type: hiveOf(child) }))).toEqual(glueColumns(classUid));
   });
 
