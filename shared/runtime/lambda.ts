@@ -77,6 +77,8 @@ export function createPullHandler(definition: SourceDefinition<any>) {
     eventBusName: process.env[FUNCTION_ENV.alertBusName],
     siemLink: process.env[FUNCTION_ENV.siemLink],
     metricDimensions: { SourceType: definition.type },
+    // One DynamoDB client for the cursors, the dedup claims and the outbox: one connection pool, one set-up at cold start.
+    clients: { dynamodb: dynamoDb },
     log,
   });
   // Rules are compiled once per cold start; each run gets a fresh detector (threshold counts are per run).
