@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LAMBDA_BUNDLING } from './lambda-bundling';
 
 export interface CloudtapFunctionProps {
   readonly description: string;
@@ -47,14 +48,9 @@ export function cloudtapFunction(scope: Construct, props: CloudtapFunctionProps)
     logGroup,
     tracing: lambda.Tracing.DISABLED,
     bundling: {
+      ...LAMBDA_BUNDLING,
       format: OutputFormat.ESM,
-      target: 'node24',
-      mainFields: ['module', 'main'],
-      // CommonJS dependencies call require() for Node built-ins; ESM output has none.
-      banner: "import { createRequire as __cloudtapCreateRequire } from 'node:module'; const require = __cloudtapCreateRequire(import.meta.url);",
-      minify: true,
-      sourceMap: true,
-      sourcesContent: false,
+      mainFields: [...LAMBDA_BUNDLING.mainFields],
       // Ship the SDK version the tests ran against rather than whatever the runtime carries.
       bundleAwsSDK: true,
       ...(files.length > 0 && {

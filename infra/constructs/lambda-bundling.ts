@@ -1,0 +1,16 @@
+/**
+ * How every cloudtap Lambda is bundled, in esbuild's terms: the stack's
+ * NodejsFunction and the cold-start benchmark (bench/cold-start.ts) both
+ * read it, so the benchmark measures the bundle that ships.
+ */
+export const LAMBDA_BUNDLING = {
+  format: 'esm',
+  // The Lambda runtime's Node (infra/constructs/cloudtap-function.ts); the code also runs on Node 20.
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  // CommonJS dependencies call require() for Node built-ins; ESM output has none.
+  banner: "import { createRequire as __cloudtapCreateRequire } from 'node:module'; const require = __cloudtapCreateRequire(import.meta.url);",
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+} as const;
