@@ -51,7 +51,6 @@ const bundleOptions: BuildOptions = {
   banner: { js: LAMBDA_BUNDLING.banner },
   minify: LAMBDA_BUNDLING.minify,
   sourcemap: LAMBDA_BUNDLING.sourceMap,
-  sourcesContent: LAMBDA_BUNDLING.sourcesContent,
   metafile: true,
   logLevel: 'silent',
 };
@@ -86,7 +85,7 @@ async function floorEntry(packages: string[]): Promise<string> {
 
 async function importMs(file: string, env: Record<string, string>): Promise<number> {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
-  const { stdout } = await run(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
   });
   return Number(stdout);

@@ -42,8 +42,7 @@ export function cloudtapFunction(scope: Construct, props: CloudtapFunctionProps)
     architecture: lambda.Architecture.ARM_64,
     memorySize: props.memorySize,
     timeout: props.timeout,
-    // Stack traces point into the TypeScript sources rather than the minified bundle.
-    environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+    environment: props.environment,
     role,
     logGroup,
     tracing: lambda.Tracing.DISABLED,

@@ -11,6 +11,8 @@ export const LAMBDA_BUNDLING = {
   // CommonJS dependencies call require() for Node built-ins; ESM output has none.
   banner: "import { createRequire as __cloudtapCreateRequire } from 'node:module'; const require = __cloudtapCreateRequire(import.meta.url);",
   minify: true,
-  sourceMap: true,
-  sourcesContent: false,
+  // No source map: Node's --enable-source-maps made a cold start about a fifth slower
+  // (docs/benchmarks.md, "Lambda cold start"); cloudtap's errors name the source, the
+  // request and what went wrong, so a minified stack is rarely what an operator needs.
+  sourceMap: false,
 } as const;

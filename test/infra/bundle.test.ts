@@ -35,14 +35,14 @@ describe('synth with bundling', () => {
       ...[...stack.pullers].map(([type, puller]) => ({
         name: type,
         fn: puller.function,
-        files: ['index.mjs', 'index.mjs.map'],
+        files: ['index.mjs'],
         env: { CLOUDTAP_SOURCE_TYPE: type, CLOUDTAP_TABLE_NAME: 'cursors', CLOUDTAP_DELIVERY_STREAM: 'stream' },
       })),
       {
         name: 'dispatcher',
         fn: stack.dispatcher.function,
         // Its table of instances rides beside its code.
-        files: [DISPATCH_TABLE_FILE, 'index.mjs', 'index.mjs.map'],
+        files: [DISPATCH_TABLE_FILE, 'index.mjs'],
         // At cold start it checks that every type in its table has a queue, as the stack sets them.
         env: {
           CLOUDTAP_QUEUES: JSON.stringify(Object.fromEntries([...stack.pullers.keys()].map((type) => [type, `https://sqs.eu-west-1.amazonaws.com/123456789012/${type}`]))),
@@ -69,7 +69,6 @@ describe('synth with bundling', () => {
       const load = spawnSync(
         process.execPath,
         [
-          '--enable-source-maps',
           '--input-type=module',
           '-e',
           `const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)}); console.log(typeof m.handler);`,
