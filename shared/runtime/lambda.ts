@@ -82,7 +82,7 @@ export function createPullHandler(definition: SourceDefinition<any>) {
     log,
   });
   // Rules are compiled once per cold start; each run gets a fresh detector (threshold counts are per run).
-  const pulls = new PullAssembly({ store, sink, rules, alerts, clock: systemClock, log });
+  const pulls = new PullAssembly({ store, sink, rules, alerts, sourceTypes: [definition.type], clock: systemClock, log });
 
   /** One record: its message checked, then skipped or run. Throws what failed it. */
   const pullRecord = async (record: QueuedRecord, context: Context): Promise<void> => {
