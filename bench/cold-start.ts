@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { LAMBDA_BUNDLING } from '../infra/constructs/lambda-bundling';
+import { definitions } from '../shared/providers/registry';
 import { DISPATCH_TABLE_FILE, FUNCTION_ENV, type DispatchTable } from '../shared/runtime/invocation';
 import { median } from './stats';
 
@@ -17,7 +18,7 @@ const HANDLERS = [
   {
     name: 'pull',
     entry: 'functions/pull/handler.ts',
-    env: { [FUNCTION_ENV.sourceType]: 'tencent-cloudaudit', [FUNCTION_ENV.tableName]: 'cursors', [FUNCTION_ENV.deliveryStreamName]: 'stream' },
+    env: { [FUNCTION_ENV.sourceType]: definitions[0]!.type, [FUNCTION_ENV.tableName]: 'cursors', [FUNCTION_ENV.deliveryStreamName]: 'stream' },
   },
   {
     name: 'dispatch',
