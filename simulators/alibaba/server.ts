@@ -100,7 +100,7 @@ export class AlibabaApiServer extends ActionApiSimulator<AlibabaApiServerOptions
     try {
       const fields = await registration.handler({ action, params, now: record.time, requestId, accessKeyId });
       answer.outcome('Success');
-      answer.send(200, JSON.stringify({ ...fields, RequestId: requestId }));
+      answer.send(200, JSON.stringify({ RequestId: requestId, ...fields }));
     } catch (error) {
       if (error instanceof AlibabaApiError) return fail(error.status, error.code, error.message);
       fail(500, 'InternalError', `The simulator's handler failed: ${error instanceof Error ? error.message : String(error)}`);

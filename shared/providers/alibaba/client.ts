@@ -52,8 +52,11 @@ const HINTS: Record<string, string> = {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The request id from a body that did not parse (cut after it). */
-const requestIdIn = (text: string): string | undefined => /"RequestId"\s*:\s*"([^"\\]{1,100})"/.exec(text)?.[1];
+/**
+ * The request id from a body that did not parse (cut after it): only the
+ * envelope's own, its first member; events quote the RequestId of the calls they record.
+ */
+const requestIdIn = (text: string): string | undefined => /^\s*\{\s*"RequestId"\s*:\s*"([^"\\]{1,100})"/.exec(text)?.[1];
 
 /**
  * An Alibaba Cloud RPC-style OpenAPI client: `POST /?{parameters}` with an
@@ -116,7 +119,8 @@ export class AlibabaClient {
   private interpret<T>(action: string, answer: HttpAnswer): Omit<AlibabaResult<T>, 'retries'> {
     const { status, text } = answer;
     const headerRequestId = answer.headers.get('x-acs-request-id') ?? undefined;
-    const body = readJsonBody(answer, { what: action, requestId: headerRequestId, requestIdInText: requestIdIn, errors: this.errors });
+    // The header when the gateway sent it; the body's own only when not.
+    const body = readJsonBody(answer, { what: action, requestId: headerRequestId, requestIdInText: headerRequestId ? undefined : requestIdIn, errors: this.errors });
     const requestId = isObject(body) && typeof body.RequestId === 'string' ? body.RequestId : headerRequestId;
     if (!isObject(body)) throw this.errors.malformed(`${action}: body is not a JSON object (HTTP ${status})`, requestId, text);
     if (typeof body.Code === 'string' && status !== 200) {

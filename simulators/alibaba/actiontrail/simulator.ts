@@ -129,9 +129,10 @@ export class ActionTrailSimulator {
     return response;
   }
 
-  /** A fresh opaque token (base64 like the documented ones) naming a stable position. */
+  /** A fresh token shaped like the documented one (base64 of a JSON object) naming a stable position. */
   private issueToken(state: TokenState): string {
-    const token = randomBytes(48).toString('base64');
+    const { time, id } = state.position;
+    const token = Buffer.from(JSON.stringify({ eventId: id, time: time * 1000, nonce: randomBytes(6).toString('hex') })).toString('base64');
     this.tokens.set(token, state);
     return token;
   }

@@ -24,8 +24,8 @@ const pageSchema = z.object({
   NextToken: z.string().nullish(),
 });
 
-/** A NextToken as the cursor keeps it: printable ASCII without spaces (the documented tokens are base64). */
-const TOKEN = /^[\x21-\x7e]{1,4096}$/;
+/** A NextToken as LookupEvents writes it: base64 text (the documented one encodes a JSON object). */
+const TOKEN = /^[A-Za-z0-9+/]{16,4096}={0,2}$/;
 
 export type ActionTrailSourceArgs = SourceFactoryArgs<ActionTrailOptions, AlibabaSourceCredentials>;
 
@@ -55,7 +55,7 @@ export class ActionTrailSource implements Source<ActionTrailEvent> {
 
   async fetchPage({ window, pageToken, signal }: PageRequest): Promise<Page<ActionTrailEvent>> {
     if (pageToken !== undefined && !TOKEN.test(pageToken)) {
-      throw new Error(`${ACTIONTRAIL_TYPE} page token ${JSON.stringify(pageToken.slice(0, 60))} in the cursor is not a NextToken; reset the source's cursor`);
+      throw new Error(`${ACTIONTRAIL_TYPE} page token ${JSON.stringify(pageToken.slice(0, 60))} in the cursor is not a LookupEvents NextToken (base64 text); reset the source's cursor`);
     }
     const params: Record<string, unknown> = {
       // Both ends to the second. An event dated at the end second may come back (if the API's end is
@@ -70,13 +70,12 @@ export class ActionTrailSource implements Source<ActionTrailEvent> {
     const origin = { source: ACTIONTRAIL_TYPE, operation: LOOKUP_EVENTS, requestId, client: this.client };
     const { Events, NextToken } = parsePage(pageSchema, body, origin);
     const records = (Events ?? []) as ActionTrailEvent[];
-    if (records.length > LOOKUP_EVENTS_LIMITS.maxResults) {
-      throw malformedPage(origin, `the page holds ${records.length} events, more than the MaxResults ${LOOKUP_EVENTS_LIMITS.maxResults} asked for`);
-    }
+    // More events than MaxResults are delivered, not refused: the token, not the page size, says where the next
+    // page starts, so none is skipped or repeated (test/bad-inputs BI-15).
     if (!NextToken) return { records, requestId, retries };
     // The token sent back again would page the same events forever.
     if (NextToken === pageToken) throw malformedPage(origin, 'NextToken repeats the token of the request: paging would not advance');
-    if (!TOKEN.test(NextToken)) throw malformedPage(origin, 'NextToken is not printable ASCII of at most 4096 characters');
+    if (!TOKEN.test(NextToken)) throw malformedPage(origin, 'NextToken is not base64 text of at most 4096 characters');
     return { records, nextPageToken: NextToken, requestId, retries };
   }
 
