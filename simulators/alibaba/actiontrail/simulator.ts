@@ -104,7 +104,8 @@ export class ActionTrailSimulator {
     const direction = params.Direction ?? 'BACKWARD';
     if (direction !== 'BACKWARD' && direction !== 'FORWARD') throw invalid('The specified Direction is invalid: valid values are FORWARD and BACKWARD.');
     const filters = lookupAttributes(params);
-    const query = JSON.stringify([start, end, direction, filters]);
+    // "The request parameters must be the same as those of the previous request."
+    const query = JSON.stringify([start, end, maxResults, direction, filters]);
 
     let after: TokenState | undefined;
     if (params.NextToken !== undefined && params.NextToken !== '') {
