@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../simulators/common/random';
 import type { SourceDefinition } from '../../shared/providers/definition';
 
 /**
@@ -68,15 +69,7 @@ export interface SimulatorHandle {
    * `sameSecond` adds `count` records all dated second `at`, identical in
    * every field (APIs without ids) or in every field but their ids.
    */
-  addEvents(spec: {
-    count: number;
-    from: number;
-    to: number;
-    seed: number;
-    late?: { fraction: number; maxDelaySeconds: number };
-    identicalPairs?: number;
-    sameSecond?: { at: number; count: number };
-  }): void;
+  addEvents(spec: AddEventsSpec): void;
   /** Every raw record the simulator holds, as the API would serve it. */
   records(): unknown[];
   /** Event time (unix seconds) of a raw record, as the simulator dates it. */
@@ -89,6 +82,39 @@ export interface SimulatorHandle {
   /** The request ids the simulator issued, in the order it received the requests. */
   requestIds(): string[];
   close(): Promise<void>;
+}
+
+/** What `SimulatorHandle.addEvents` is asked to add. */
+export interface AddEventsSpec {
+  count: number;
+  from: number;
+  to: number;
+  seed: number;
+  late?: { fraction: number; maxDelaySeconds: number };
+  identicalPairs?: number;
+  sameSecond?: { at: number; count: number };
+}
+
+/**
+ * The events `spec` asks of an API whose records carry ids: `generate`d ones,
+ * then each of `identicalPairs` as two twins (`twins(second, 2, seed)`: equal
+ * but for their ids) in a second drawn deterministically from the seed, then
+ * the `sameSecond` run of twins.
+ */
+export function eventsWithTwins<Event>(
+  { count, from, to, seed, late, identicalPairs = 0, sameSecond }: AddEventsSpec,
+  generate: (options: { count: number; from: number; to: number; seed: number; late?: AddEventsSpec['late'] }) => Event[],
+  twins: (second: number, count: number, seed: number) => Event[],
+): Event[] {
+  const events = count > 0 ? generate({ count, from, to, seed, late }) : [];
+  // Where each pair falls, deterministically.
+  const random = mulberry32(seed ^ 0x5eed);
+  for (let pair = 0; pair < identicalPairs; pair++) {
+    const second = from + Math.floor(random() * (to - from + 1));
+    events.push(...twins(second, 2, (seed * 7919 + pair + 1) >>> 0));
+  }
+  if (sameSecond) events.push(...twins(sameSecond.at, sameSecond.count, (seed * 7919) >>> 0));
+  return events;
 }
 
 export type FaultTally = Partial<Record<FixtureFault['kind'], number>>;

@@ -1,8 +1,7 @@
 import { actionTrailDefinition } from '../../../../shared/providers/alibaba/actiontrail/definition';
-import { mulberry32 } from '../../../../simulators/common/random';
 import { generateActionTrailEvents, LOOKUP_EVENTS, startActionTrailSimulator, type ActionTrailRecord, type SimulatedEvent } from '../../../../simulators/alibaba/actiontrail/simulator';
 import type { Fault } from '../../../../simulators/alibaba/server';
-import { tallyFaults, type FixtureFault, type ProviderFixture, type SimulatorHandle } from '../../../scenarios/fixture';
+import { eventsWithTwins, tallyFaults, type FixtureFault, type ProviderFixture, type SimulatorHandle } from '../../../scenarios/fixture';
 
 /**
  * Fake STS credentials, distinctive enough that a scenario can search every
@@ -69,16 +68,7 @@ export const scenarioFixture: ProviderFixture = {
       endpoint: server.url,
       instance: { region: 'cn-hangzhou', options: {} },
       credentials: { ...CREDENTIALS },
-      addEvents({ count, from, to, seed, late, identicalPairs = 0, sameSecond: run }) {
-        const events: SimulatedEvent[] = count > 0 ? generateActionTrailEvents({ count, from, to, seed, late }) : [];
-        const random = mulberry32(seed ^ 0x5eed);
-        for (let pair = 0; pair < identicalPairs; pair++) {
-          const second = from + Math.floor(random() * (to - from + 1));
-          events.push(...sameSecond(second, 2, (seed * 7919 + pair + 1) >>> 0));
-        }
-        if (run) events.push(...sameSecond(run.at, run.count, (seed * 7919) >>> 0));
-        actiontrail.addEvents(events);
-      },
+      addEvents: (spec) => actiontrail.addEvents(eventsWithTwins(spec, generateActionTrailEvents, sameSecond)),
       records: () => actiontrail.records,
       eventTime: (record) => Date.parse((record as ActionTrailRecord).eventTime) / 1000,
       inject: (fault) => {
