@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { EventStore, newestFirst, type Position, type Stored } from '../../common/event-store';
 import { AlibabaApiError, AlibabaApiServer, type ActionContext, type SimulatorAccessKey } from '../server';
 import type { ActionTrailRecord, SimulatedEvent } from './events';
 
@@ -38,18 +39,6 @@ const ATTRIBUTES: Record<string, (event: ActionTrailRecord) => unknown> = {
   RoleName: (event) => (event.userIdentity?.type === 'assumed-role' ? event.userIdentity.userName?.split(':')[0] : undefined),
 };
 
-interface Stored {
-  record: ActionTrailRecord;
-  time: number;
-  visibleAt: number;
-}
-
-/** A place in the (time desc, eventId desc) order. */
-interface Position {
-  time: number;
-  id: string;
-}
-
 interface TokenState {
   query: string;
   /** The last event returned. */
@@ -62,26 +51,16 @@ const invalid = (message: string) => new AlibabaApiError(400, 'InvalidParameter'
 
 /** In-memory ActionTrail: an event store and the LookupEvents handler. */
 export class ActionTrailSimulator {
-  private readonly events: Stored[] = [];
-  private readonly ids = new Set<string>();
+  private readonly store = new EventStore<ActionTrailRecord>((record) => ({ time: Date.parse(record.eventTime) / 1000, id: record.eventId }));
   private readonly tokens = new Map<string, TokenState>();
-  /** The events newest first, rebuilt after additions. */
-  private ordered?: Stored[];
 
   addEvents(events: Iterable<SimulatedEvent | ActionTrailRecord>): void {
-    for (const item of events) {
-      const { record, visibleAt } = 'record' in item ? item : { record: item, visibleAt: undefined };
-      if (this.ids.has(record.eventId)) throw new Error(`duplicate eventId ${record.eventId}`);
-      this.ids.add(record.eventId);
-      const time = Date.parse(record.eventTime) / 1000;
-      this.events.push({ record, time, visibleAt: visibleAt ?? time });
-    }
-    this.ordered = undefined;
+    this.store.add([...events].map((item) => ('record' in item ? item : { record: item })));
   }
 
   /** Every stored record, visible or not. */
   get records(): ActionTrailRecord[] {
-    return this.events.map((event) => event.record);
+    return this.store.records;
   }
 
   /** Register LookupEvents on `server`; `enforceRateLimit` answers Throttling.User beyond 2 req/s. */
@@ -112,13 +91,12 @@ export class ActionTrailSimulator {
       after = this.tokens.get(params.NextToken);
       if (!after || after.query !== query) throw invalid('The specified NextToken is invalid or does not belong to this query.');
     }
-    this.ordered ??= [...this.events].sort((a, b) => order(positionOf(a), positionOf(b)));
-    const ordered = direction === 'BACKWARD' ? this.ordered : [...this.ordered].reverse();
+    const ordered = direction === 'BACKWARD' ? this.store.ordered() : [...this.store.ordered()].reverse();
     const sign = direction === 'BACKWARD' ? 1 : -1;
-    const matches: Stored[] = [];
+    const matches: Stored<ActionTrailRecord>[] = [];
     for (const event of ordered) {
       if (matches.length > maxResults) break;
-      if (after && sign * order(positionOf(event), after.position) <= 0) continue;
+      if (after && sign * newestFirst(this.store.position(event), after.position) <= 0) continue;
       // Both ends inclusive (assumed, see the docs page).
       if (event.time < start || event.time > end || event.visibleAt > nowSeconds) continue;
       if (filters.every(([key, value]) => String(ATTRIBUTES[key]!(event.record)) === value)) matches.push(event);
@@ -126,7 +104,7 @@ export class ActionTrailSimulator {
     const page = matches.slice(0, maxResults);
     const response: Record<string, unknown> = { StartTime: iso(start), EndTime: iso(end), Events: page.map((event) => event.record) };
     const last = page[page.length - 1];
-    response.NextToken = matches.length > maxResults && last ? this.issueToken({ query, position: positionOf(last) }) : '';
+    response.NextToken = matches.length > maxResults && last ? this.issueToken({ query, position: this.store.position(last) }) : '';
     return response;
   }
 
@@ -166,14 +144,6 @@ function lookupAttributes(params: Record<string, string>): [string, string][] {
     if (value === undefined) throw invalid(`LookupAttribute.${index}.Value is required.`);
     return [key, value];
   });
-}
-
-const positionOf = (event: Stored): Position => ({ time: event.time, id: event.record.eventId });
-
-/** Newest first, eventId breaking ties: a total order, so a token names a position later additions cannot shift. */
-function order(a: Position, b: Position): number {
-  if (a.time !== b.time) return b.time - a.time;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
 export interface StartActionTrailOptions {
