@@ -42,7 +42,7 @@ export const isAlibabaThrottleCode = (code: string): boolean => /^Throttling(\.|
 
 /** Transient by definition: throttling, the gateway's ServiceUnavailable, InternalError. */
 export const isRetryableAlibabaCode = (code: string): boolean =>
-  isAlibabaThrottleCode(code) || /^(ServiceUnavailable|InternalError|UnknownError)(\.|$)/.test(code);
+  isAlibabaThrottleCode(code) || /^(ServiceUnavailable|InternalError)(\.|$)/.test(code);
 
 /** The usual cause of these is this machine's clock or a reused nonce, not the key: say so. */
 const HINTS: Record<string, string> = {

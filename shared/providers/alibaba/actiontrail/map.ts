@@ -59,7 +59,7 @@ export function actionTrailEventTime(event: ActionTrailEvent): number {
 const IAM_SERVICES = new Set(['ram', 'sts', 'ims', 'aascustomer']);
 const SIGN_IN = new Set(['ConsoleSignin', 'ConsoleSignout']);
 /** Error codes of a call refused for its caller's rights or credentials (the gateway's and RAM's). */
-const DENIED = /^(Forbidden|NoPermission|NotAuthorized|AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|IncompleteSignature)|NoPermission$/i;
+const DENIED = /^(Forbidden|NoPermission|AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|IncompleteSignature)|NoPermission$/i;
 /** requestParameters keys holding a security-group rule's source range (`SourceCidrIp`, `Permissions.1.SourceCidrIp`, ...). */
 const CIDR_KEY = /(^|\.)(SourceCidrIp|Ipv6SourceCidrIp)$/;
 /** requestParameters keys holding a canned ACL (ECS-style `ACL`, OSS's `x-oss-acl` header, `acl`). */
