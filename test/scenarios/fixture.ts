@@ -130,6 +130,20 @@ const CONTRACT_KIND: Record<string, FixtureFault['kind']> = {
   reset: 'reset',
 };
 
+/** A simulator's log of the requests for one action or route, as the scenarios count them. */
+export interface RequestLog {
+  requestsFor(key: string): readonly { requestId: string; outcome: string }[];
+}
+
+/** A handle's request counts, acted faults (`extra`: those the fixture acts out itself) and request ids, from the simulator's log of `key`. */
+export function requestsOf(server: RequestLog, key: string, extra: () => FaultTally = () => ({})): Pick<SimulatorHandle, 'requestCount' | 'faultsActed' | 'requestIds'> {
+  return {
+    requestCount: () => server.requestsFor(key).length,
+    faultsActed: () => tallyFaults(server.requestsFor(key).map((request) => request.outcome), extra()),
+    requestIds: () => server.requestsFor(key).map((request) => request.requestId),
+  };
+}
+
 /** Tally a simulator's request outcomes (`fault:<kind>`), plus faults a fixture acts out itself. */
 export function tallyFaults(outcomes: readonly string[], extra: FaultTally = {}): FaultTally {
   const tally: FaultTally = { ...extra };

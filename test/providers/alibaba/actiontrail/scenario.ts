@@ -1,7 +1,7 @@
 import { actionTrailDefinition } from '../../../../shared/providers/alibaba/actiontrail/definition';
 import { generateActionTrailEvents, LOOKUP_EVENTS, startActionTrailSimulator, type ActionTrailRecord, type SimulatedEvent } from '../../../../simulators/alibaba/actiontrail/simulator';
 import type { Fault } from '../../../../simulators/alibaba/server';
-import { eventsWithTwins, tallyFaults, type FixtureFault, type ProviderFixture, type SimulatorHandle } from '../../../scenarios/fixture';
+import { eventsWithTwins, requestsOf, type FixtureFault, type ProviderFixture, type SimulatorHandle } from '../../../scenarios/fixture';
 
 /**
  * Fake STS credentials, distinctive enough that a scenario can search every
@@ -75,9 +75,7 @@ export const scenarioFixture: ProviderFixture = {
         if (fault.kind === 'malformed') malformedLeft += fault.times;
         else server.faults.push(toSimulatorFault(fault));
       },
-      requestCount: () => server.requestsFor(LOOKUP_EVENTS.action).length,
-      faultsActed: () => tallyFaults(server.requestsFor(LOOKUP_EVENTS.action).map((request) => request.outcome), { malformed: malformedActed }),
-      requestIds: () => server.requestsFor(LOOKUP_EVENTS.action).map((request) => request.requestId),
+      ...requestsOf(server, LOOKUP_EVENTS.action, () => ({ malformed: malformedActed })),
       close: () => server.close(),
     };
   },
