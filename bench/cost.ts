@@ -32,15 +32,26 @@ export const costDestinations: { name: string; format: DestinationFormat }[] = [
  * and mapped by the API's definition, `pageSize` a page.
  */
 export function realisticPages(api: BenchApi, events: number): EcsDocument[][] {
+  return mapBodies(api, pageBodies(api, events));
+}
+
+function mapBodies(api: BenchApi, bodies: string[]): EcsDocument[][] {
   const source = createBenchSource(api, 'http://127.0.0.1:1', { clock: systemClock, log: silentLog });
   const window = { start: 0, end: 2 ** 31 };
   const context = { sourceId: 'bench', ingested: new Date().toISOString() };
-  return pageBodies(api, events).map((body, i) => mapPage(source, api.parsePage(body), window, { ...context, requestId: `bench-${i}` }).documents);
+  return bodies.map((body, i) => mapPage(source, api.parsePage(body), window, { ...context, requestId: `bench-${i}` }).documents);
+}
+
+/** Bytes of the raw records in `bodies`, each as compact JSON: what the provider's API holds per event. */
+function rawBytesOf(api: BenchApi, bodies: string[]): number {
+  return bodies.reduce((total, body) => total + api.parsePage(body).reduce((sum: number, record) => sum + Buffer.byteLength(JSON.stringify(record)), 0), 0);
 }
 
 export interface CostResult {
   type: string;
   destination: string;
+  /** The destination's config type (s3, splunk, elastic). */
+  destinationType: string;
   packable: boolean;
   events: number;
   /** Mean encoded event size. */
@@ -52,6 +63,10 @@ export interface CostResult {
   eventsPerRecord: number;
   packedUsdPerMillion: number;
   onePerRecordUsdPerMillion: number;
+  /** Bytes the destination receives per byte of raw record (the SIEM's ingest bill). */
+  ingestBytesPerRawByte: number;
+  /** Bytes Firehose bills per byte of raw record: packed where the destination allows, else one event per record. */
+  firehoseBilledPerRawByte: number;
 }
 
 const usd = (bytes: number) => (bytes / FIREHOSE_PRICE.bytesPerGB) * FIREHOSE_PRICE.usdPerGB;
@@ -60,7 +75,7 @@ const usd = (bytes: number) => (bytes / FIREHOSE_PRICE.bytesPerGB) * FIREHOSE_PR
  * What Firehose would bill for `pages`, packed the way FirehoseSink packs one
  * `deliver` call (one page), and one event per record, scaled to a million events.
  */
-export function costOf(type: string, destination: { name: string; format: DestinationFormat }, pages: EcsDocument[][]): CostResult {
+export function costOf(type: string, destination: { name: string; format: DestinationFormat }, pages: EcsDocument[][], rawBytes: number): CostResult {
   const encoder = encoderFor(destination.format, splunkSourcetypes(definitions));
   let events = 0;
   let eventBytes = 0;
@@ -80,6 +95,7 @@ export function costOf(type: string, destination: { name: string; format: Destin
   return {
     type,
     destination: destination.name,
+    destinationType: destination.format.type,
     packable: encoder.packable,
     events,
     meanEventBytes: eventBytes / events,
@@ -88,13 +104,17 @@ export function costOf(type: string, destination: { name: string; format: Destin
     eventsPerRecord: events / packedRecords,
     packedUsdPerMillion: usd(packedBilled * perMillion),
     onePerRecordUsdPerMillion: usd(singleBilled * perMillion),
+    ingestBytesPerRawByte: eventBytes / rawBytes,
+    firehoseBilledPerRawByte: (encoder.packable ? packedBilled : singleBilled) / rawBytes,
   };
 }
 
 /** Every API against every destination, on `events` realistic documents each. */
 export function benchCost(apis: readonly BenchApi[], events = 20_000): CostResult[] {
   return apis.flatMap((api) => {
-    const pages = realisticPages(api, events);
-    return costDestinations.map((destination) => costOf(api.type, destination, pages));
+    const bodies = pageBodies(api, events);
+    const pages = mapBodies(api, bodies);
+    const rawBytes = rawBytesOf(api, bodies);
+    return costDestinations.map((destination) => costOf(api.type, destination, pages, rawBytes));
   });
 }

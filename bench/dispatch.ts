@@ -3,6 +3,7 @@ import { registry } from '../shared/providers/registry';
 import { planStarts } from '../shared/runtime/dispatch-plan';
 import { buildMessages } from '../shared/runtime/dispatch-send';
 import type { DispatchEntry } from '../shared/runtime/invocation';
+import { median } from './stats';
 
 /**
  * The dispatcher's cost and its spread, for docs/scale.md: how long planning a
@@ -113,9 +114,4 @@ function fleet(count: number, schedule: (index: number) => string): DispatchEntr
     },
     secretName: `cloudtap/set-${index % 50}`,
   }));
-}
-
-function median(samples: number[]): number {
-  const sorted = samples.toSorted((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }

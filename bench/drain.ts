@@ -8,20 +8,24 @@ export interface DrainResult {
   seconds: number;
   peakRssMiB: number;
   peakHeapMiB: number;
+  /** CPU (user + system) the pipeline's process spent per event, pulling to checkpoint. */
+  cpuMicrosPerEvent: number;
 }
 
 /**
  * Drain a large backlog as fast as the simulator answers (no rate limit, no
- * latency) and report the pipeline's peak memory. The pipeline runs in a
- * child process so the simulator's own copy of the backlog is not counted.
+ * latency) and report the pipeline's peak memory and CPU per event (with
+ * `detect`, the default rule pack evaluated on every event). The pipeline runs
+ * in a child process so the simulator's own work and copy of the backlog are
+ * not counted.
  */
-export async function benchDrain(api: BenchApi, events: number): Promise<DrainResult> {
+export async function benchDrain(api: BenchApi, events: number, options: { detect?: boolean } = {}): Promise<DrainResult> {
   const now = Math.floor(Date.now() / 1000);
   const simulator = await api.start({ count: events, from: now - 20 * 86_400, to: now - 3600, seed: 11, enforceRateLimit: false });
   try {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('./drain-child.ts', import.meta.url)), api.type, simulator.endpoint, String(events)],
+      ['--import', 'tsx', fileURLToPath(new URL('./drain-child.ts', import.meta.url)), api.type, simulator.endpoint, String(events), options.detect ? 'detect' : 'no-detect'],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let output = '';

@@ -16,6 +16,8 @@ export interface PullRateResult {
   requestsPerSecond: number;
   /** Reached rate over the ceiling (documented requests/s x page size). */
   fractionOfCeiling: number;
+  /** Requests the simulator refused with the API's throttling error, over all requests. */
+  throttledShare: number;
   latency: string;
 }
 
@@ -48,6 +50,9 @@ export async function benchPullRate(api: BenchApi, events: number, latency = { m
       deadline: Date.now() + 3_600_000,
     });
     const seconds = (Date.now() - started) / 1000;
+    const stats = simulator.rateStats();
+    const requests = stats.reduce((sum, stat) => sum + stat.requests, 0);
+    const throttled = stats.reduce((sum, stat) => sum + stat.throttled, 0);
     if (summary.delivered !== events) throw new Error(`pulled ${summary.delivered} of ${events} events`);
     return {
       type: api.type,
@@ -56,6 +61,7 @@ export async function benchPullRate(api: BenchApi, events: number, latency = { m
       eventsPerSecond: events / seconds,
       requestsPerSecond: simulator.requests() / seconds,
       fractionOfCeiling: events / seconds / (api.requestsPerSecond * api.pageSize),
+      throttledShare: requests === 0 ? 0 : throttled / requests,
       latency: `${latency.min}-${latency.max} ms`,
     };
   } finally {

@@ -6,13 +6,16 @@ import { benchDispatch } from './dispatch';
 import { benchDrain } from './drain';
 import { benchNormalize } from './normalize';
 import { benchPullRate } from './pull-rate';
+import { benchColdStart } from './cold-start';
 import { benchStartup } from './startup';
 
 /**
  * `npm run bench`: normalize cost, rule evaluation cost, pull rate against each API's documented
  * limit, peak memory draining a large backlog, Firehose's bill per destination, the CLI's start-up, and the dispatcher's
- * overhead and spread of start times. Figures are printed as
- * Markdown tables for docs/benchmarks.md; nothing here asserts a speed.
+ * overhead and spread of start times, the pipeline's CPU per event and each Lambda bundle's cold start.
+ * Figures are printed as Markdown tables for docs/benchmarks.md; with `--json` the tables go to stderr
+ * and stdout gets one JSON object of the headline figures (per API, per destination, per handler).
+ * Nothing here asserts a speed.
  */
 const { values } = parseArgs({
   options: {
@@ -29,21 +32,35 @@ const { values } = parseArgs({
     'dispatch-instances': { type: 'string', default: '1000' },
     /** Runs of each start-up variant. */
     'startup-runs': { type: 'string', default: '10' },
+    /** Events per API for the pipeline CPU figure. */
+    'pipeline-events': { type: 'string', default: '100000' },
+    /** Interleaved runs of each Lambda bundle and its SDK-only floor. */
+    'coldstart-runs': { type: 'string', default: '15' },
+    json: { type: 'boolean', default: false },
   },
 });
 const wanted = (part: string) => !values.only || values.only.includes(part);
 const apis = benchApis.filter((api) => !values.api || values.api.includes(api.type));
 const fixed = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const out = (line = '') => process.stdout.write(`${line}\n`);
+const out = (line = '') => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
+
+/** The `--json` report: headline figures by API (and destination) and by Lambda handler. */
+const report = { node: process.version, at: new Date().toISOString(), apis: {} as Record<string, Record<string, unknown>>, lambdas: {} as Record<string, Record<string, unknown>> };
+const figures = (type: string) => (report.apis[type] ??= {});
+const perDestination = (type: string, name: string, destination: string, value: number) => {
+  const byDestination = (figures(type)[name] ??= {}) as Record<string, number>;
+  byDestination[destination] = value;
+};
 out(`cloudtap benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 
 if (wanted('normalize')) {
   out('\n### Normalize (one core)\n');
-  out('| API | events | bare JSON.parse+stringify ev/s | parse + map to ECS + NDJSON ev/s | ratio |');
+  out('| API | events | floor: parse pages + stringify documents ev/s | parse + map to ECS + NDJSON ev/s | ratio |');
   out('|---|---:|---:|---:|---:|');
   for (const api of apis) {
     const r = benchNormalize(api);
     out(`| ${r.type} | ${fixed(r.events)} | ${fixed(r.bareEventsPerSecond)} | ${fixed(r.normalizedEventsPerSecond)} | ${fixed(r.ratio, 2)} |`);
+    figures(r.type).normalizeRatio = r.ratio;
   }
 }
 
@@ -60,12 +77,13 @@ if (wanted('detection')) {
 
 if (wanted('pull')) {
   out('\n### Pull rate against the simulator at the documented limit\n');
-  out('| API | events | latency | seconds | requests/s | events/s | ceiling ev/s | fraction |');
-  out('|---|---:|---|---:|---:|---:|---:|---:|');
+  out('| API | events | latency | seconds | requests/s | events/s | ceiling ev/s | fraction | throttled |');
+  out('|---|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const api of apis) {
     const ceiling = api.requestsPerSecond * api.pageSize;
     const r = await benchPullRate(api, ceiling * Number(values['pull-seconds']));
-    out(`| ${r.type} | ${fixed(r.events)} | ${r.latency} | ${fixed(r.seconds, 1)} | ${fixed(r.requestsPerSecond, 1)} | ${fixed(r.eventsPerSecond)} | ${fixed(ceiling)} | ${fixed(r.fractionOfCeiling, 2)} |`);
+    out(`| ${r.type} | ${fixed(r.events)} | ${r.latency} | ${fixed(r.seconds, 1)} | ${fixed(r.requestsPerSecond, 1)} | ${fixed(r.eventsPerSecond)} | ${fixed(ceiling)} | ${fixed(r.fractionOfCeiling, 2)} | ${fixed(r.throttledShare * 100, 1)}% |`);
+    Object.assign(figures(r.type), { pullFraction: r.fractionOfCeiling, throttledShare: r.throttledShare });
   }
 }
 
@@ -98,6 +116,32 @@ if (wanted('cost')) {
       : ['cannot pack: Elastic indexes one document per record', '—', mib(r.onePerRecordBilledPerMillion), '—'];
     const saving = r.packable ? `${fixed(r.onePerRecordBilledPerMillion / r.packedBilledPerMillion, 1)}×` : '—';
     out(`| ${r.type} | ${r.destination} | ${fixed(r.meanEventBytes)} | ${packed.join(' | ')} | ${dollars(r.onePerRecordUsdPerMillion)} | ${saving} |`);
+    perDestination(r.type, 'ingestBytesPerRawByte', r.destinationType, r.ingestBytesPerRawByte);
+    perDestination(r.type, 'firehoseBilledPerRawByte', r.destinationType, r.firehoseBilledPerRawByte);
+  }
+}
+
+if (wanted('pipeline')) {
+  const events = Number(values['pipeline-events']);
+  out('\n### Pipeline CPU per event: pull, map, detect (default pack), encode, checkpoint (own process, no rate limit)\n');
+  out('| API | events | seconds | CPU µs per event |');
+  out('|---|---:|---:|---:|');
+  for (const api of apis) {
+    const r = await benchDrain(api, events, { detect: true });
+    out(`| ${r.type} | ${fixed(r.events)} | ${fixed(r.seconds, 1)} | ${fixed(r.cpuMicrosPerEvent, 1)} |`);
+    figures(r.type).pipelineCpuMicrosPerEvent = r.cpuMicrosPerEvent;
+  }
+}
+
+if (wanted('coldstart')) {
+  const runs = Number(values['coldstart-runs']);
+  out(`\n### Lambda cold start: importing each handler bundle against a bundle of only its AWS SDK clients (median of ${runs} interleaved runs)\n`);
+  out('| handler | bundle KiB | source map KiB | SDK-only KiB | import ms | SDK-only import ms | ratio |');
+  out('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of await benchColdStart(runs)) {
+    const kib = (bytes: number) => fixed(bytes / 1024);
+    out(`| \`${r.handler}\` | ${kib(r.bundleBytes)} | ${kib(r.sourceMapBytes)} | ${kib(r.floorBytes)} | ${fixed(r.handlerImportMs)} | ${fixed(r.floorImportMs)} | ${fixed(r.coldStartRatio, 2)} |`);
+    report.lambdas[r.handler] = { coldStartRatio: r.coldStartRatio, bundleBytes: r.bundleBytes, sourceMapBytes: r.sourceMapBytes, sdkOnlyBytes: r.floorBytes };
   }
 }
 
@@ -130,3 +174,5 @@ if (wanted('dispatch')) {
     out(`| ${s.schedules} | ${fixed(s.startsPerHour)} | ${fixed(s.spread.perSecond)} | ${fixed(s.unspread.perSecond)} | ${fixed(s.spread.perMinute)} | ${fixed(s.unspread.perMinute)} |`);
   }
 }
+
+if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { median } from './stats';
 import { buildCli, CLI_BUNDLE_DIR, CLI_ENTRY, type CliBuild } from '../scripts/build-cli';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -36,10 +37,7 @@ async function millisecondsToRun(file: string, args: string[]): Promise<number> 
 }
 
 function timing(command: string, samples: number[]): StartupTiming {
-  const sorted = samples.toSorted((a, b) => a - b);
-  const middle = sorted.length / 2;
-  const medianMs = sorted.length % 2 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  return { command, runs: samples.length, medianMs, minMs: sorted[0]!, maxMs: sorted.at(-1)! };
+  return { command, runs: samples.length, medianMs: median(samples), minMs: Math.min(...samples), maxMs: Math.max(...samples) };
 }
 
 /**

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LAMBDA_BUNDLING } from './lambda-bundling';
 
 export interface CloudtapFunctionProps {
   readonly description: string;
@@ -41,20 +42,14 @@ export function cloudtapFunction(scope: Construct, props: CloudtapFunctionProps)
     architecture: lambda.Architecture.ARM_64,
     memorySize: props.memorySize,
     timeout: props.timeout,
-    // Stack traces point into the TypeScript sources rather than the minified bundle.
-    environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+    environment: props.environment,
     role,
     logGroup,
     tracing: lambda.Tracing.DISABLED,
     bundling: {
+      ...LAMBDA_BUNDLING,
       format: OutputFormat.ESM,
-      target: 'node24',
-      mainFields: ['module', 'main'],
-      // CommonJS dependencies call require() for Node built-ins; ESM output has none.
-      banner: "import { createRequire as __cloudtapCreateRequire } from 'node:module'; const require = __cloudtapCreateRequire(import.meta.url);",
-      minify: true,
-      sourceMap: true,
-      sourcesContent: false,
+      mainFields: [...LAMBDA_BUNDLING.mainFields],
       // Ship the SDK version the tests ran against rather than whatever the runtime carries.
       bundleAwsSDK: true,
       ...(files.length > 0 && {

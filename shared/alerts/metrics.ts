@@ -45,16 +45,17 @@ export interface PowertoolsAlertMetricsOptions {
 /**
  * CloudWatch metrics through Powertools (EMF on stdout, which Lambda ships to
  * CloudWatch Logs and CloudWatch turns into metrics; no API calls). One EMF
- * object per rule per flush, from its own Metrics instance so the RuleId
- * dimension never leaks into the function's other metrics.
+ * object per rule per flush; publishing it clears the RuleId dimension, so it
+ * never leaks into the function's other metrics.
  */
 export function createPowertoolsAlertMetrics(options: PowertoolsAlertMetricsOptions = {}): AlertMetrics {
   const tally = new Tally();
   return {
     count: (metric, ruleId, value = 1) => tally.add(metric, ruleId, value),
     flush() {
+      const metrics = emfMetrics({ namespace: options.namespace, serviceName: options.serviceName, defaultDimensions: options.defaultDimensions });
       for (const [ruleId, row] of tally.drain()) {
-        const metrics = emfMetrics({ namespace: options.namespace, serviceName: options.serviceName, defaultDimensions: { ...options.defaultDimensions, RuleId: ruleId } });
+        metrics.addDimensions({ RuleId: ruleId });
         for (const name of ALERT_METRIC_NAMES) {
           const value = row[name];
           if (value) metrics.addMetric(name, MetricUnit.Count, value);

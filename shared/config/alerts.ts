@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SIEM_LINK_PLACEHOLDER } from '../alerts/message';
 import { defaultRules } from './default-rules';
 import { ruleSchema, type Rule } from '../detection/rule-schema';

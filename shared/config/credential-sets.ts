@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CredentialField, Registry, SourceDefinition } from '../providers/definition';
 import { check, formatIssue } from './issues';
 import { NAME_PATTERN, NAME_RULE } from './schema';

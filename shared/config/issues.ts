@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { closest } from './suggest';
 
 /** One problem of a parse: where, and what is wrong. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The deployed stack's alarms and dashboard (`monitoring`). Every alarm

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_HINT, parseDuration } from '../lib/duration';
 import { encryptedUrl } from '../lib/endpoint';
 import { parseSchedule } from '../lib/schedule';

@@ -1,3 +1,4 @@
+import { isoFromSeconds } from '../lib/civil-time';
 import type { EcsDocument } from '../ecs/document';
 import { stampEnvelope, type Provenance } from './envelope';
 import { contentEventId, occurrencesWithin } from './event-id';
@@ -105,7 +106,7 @@ export function unmappedDocument(
   error: unknown,
 ): EcsDocument {
   const message = error instanceof Error ? error.message : String(error);
-  const timestamp = eventTime !== undefined ? new Date(eventTime * 1000).toISOString() : context.ingested;
+  const timestamp = eventTime !== undefined ? isoFromSeconds(eventTime) : context.ingested;
   const fields = {
     '@timestamp': timestamp,
     event: { id: contentEventId(sourceType, raw, context.occurrence), kind: 'pipeline_error' },

@@ -33,7 +33,7 @@ import { unlinkSync } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, unlink, link } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { systemClock, type Clock } from '../lib/clock';
 import { LeaseHeldError, LeaseLostError } from '../lib/errors';
 import { silentLog, type Log } from '../lib/logger';

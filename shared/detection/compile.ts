@@ -201,6 +201,12 @@ export interface CompiledRules {
 export interface CompileOptions {
   /** Rule ids to leave out. */
   disabled?: readonly string[];
+  /**
+   * Only the rules that can match documents of these source types (those
+   * naming one of them in `source_types`, and those naming none): a puller
+   * serves one type and need not compile the others' rules at cold start.
+   */
+  sourceTypes?: readonly string[];
   log?: Log;
 }
 
@@ -215,7 +221,9 @@ export function compileRules(inputs: readonly unknown[], options: CompileOptions
   const unknown = [...disabled].filter((id) => !known.has(id));
   // Config validation rejects unknown ids; here a stray one only means nothing to disable.
   if (unknown.length > 0) options.log?.warn('disabled rule ids match no rule', { ids: unknown });
-  const active = rules.filter((rule) => rule.enabled && !disabled.has(rule.id));
+  const served = options.sourceTypes && new Set(options.sourceTypes);
+  const canMatch = (rule: Rule) => !served || !rule.source_types || rule.source_types.some((type) => served.has(type));
+  const active = rules.filter((rule) => rule.enabled && !disabled.has(rule.id) && canMatch(rule));
   return { kind: 'cloudtap.compiled-rules', rules: active.map(compileRule) };
 }
 

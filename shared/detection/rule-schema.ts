@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_HINT, parseDuration } from '../lib/duration';
 import { checkCondition, formatPath, isFieldPath, type Condition } from './condition';
 
@@ -46,8 +46,12 @@ const condition = z.custom<Condition>().superRefine((value, ctx) => {
   for (const issue of checkCondition(value)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
 });
 
-/** A partial ECS document, as a rule's example. */
-const example = z.record(z.string(), z.unknown());
+/**
+ * A partial ECS document, as a rule's example. Checked as an object only:
+ * examples are most of the pack's bytes, every cold start validates the pack,
+ * and the tests run each example through the rule anyway.
+ */
+const example = z.custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value), { message: 'expected an object (a partial document)' });
 
 export const ruleSchema = z.strictObject({
   /** Unique; kebab-case: it names metrics, dedup keys and config entries. */

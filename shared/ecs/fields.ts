@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isoFromSeconds } from '../lib/civil-time';
 
 /** Helpers shared by every provider mapping. All pure. */
 
@@ -56,7 +57,7 @@ export function isoFromUnixSeconds(seconds: unknown): string {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new Error(`event time ${JSON.stringify(seconds)} is not unix seconds`);
   }
-  return new Date(value * 1000).toISOString();
+  return isoFromSeconds(value);
 }
 
 /** Drop undefined members so documents stay compact and round-trip through JSON unchanged. */

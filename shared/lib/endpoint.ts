@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Where credentials or audit logs travel, only over TLS. Plain http is left

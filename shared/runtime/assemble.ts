@@ -23,6 +23,8 @@ export interface PullWiring {
   alerts?: AlertRouter;
   clock: Clock;
   log: Log;
+  /** The source types this process pulls, when it knows them (a puller serves one): only rules that can match them are compiled. */
+  sourceTypes?: readonly string[];
   /** Kept back from each pull's deadline to deliver and checkpoint its last pages; default 30 s. */
   reserveMs?: number;
 }
@@ -46,7 +48,7 @@ export class PullAssembly {
 
   constructor(readonly wiring: PullWiring) {
     const { rules, log } = wiring;
-    const compiled = compileRules([...defaultRules, ...rules.custom], { disabled: rules.disabled, log });
+    const compiled = compileRules([...defaultRules, ...rules.custom], { disabled: rules.disabled, sourceTypes: wiring.sourceTypes, log });
     this.puller = new Puller({
       store: wiring.store,
       sink: wiring.sink,

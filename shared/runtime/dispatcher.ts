@@ -112,19 +112,17 @@ export class Dispatcher {
 
   /** EMF: Dispatched, DispatchFailed and (after a sweep) StalledInstances per source type; DispatchDurationMs for the stack. */
   private publishMetrics(report: DispatchReport, durationMs: number): void {
-    const newMetrics = () => emfMetrics({ namespace: this.options.namespace, serviceName: this.options.serviceName });
+    const metrics = emfMetrics({ namespace: this.options.namespace, serviceName: this.options.serviceName });
     const failedByType = new Map<string, number>();
     for (const { sourceType } of report.failed) failedByType.set(sourceType, (failedByType.get(sourceType) ?? 0) + 1);
     for (const type of new Set(this.options.table.entries.map(({ source }) => source.type))) {
       // One EMF object per type: its dimension set is {service, SourceType}.
-      const perType = newMetrics();
-      perType.addDimensions({ SourceType: type });
-      perType.addMetric('Dispatched', MetricUnit.Count, report.dispatched[type] ?? 0);
-      perType.addMetric('DispatchFailed', MetricUnit.Count, failedByType.get(type) ?? 0);
-      if (report.sweep) perType.addMetric('StalledInstances', MetricUnit.Count, report.sweep.stalled.get(type)?.length ?? 0);
-      perType.publishStoredMetrics();
+      metrics.addDimensions({ SourceType: type });
+      metrics.addMetric('Dispatched', MetricUnit.Count, report.dispatched[type] ?? 0);
+      metrics.addMetric('DispatchFailed', MetricUnit.Count, failedByType.get(type) ?? 0);
+      if (report.sweep) metrics.addMetric('StalledInstances', MetricUnit.Count, report.sweep.stalled.get(type)?.length ?? 0);
+      metrics.publishStoredMetrics();
     }
-    const metrics = newMetrics();
     metrics.addMetric('DispatchDurationMs', MetricUnit.Milliseconds, Math.max(0, Math.round(durationMs)));
     metrics.publishStoredMetrics();
   }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../lib/errors';
 import type { SourceDefinition, SourceInstanceConfig } from '../providers/definition';
 import type { PullInvocation, PullMessage } from './invocation';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DestinationConfig } from '../config/destination';
 import { ConfigError } from '../lib/errors';
 import type { SourceInstanceConfig } from '../providers/definition';

@@ -83,10 +83,12 @@ export function createPullHandler(definition: SourceDefinition<any>) {
     eventBusName: process.env[FUNCTION_ENV.alertBusName],
     siemLink: process.env[FUNCTION_ENV.siemLink],
     metricDimensions: { SourceType: definition.type },
+    // One DynamoDB client for the cursors, the dedup claims and the outbox: one connection pool, one set-up at cold start.
+    clients: { dynamodb: dynamoDb },
     log,
   });
   // Rules are compiled once per cold start; each run gets a fresh detector (threshold counts are per run).
-  const pulls = new PullAssembly({ store, sink, rules, alerts, clock: systemClock, log });
+  const pulls = new PullAssembly({ store, sink, rules, alerts, sourceTypes: [definition.type], clock: systemClock, log });
 
   /** One record: its message checked, then skipped or run. Throws what failed it. */
   const pullRecord = async (record: QueuedRecord, context: Context): Promise<void> => {

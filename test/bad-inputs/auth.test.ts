@@ -14,6 +14,7 @@ import { badInputApi as cloudAudit } from '../providers/tencent/cloudaudit/bad-i
 import { badInputApi as dbss, IAM_USER, dbssTokenMode, type TokenSimulatorHandle } from '../providers/huawei/dbss/bad-inputs';
 import { badInputApi as ssl } from '../providers/tencent/ssl/bad-inputs';
 import { badInputApi as ucloud } from '../providers/ucloud/operations/bad-inputs';
+import { badInputApi as actionTrail } from '../providers/alibaba/actiontrail/bad-inputs';
 import {
   APIS,
   MINUTE,
@@ -58,6 +59,12 @@ const KEYS: Record<string, { id: string; secret: string; badSignature: [code: st
     badSignature: ['APIGW.0301', /verify aksk signature fail$/],
     unknownKey: ['APIGW.0301', /AK not found/],
   },
+  'alibaba-actiontrail': {
+    id: 'accessKeyId',
+    secret: 'accessKeySecret',
+    badSignature: ['SignatureDoesNotMatch', /Specified signature is not matched with our calculation/],
+    unknownKey: ['InvalidAccessKeyId.NotFound', /Specified access key is not found/],
+  },
 };
 
 /**
@@ -101,6 +108,7 @@ describe.each([
   { api: cloudAudit, skewMinutes: 10, code: 'AuthFailure.SignatureExpire', text: /Signature expired.*check its time sync/ },
   { api: ssl, skewMinutes: 10, code: 'AuthFailure.SignatureExpire', text: /Signature expired.*check its time sync/ },
   { api: dbss, skewMinutes: 20, code: 'APIGW.0301', text: /signature expired \(X-Sdk-Date comes from the local clock.*check its time sync\)/ },
+  { api: actionTrail, skewMinutes: 20, code: 'InvalidTimeStamp.Expired', text: /Specified time stamp or date value is expired.*check its time sync/ },
   { api: ucloud, skewMinutes: 60, code: undefined, text: undefined },
 ])('$api.type', ({ api, skewMinutes, code, text }) => {
   const verdict = code ? 'refused once, not retried, the error points at the clock' : 'UCloud signs no time: the run is unaffected';
@@ -133,6 +141,7 @@ describe.each([
   { api: cloudAudit, code: 'AuthFailure.TokenFailure', message: 'The token is invalid or expired.', status: undefined },
   { api: ssl, code: 'AuthFailure.TokenFailure', message: 'The token is invalid or expired.', status: undefined },
   { api: dbss, code: 'APIGW.0301', message: 'Incorrect IAM authentication information: the security token expired', status: 401 },
+  { api: actionTrail, code: 'InvalidSecurityToken.Expired', message: 'Specified SecurityToken is expired.', status: 400 },
 ])('$api.type', ({ api, code, message, status }) => {
   it('BI-21 temporary keys whose session token expires mid-run: the run stops naming the code and request, the cursor after the last page', async () => {
     const c = await openCase(infra, api, { events: 120 });

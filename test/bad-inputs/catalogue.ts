@@ -21,7 +21,7 @@ export const catalogue: readonly BadInput[] = [
     id: 'BI-01',
     input: 'A truncated JSON body (HTTP 200, cut midway)',
     behaviour:
-      'Transient, like a 5xx: retried within the run with the same backoff and attempts (4 for Tencent and UCloud, 5 for Huawei), each retry counted in the run\'s `retries`; once an answer arrives whole, every record is delivered once. If every attempt is cut, the run stops: "returned a malformed response (request …): … body is not valid JSON (HTTP 200, N bytes)", N the bytes received, with the request id where it survives (UCloud and Huawei send it in a header; Tencent\'s ends the body); no cursor moves; the next run asks again.',
+      'Transient, like a 5xx: retried within the run with the same backoff and attempts (4 for Tencent, UCloud and Alibaba, 5 for Huawei), each retry counted in the run\'s `retries`; once an answer arrives whole, every record is delivered once. If every attempt is cut, the run stops: "returned a malformed response (request …): … body is not valid JSON (HTTP 200, N bytes)", N the bytes received, with the request id where it survives (UCloud, Huawei and Alibaba send it in a header; Tencent\'s ends the body); no cursor moves; the next run asks again.',
     test: 'bodies.test.ts',
   },
   {
@@ -33,12 +33,12 @@ export const catalogue: readonly BadInput[] = [
   {
     id: 'BI-03',
     input: 'A gateway 5xx with a body that is not JSON',
-    behaviour: 'Retried with exponential backoff and jitter (4 attempts for Tencent and UCloud, 5 for Huawei); once the API answers, every record is delivered once.',
+    behaviour: 'Retried with exponential backoff and jitter (4 attempts for Tencent, UCloud and Alibaba, 5 for Huawei); once the API answers, every record is delivered once.',
     test: 'bodies.test.ts',
   },
   {
     id: 'BI-04',
-    input: 'An error envelope with a code cloudtap has never seen (Tencent `Response.Error`, UCloud `RetCode`, Huawei `error_code`)',
+    input: 'An error envelope with a code cloudtap has never seen (Tencent `Response.Error`, UCloud `RetCode`, Huawei `error_code`, Alibaba `Code`)',
     behaviour: 'Not retried (only throttling and transient codes are); the error names the code, the provider\'s message and the request id; the cursor does not move.',
     test: 'bodies.test.ts',
   },
@@ -83,7 +83,7 @@ export const catalogue: readonly BadInput[] = [
   },
   {
     id: 'BI-11',
-    input: 'An operation the mapping does not know (CloudAudit `EventName`, SSL `Type`, UCloud `Api`, DBSS `action`)',
+    input: 'An operation the mapping does not know (CloudAudit `EventName`, SSL `Type`, UCloud `Api`, DBSS `action`, ActionTrail `eventName`)',
     behaviour: 'Mapped: `event.action` keeps the provider\'s value verbatim and `event.type` falls back to a generic type (`change`; `info` for SSL; `access` for a CloudAudit read).',
     test: 'records.test.ts',
   },
@@ -96,7 +96,7 @@ export const catalogue: readonly BadInput[] = [
   // Paging
   {
     id: 'BI-13',
-    input: 'A NextToken that repeats (CloudAudit, UCloud)',
+    input: 'A NextToken that repeats (CloudAudit, UCloud, ActionTrail)',
     behaviour: 'The run stops: "… paging in a loop", naming the request. The pages before stay delivered, once; the cursor resumes after the last delivered page.',
     test: 'paging.test.ts',
   },
@@ -110,7 +110,7 @@ export const catalogue: readonly BadInput[] = [
   {
     id: 'BI-15',
     input: 'More records on a page than asked for',
-    behaviour: 'CloudAudit and UCloud (tokens) and SSL (paged by time) deliver them all, once. DBSS refuses the page, naming the request: with page/size paging, page numbers no longer say where the next page starts.',
+    behaviour: 'CloudAudit, UCloud and ActionTrail (tokens) and SSL (paged by time) deliver them all, once. DBSS refuses the page, naming the request: with page/size paging, page numbers no longer say where the next page starts.',
     test: 'paging.test.ts',
   },
   {
@@ -130,7 +130,7 @@ export const catalogue: readonly BadInput[] = [
     id: 'BI-18',
     input: 'A wrong secret (the signature does not verify)',
     behaviour:
-      'Refused once and never retried (Huawei locks a key after five bad signatures); the error names the provider\'s code (`AuthFailure.SignatureFailure`, RetCode 171, `APIGW.0301`) and request id. No key appears in any error or log line; no cursor moves.',
+      'Refused once and never retried (Huawei locks a key after five bad signatures); the error names the provider\'s code (`AuthFailure.SignatureFailure`, RetCode 171, `APIGW.0301`, `SignatureDoesNotMatch`) and request id. No key appears in any error or log line; no cursor moves.',
     test: 'auth.test.ts',
   },
   {
@@ -141,15 +141,15 @@ export const catalogue: readonly BadInput[] = [
   },
   {
     id: 'BI-20',
-    input: 'A local clock further off than the provider accepts (Tencent: 5 minutes; Huawei: 15)',
-    behaviour: 'Refused once and not retried; the error names `AuthFailure.SignatureExpire` or `APIGW.0301` and says that the local clock is the cause. UCloud signs no time and is unaffected.',
+    input: 'A local clock further off than the provider accepts (Tencent: 5 minutes; Huawei: 15; Alibaba: 15, assumed)',
+    behaviour: 'Refused once and not retried; the error names `AuthFailure.SignatureExpire`, `APIGW.0301` or `InvalidTimeStamp.Expired` and says that the local clock is the cause. UCloud signs no time and is unaffected.',
     test: 'auth.test.ts',
   },
   {
     id: 'BI-21',
     input: 'Temporary credentials whose token expires mid-run',
     behaviour:
-      'Tencent STS and Huawei security tokens: the run stops at that page, naming the code and the request, with the cursor after the last delivered page; the next run (with fresh keys from the secret) resumes there. Huawei IAM token mode: the token is dropped and renewed once, the request is repeated, and the run goes on.',
+      'Tencent STS, Huawei and Alibaba STS security tokens: the run stops at that page, naming the code and the request, with the cursor after the last delivered page; the next run (with fresh keys from the secret) resumes there. Huawei IAM token mode: the token is dropped and renewed once, the request is repeated, and the run goes on.',
     test: 'auth.test.ts',
   },
   {

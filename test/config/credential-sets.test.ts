@@ -100,7 +100,7 @@ describe('credential sets', () => {
     {
       name: 'an unknown vendor',
       data: { credentials: { 'tencent-prod': { vendor: 'tencnet' } }, sources: [audit] },
-      expected: ['credentials.tencent-prod.vendor: unknown vendor "tencnet"; did you mean "tencent"? known vendors: tencent, ucloud, huawei'],
+      expected: ['credentials.tencent-prod.vendor: unknown vendor "tencnet"; did you mean "tencent"? known vendors: tencent, ucloud, huawei, alibaba'],
     },
     {
       name: 'a set without a vendor',
@@ -132,7 +132,7 @@ describe('credential sets', () => {
       // The refused set is reported where it is declared, not again as unknown where it is used.
       name: 'a reference to a refused set',
       data: { credentials: { 'tencent-prod': { vendor: 'tencnet' } }, sources: [{ ...audit, credentials: 'tencent-prod' }] },
-      expected: ['credentials.tencent-prod.vendor: unknown vendor "tencnet"; did you mean "tencent"? known vendors: tencent, ucloud, huawei'],
+      expected: ['credentials.tencent-prod.vendor: unknown vendor "tencnet"; did you mean "tencent"? known vendors: tencent, ucloud, huawei, alibaba'],
     },
     {
       name: 'an instance of its own credentials named like a declared set',

@@ -86,6 +86,19 @@ describe('the detector', () => {
     expect(detector.evaluate([doc()]).map((alert) => alert.rule.id)).toEqual(['other']);
   });
 
+  it('compiles for given source types only the rules that can match them', () => {
+    const compiled = compileRules(
+      [
+        { ...stop, id: 'audit-only', source_types: ['tencent-cloudaudit'] },
+        { ...stop, id: 'ssl-only', source_types: ['tencent-ssl'] },
+        { ...stop, id: 'audit-or-ucloud', source_types: ['ucloud-operations', 'tencent-cloudaudit'] },
+        { ...stop, id: 'any-source' },
+      ],
+      { sourceTypes: ['tencent-cloudaudit'] },
+    );
+    expect(compiled.rules.map((entry) => entry.rule.id)).toEqual(['audit-only', 'audit-or-ucloud', 'any-source']);
+  });
+
   it('warns about disabled ids that match no rule', () => {
     const warnings: unknown[] = [];
     const log = { debug() {}, info() {}, error() {}, warn: (message: string, extra?: object) => warnings.push({ message, ...extra }) };

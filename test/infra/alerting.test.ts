@@ -237,20 +237,20 @@ describe('the bundled rules file', () => {
       }),
     );
 
-    expect(bundled.withRules!.files).toEqual(['cloudtap-rules.json', 'index.mjs', 'index.mjs.map']);
+    expect(bundled.withRules!.files).toEqual(['cloudtap-rules.json', 'index.mjs']);
     const written = JSON.parse(readFileSync(join(bundled.withRules!.dir, 'cloudtap-rules.json'), 'utf8'));
     expect(written).toEqual(JSON.parse(JSON.stringify(config.rules)));
     expect(written.custom.map((rule: { id: string }) => rule.id)).toEqual(['acme-audit-tampering']);
     expect(bundled.withRules!.read).toEqual(written);
     // Nothing configured, nothing written: the function reads that as every default rule and no custom one.
-    expect(bundled.without!.files).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(bundled.without!.files).toEqual(['index.mjs']);
     expect(bundled.without!.read).toEqual({ disabled: [], custom: [] });
 
     // The dispatcher's table lands the same way, beside its code.
     const dispatcher = stacks.withRules.dispatcher;
     const dispatchKey: string = assembly.getStackByName('WithRules').template.Resources[logicalId(dispatcher.function)].Properties.Code.S3Key;
     const dispatchDir = join(outdir, `asset.${dispatchKey.replace(/\.zip$/, '')}`);
-    expect(readdirSync(dispatchDir).sort()).toEqual([DISPATCH_TABLE_FILE, 'index.mjs', 'index.mjs.map']);
+    expect(readdirSync(dispatchDir).sort()).toEqual([DISPATCH_TABLE_FILE, 'index.mjs']);
     expect(JSON.parse(readFileSync(join(dispatchDir, DISPATCH_TABLE_FILE), 'utf8'))).toEqual(JSON.parse(JSON.stringify(dispatcher.table)));
     expect(dispatcher.table.entries.map((entry) => entry.secretName)).toEqual(['cloudtap/audit-gz']);
   }, 120_000);

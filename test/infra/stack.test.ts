@@ -300,7 +300,6 @@ describe('SourcePuller', () => {
           CLOUDTAP_DELIVERY_STREAM: ref(deliveryStream),
           CLOUDTAP_DESTINATION: '{"type":"s3"}',
           CLOUDTAP_STACK_NAME: 'Test',
-          NODE_OPTIONS: '--enable-source-maps',
         },
       },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('Logs') } },
@@ -450,7 +449,6 @@ describe('Dispatcher', () => {
       CLOUDTAP_QUEUES: { 'Fn::Join': ['', ['{"tencent-cloudaudit":"', ref(puller.queue), '"}']] },
       CLOUDTAP_TABLE_NAME: ref(table),
       CLOUDTAP_STACK_NAME: 'Test',
-      NODE_OPTIONS: '--enable-source-maps',
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: ref(dispatchFn),

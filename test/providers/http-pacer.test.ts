@@ -30,6 +30,7 @@ const OPTIONS: Record<string, Record<string, unknown>> = {
 };
 const CREDENTIALS: Record<string, Record<string, string>> = {
   'huawei-dbss': { accessKeyId: 'AK-test-pacer', secretAccessKey: 'SK-test-pacer' },
+  'alibaba-actiontrail': { accessKeyId: 'LTAI-test-pacer', accessKeySecret: 'secret-test-pacer' },
   'ucloud-operations': { publicKey: 'pub-test-pacer', privateKey: 'priv-test-pacer' },
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MalformedResponseError } from '../../shared/lib/errors';
 import { malformedPage, parsePage } from '../../shared/providers/page';
 import { TencentClient } from '../../shared/providers/tencent/client';

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../simulators/common/random';
 import type { SourceDefinition } from '../../shared/providers/definition';
 
 /**
@@ -68,15 +69,7 @@ export interface SimulatorHandle {
    * `sameSecond` adds `count` records all dated second `at`, identical in
    * every field (APIs without ids) or in every field but their ids.
    */
-  addEvents(spec: {
-    count: number;
-    from: number;
-    to: number;
-    seed: number;
-    late?: { fraction: number; maxDelaySeconds: number };
-    identicalPairs?: number;
-    sameSecond?: { at: number; count: number };
-  }): void;
+  addEvents(spec: AddEventsSpec): void;
   /** Every raw record the simulator holds, as the API would serve it. */
   records(): unknown[];
   /** Event time (unix seconds) of a raw record, as the simulator dates it. */
@@ -91,6 +84,39 @@ export interface SimulatorHandle {
   close(): Promise<void>;
 }
 
+/** What `SimulatorHandle.addEvents` is asked to add. */
+export interface AddEventsSpec {
+  count: number;
+  from: number;
+  to: number;
+  seed: number;
+  late?: { fraction: number; maxDelaySeconds: number };
+  identicalPairs?: number;
+  sameSecond?: { at: number; count: number };
+}
+
+/**
+ * The events `spec` asks of an API whose records carry ids: `generate`d ones,
+ * then each of `identicalPairs` as two twins (`twins(second, 2, seed)`: equal
+ * but for their ids) in a second drawn deterministically from the seed, then
+ * the `sameSecond` run of twins.
+ */
+export function eventsWithTwins<Event>(
+  { count, from, to, seed, late, identicalPairs = 0, sameSecond }: AddEventsSpec,
+  generate: (options: { count: number; from: number; to: number; seed: number; late?: AddEventsSpec['late'] }) => Event[],
+  twins: (second: number, count: number, seed: number) => Event[],
+): Event[] {
+  const events = count > 0 ? generate({ count, from, to, seed, late }) : [];
+  // Where each pair falls, deterministically.
+  const random = mulberry32(seed ^ 0x5eed);
+  for (let pair = 0; pair < identicalPairs; pair++) {
+    const second = from + Math.floor(random() * (to - from + 1));
+    events.push(...twins(second, 2, (seed * 7919 + pair + 1) >>> 0));
+  }
+  if (sameSecond) events.push(...twins(sameSecond.at, sameSecond.count, (seed * 7919) >>> 0));
+  return events;
+}
+
 export type FaultTally = Partial<Record<FixtureFault['kind'], number>>;
 
 /** The contract's name for each vendor fault kind a simulator logs as `fault:<kind>`. */
@@ -103,6 +129,20 @@ const CONTRACT_KIND: Record<string, FixtureFault['kind']> = {
   truncated: 'truncated',
   reset: 'reset',
 };
+
+/** A simulator's log of the requests for one action or route, as the scenarios count them. */
+export interface RequestLog {
+  requestsFor(key: string): readonly { requestId: string; outcome: string }[];
+}
+
+/** A handle's request counts, acted faults (`extra`: those the fixture acts out itself) and request ids, from the simulator's log of `key`. */
+export function requestsOf(server: RequestLog, key: string, extra: () => FaultTally = () => ({})): Pick<SimulatorHandle, 'requestCount' | 'faultsActed' | 'requestIds'> {
+  return {
+    requestCount: () => server.requestsFor(key).length,
+    faultsActed: () => tallyFaults(server.requestsFor(key).map((request) => request.outcome), extra()),
+    requestIds: () => server.requestsFor(key).map((request) => request.requestId),
+  };
+}
 
 /** Tally a simulator's request outcomes (`fault:<kind>`), plus faults a fixture acts out itself. */
 export function tallyFaults(outcomes: readonly string[], extra: FaultTally = {}): FaultTally {

@@ -16,11 +16,14 @@ import { resolveInstance } from '../../shared/config/load';
 import { sourceInstanceSchema } from '../../shared/config/schema';
 import type { RunSummary } from '../../shared/core/run-options';
 import type { SourceDefinition, SourceInstanceConfig } from '../../shared/providers/definition';
+import { actionTrailDefinition } from '../../shared/providers/alibaba/actiontrail/definition';
 import { dbssDefinition } from '../../shared/providers/huawei/dbss/definition';
 import { definitions } from '../../shared/providers/registry';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
 import { sslDefinition } from '../../shared/providers/tencent/ssl/definition';
 import { ucloudOperationsDefinition } from '../../shared/providers/ucloud/operations/definition';
+import { generateActionTrailEvents, LOOKUP_EVENTS, startActionTrailSimulator } from '../../simulators/alibaba/actiontrail/simulator';
+import type { Fault as AlibabaFault } from '../../simulators/alibaba/server';
 import type { GenerateBase } from '../../simulators/common/random';
 import { generateDbssEvents, OPERATION_LOG, startDbssSimulator } from '../../simulators/huawei/dbss/simulator';
 import type { Fault as HuaweiFault } from '../../simulators/huawei/server';
@@ -280,7 +283,41 @@ const huaweiDbss: LeakProfile = (() => {
   };
 })();
 
-const profileByType = new Map([tencentCloudAudit, tencentSsl, ucloudOperations, huaweiDbss].map((profile) => [profile.definition.type, profile]));
+const alibabaActionTrail: LeakProfile = (() => {
+  const credentials = { accessKeyId: 'STS.atLeakKeyIdNUQNP4PiGyck', accessKeySecret: 'atLeakSk+8Jq2/Vw"Lx5\\Rt0=Hm3Ze', securityToken: 'atLeakStsTok+Qe7Wn/Ky4Ub=Tp6Ms2' };
+  const action = LOOKUP_EVENTS.action;
+  const retryable: AlibabaFault[] = [{ kind: 'throttle' }, { kind: 'unavailable' }, { kind: 'http500', status: 502 }, { kind: 'reset' }];
+  return {
+    definition: actionTrailDefinition,
+    instance: { region: 'cn-hangzhou' },
+    credentials,
+    revoked: { credentials: { ...credentials, accessKeySecret: 'atLeakRevoked+Hd2Kq/Wm7Zp=Rb4' }, code: 'SignatureDoesNotMatch' },
+    secretField: 'accessKeySecret',
+    echoCode: 'Forbidden.RAM',
+    async start() {
+      const { server, actiontrail } = await startActionTrailSimulator({ credentials: [credentials] });
+      return {
+        server,
+        addEvents: (options) => actiontrail.addEvents(generateActionTrailEvents(options)),
+        failWithRetryableErrors: () => server.faults.push(...repeat(retryable).map((fault) => ({ ...fault, action }))),
+        failWithBadPages: (kind) => server.faults.push({ kind, action, times: FAULTY_ANSWERS }),
+        failEchoingCredentials: () =>
+          server.faults.push({
+            kind: 'error',
+            action,
+            times: FAULTY_ANSWERS,
+            status: 403,
+            code: 'Forbidden.RAM',
+            message: `User with AccessKey ${credentials.accessKeyId} (SecurityToken ${credentials.securityToken}) is not authorized to operate on the specified resource.`,
+          }),
+        clearFaults: () => server.faults.clear(),
+        issuedSecrets: () => ({}),
+      };
+    },
+  };
+})();
+
+const profileByType = new Map([tencentCloudAudit, tencentSsl, ucloudOperations, huaweiDbss, alibabaActionTrail].map((profile) => [profile.definition.type, profile]));
 
 /** Every registered type, in registry order: a type without a profile fails here, by name. */
 const PROFILES = definitions.map((definition) => {

@@ -124,7 +124,7 @@ describe('the Splunk app on cloudtap documents', () => {
       expect(ACTIONS).toContain(event.one('action'));
       expect(event.one('command')).toBe(document.event.action);
       expect(event.one('status')).toBe(document.event.outcome === 'unknown' ? undefined : document.event.outcome);
-      expect(event.one('vendor_product')).toMatch(/^(Tencent Cloud|UCloud|Huawei Cloud) /);
+      expect(event.one('vendor_product')).toMatch(/^(Tencent Cloud|UCloud|Huawei Cloud|Alibaba Cloud) /);
       for (const field of ['change_type', 'object_category', 'dest', 'dvc', 'result']) expect(event.one(field), field).toBeTruthy();
       const who = document.user?.name ?? document.user?.id ?? document.user?.email;
       expect(event.one('user')).toBe(who);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { encryptedUrl } from '../../../lib/endpoint';
 import { DBSS_LIMITS } from './limits';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
 import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';

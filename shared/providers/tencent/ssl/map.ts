@@ -1,4 +1,5 @@
 import { contentEventId } from '../../../core/event-id';
+import { isoFromSeconds } from '../../../lib/civil-time';
 import type { MappingContext } from '../../../core/ports/source';
 import type { VendorDocument } from '../../../ecs/document';
 import { compact, distinct, text } from '../../../ecs/fields';
@@ -80,7 +81,7 @@ function fromActionText(action: string | undefined, key: 'id' | 'uin'): string |
  * Tencent's documentation; an unknown type is kept, typed `info`.
  */
 export function mapSslOperationLog(record: SslOperationLog, context: MappingContext): VendorDocument {
-  const timestamp = new Date(sslEventTime(record) * 1000).toISOString();
+  const timestamp = isoFromSeconds(sslEventTime(record));
   const message = text(record.Action);
   const operation = text(record.Type);
   const eventType = (operation && OPERATION_TYPES[operation.toLowerCase()]) ?? 'info';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UCLOUD_OPERATIONS_LIMITS } from './limits';
 
 export const ucloudOperationsOptionsSchema = z
