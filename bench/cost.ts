@@ -22,6 +22,8 @@ export const costDestinations: { name: string; format: DestinationFormat }[] = [
   { name: 's3 (NDJSON)', format: { type: 's3' } },
   { name: 'splunk (HEC events)', format: { type: 'splunk', index: 'cloudtap' } },
   { name: 'elastic (JSON)', format: { type: 'elastic' } },
+  // Firehose converts these to Parquet in the lake; conversion is billed per GB on the same 5 KB-rounded bytes.
+  { name: 'security-lake (OCSF JSON)', format: { type: 'security-lake', rawData: false } },
 ];
 
 /**
@@ -85,7 +87,7 @@ export function costOf(type: string, destination: { name: string; format: Destin
     events += encoded.length;
     eventBytes += encoded.reduce((n, b) => n + b.length, 0);
     singleBilled += billedBytes(encoded.map((b) => b.length));
-    const records = pack(encoded, { onePerRecord: !encoder.packable }).flatMap((call) => call.records);
+    const records = pack(encoded, { onePerRecord: !encoder.packable, maxEventsPerRecord: encoder.maxEventsPerRecord }).flatMap((call) => call.records);
     packedRecords += records.length;
     packedBilled += billedBytes(records.map((r) => r.data.length));
   }

@@ -105,7 +105,8 @@ if (wanted('cost')) {
   out(
     `Billed bytes: each record rounded up to 5 KB (5,120 bytes). Price: Direct PUT ingestion, ${FIREHOSE_PRICE.region}, ` +
       `$${FIREHOSE_PRICE.usdPerGB}/GB (${FIREHOSE_PRICE.tier}; GB = 2^30 bytes). Packed = each page the pipeline delivers, packed into records ` +
-      'of up to 1,000 KiB. Dynamic partitioning, backup and destination charges are not included.\n',
+      'of up to 1,000 KiB (and 500 events for the de-aggregating S3 and Security Lake streams). Dynamic partitioning, backup and destination charges are not included; ' +
+      "Security Lake's Parquet conversion is billed per GB of the same billed bytes (docs/destinations/security-lake.md).\n",
   );
   out('| API | destination | mean event bytes | events/record packed | billed MiB packed | billed MiB one per record | $ packed | $ one per record | saving |');
   out('|---|---|---:|---:|---:|---:|---:|---:|---:|');

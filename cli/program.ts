@@ -43,9 +43,10 @@ export function buildProgram(io: CommandIo, done: (code: number) => void): Comma
     .command('demo')
     .description('run the whole pipeline against the built-in simulators (what `npm start` does)')
     .addOption(verbose())
-    .action(async (options: { verbose?: boolean }) => {
+    .addOption(new Option('--sink <sink>', 'where the events go: the NDJSON file, or Security Lake\'s Parquet layout in a folder (default: file)').choices(['file', 'security-lake']))
+    .action(async (options: { verbose?: boolean; sink?: 'file' | 'security-lake' }) => {
       const { runDemo } = await import('./commands/demo');
-      done(await runDemo({ verbose: options.verbose ?? false }));
+      done(await runDemo({ verbose: options.verbose ?? false, sink: options.sink }));
     });
 
   program

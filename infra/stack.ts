@@ -130,7 +130,7 @@ export class CloudtapStack extends Stack {
       failedInvocations: this.failedInvocations.queue,
     });
 
-    if (this.delivery.type === 's3') {
+    if (this.delivery.type === 's3' || this.delivery.type === 'security-lake') {
       Validations.of(this).acknowledge({
         id: 'CloudFormation-Validate::W7001',
         reason: 'the Firehose L2 always adds its CIDR mapping, used only by VPC destinations',
@@ -141,8 +141,10 @@ export class CloudtapStack extends Stack {
     const output = (scope: Construct, id: string, value: string, description: string) =>
       new CfnOutput(scope, id, { value, description, exportName: `${this.stackName}-${id}` });
     output(this, 'CursorTableName', this.cursorTable.table.tableName, 'DynamoDB table holding cursors and leases');
-    output(this, 'DeliveryStreamName', this.delivery.deliveryStreamName, `Firehose delivery stream to ${this.delivery.type}`);
-    const bucketHolds = this.delivery.type === 's3' ? 'receiving the events' : `where Firehose backs up records for ${this.delivery.type}`;
+    const lake = this.delivery.type === 'security-lake';
+    output(this, 'DeliveryStreamName', this.delivery.deliveryStreamName, lake ? 'Firehose delivery stream of OCSF API Activity into Security Lake' : `Firehose delivery stream to ${this.delivery.type}`);
+    const bucketHolds =
+      this.delivery.type === 's3' ? 'receiving the events' : lake ? "of Security Lake, receiving the events (and Firehose's error prefix)" : `where Firehose backs up records for ${this.delivery.type}`;
     output(this, 'BucketName', this.delivery.bucket.bucketName, `S3 bucket ${bucketHolds}`);
     if (this.delivery.secretName) {
       const what = `Secret Firehose reads the ${this.delivery.type} credential from; set it after deploy`;

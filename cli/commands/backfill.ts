@@ -66,6 +66,8 @@ export async function backfillCommand(options: BackfillCommandOptions): Promise<
   const sink = options.sink ?? deployedOrLocalSink();
   function deployedOrLocalSink(): Sink {
     if (target.kind === 'local') return createLocalSink(config.local, { env, log, clock });
+    // Security Lake has a stream per OCSF class, which one --stream cannot name.
+    if (config.destination.type === 'security-lake') throw new ConfigError('destination', ['a deployed backfill into Security Lake is not supported yet: backfill locally with local.sink type security-lake, or let the scheduled runs catch up']);
     const stream = options.stream ?? target.deliveryStreamName;
     if (!stream) throw new ConfigError('--stream', ['a deployed backfill needs the delivery stream: pass --stream NAME or use --stack']);
     return new FirehoseSink({ deliveryStreamName: stream, client: options.firehose ?? createFirehoseClient(), encoder: encoderFor(config.destination, splunkSourcetypes(definitions)), clock, log });

@@ -1,5 +1,6 @@
-import { readFile, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { parquetMetadata } from 'hyparquet';
 import { parseConfig, type CloudtapConfig } from '../../shared/config/load';
 import { FileCursorStore } from '../../shared/cursor/file-store';
 import type { SourceState } from '../../shared/core/ports/cursor-store';
@@ -15,7 +16,11 @@ import { ProgressBoard } from '../progress';
 import { formatSummary } from '../summary';
 
 const DEMO_DIR = '.cloudtap/demo';
+const LAKE_DIR = `${DEMO_DIR}/security-lake`;
 const DAY = 86_400;
+
+/** Where the demo delivers: the NDJSON file, or Security Lake's Parquet layout in a folder. */
+export type DemoSink = 'file' | 'security-lake';
 
 /**
  * `npm start`: the whole pipeline on embedded defaults against a simulator of
@@ -23,7 +28,7 @@ const DAY = 86_400;
  * NDJSON sink and the file cursor store; then a second pull to show that the
  * cursors resume and nothing is delivered twice.
  */
-export async function runDemo({ verbose }: { verbose: boolean }): Promise<number> {
+export async function runDemo({ verbose, sink = 'file' }: { verbose: boolean; sink?: DemoSink }): Promise<number> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   const now = Math.floor(Date.now() / 1000);
   const simulators = await Promise.all(
@@ -50,7 +55,11 @@ export async function runDemo({ verbose }: { verbose: boolean }): Promise<number
           start: '2d',
           ...api.instanceInput,
         })),
-        local: { stateDir: `${DEMO_DIR}/state`, output: `${DEMO_DIR}/events.ndjson` },
+        local: {
+          stateDir: `${DEMO_DIR}/state`,
+          output: `${DEMO_DIR}/events.ndjson`,
+          ...(sink === 'security-lake' && { sink: { type: 'security-lake', dir: LAKE_DIR } }),
+        },
       },
       registry,
       'demo configuration',
@@ -74,17 +83,22 @@ export async function runDemo({ verbose }: { verbose: boolean }): Promise<number
     const first = await runLocalOnce({ config, registry, env, log, alertConsole: false, onProgress: board.update });
     board.done();
     out();
-    out(formatSummary(first, resolve(config.local.output)));
+    const output = sink === 'security-lake' ? resolve(LAKE_DIR, 'ext') : resolve(config.local.output);
+    out(formatSummary(first, output));
 
     out();
     out('Pulling again: the cursors resume where the first run stopped, so nothing is delivered twice.');
     const second = await runLocalOnce({ config, registry, env, log, alertConsole: false });
-    out(formatSummary(second, resolve(config.local.output)));
+    out(formatSummary(second, output));
 
-    // The SIEM receives alerts as documents too (event.kind: alert); here the events are described, the alerts below.
-    const documents = decodeLines(await readFile(config.local.output, 'utf8')).filter((document) => document.event.kind !== 'alert');
     out();
-    out(describeDocuments(documents));
+    if (sink === 'security-lake') {
+      out(await describeLake(LAKE_DIR));
+    } else {
+      // The SIEM receives alerts as documents too (event.kind: alert); here the events are described, the alerts below.
+      const documents = decodeLines(await readFile(config.local.output, 'utf8')).filter((document) => document.event.kind !== 'alert');
+      out(describeDocuments(documents));
+    }
     out();
     out(await describeAlerts(`${config.local.stateDir}/alerts.ndjson`));
     out();
@@ -94,6 +108,31 @@ export async function runDemo({ verbose }: { verbose: boolean }): Promise<number
   } finally {
     await Promise.all(simulators.map(({ running }) => running.close()));
   }
+}
+
+/** The Parquet files of the local Security Lake layout: files and records per custom source, and a query to run on them. */
+async function describeLake(dir: string): Promise<string> {
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.parquet'))
+    .map((entry) => join(entry.parentPath, entry.name));
+  const bySource = new Map<string, { files: number; records: number; partitions: Set<string> }>();
+  for (const file of files) {
+    const [, source, ...partition] = relative(dir, file).split(/[\\/]/);
+    const bytes = await readFile(file);
+    const records = Number(parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)).num_rows);
+    const entry = bySource.get(source!) ?? { files: 0, records: 0, partitions: new Set<string>() };
+    entry.files++;
+    entry.records += records;
+    entry.partitions.add(partition.slice(0, -1).join('/'));
+    bySource.set(source!, entry);
+  }
+  const lake = resolve(dir);
+  return [
+    `In ${lake}, as Security Lake lays out custom sources (ext/<source>/region=…/accountId=…/eventDay=…/), one OCSF class per source:`,
+    ...[...bySource].map(([source, { files: count, records, partitions }]) => `  ${source.padEnd(16)} ${String(records).padStart(5)} records in ${count} Parquet files, ${partitions.size} partitions`),
+    'Query them, e.g. events per class and account with DuckDB:',
+    `  duckdb -c "SELECT class_name, accountId, count(*) AS events FROM read_parquet('${lake}/ext/*/*/*/*/*.parquet', hive_partitioning = true) GROUP BY ALL ORDER BY ALL"`,
+  ].join('\n');
 }
 
 /** What `cloudtap status` prints for the demo's sources. */

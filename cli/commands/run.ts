@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfigFile, type CloudtapConfig } from '../../shared/config/load';
 import type { LocalConfig } from '../../shared/config/schema';
 import { systemClock } from '../../shared/lib/clock';
@@ -137,6 +137,8 @@ function sinkTarget(local: LocalConfig): string {
       return `Splunk HEC ${local.sink.url}`;
     case 'elasticsearch':
       return `Elasticsearch ${local.sink.node} (logs-cloudtap.*-${local.sink.namespace})`;
+    case 'security-lake':
+      return `Security Lake layout under ${resolve(local.sink.dir, 'ext')} (Parquet, one folder per OCSF class)`;
   }
 }
 

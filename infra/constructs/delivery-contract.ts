@@ -11,6 +11,8 @@ export type DestinationType = DestinationConfig['type'];
 export interface DeliveryTarget {
   readonly deliveryStreamName: string;
   grantPutRecords(grantee: iam.IGrantable): iam.Grant;
+  /** More the pullers must know to deliver (Security Lake: its stream per OCSF class). */
+  readonly functionEnvironment?: Record<string, string>;
 }
 
 /** One Direct PUT Firehose stream, encrypted with the stack's key, to the configured destination, whichever it is. */

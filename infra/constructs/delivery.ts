@@ -4,6 +4,7 @@ import type { DestinationConfig } from '../../shared/config/schema';
 import type { Delivery } from './delivery-contract';
 import { DeliveryToElastic } from './delivery-to-elastic';
 import { DeliveryToS3 } from './delivery-to-s3';
+import { DeliveryToSecurityLake } from './delivery-to-security-lake';
 import { DeliveryToSplunk } from './delivery-to-splunk';
 
 /** The delivery for `config.destination`, its stream, bucket and secret encrypted with `encryptionKey`. */
@@ -15,5 +16,7 @@ export function createDelivery(scope: Construct, id: string, destination: Destin
       return new DeliveryToSplunk(scope, id, { destination, encryptionKey });
     case 'elastic':
       return new DeliveryToElastic(scope, id, { destination, encryptionKey });
+    case 'security-lake':
+      return new DeliveryToSecurityLake(scope, id, { destination, encryptionKey });
   }
 }

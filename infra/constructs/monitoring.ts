@@ -85,6 +85,7 @@ export const DELIVERY_METRIC_PREFIX: Record<DestinationType, string> = {
   s3: 'DeliveryToS3',
   splunk: 'DeliveryToSplunk',
   elastic: 'DeliveryToHttpEndpoint',
+  'security-lake': 'DeliveryToS3',
 };
 
 /** How old the oldest undelivered record may get: buffering, plus retries for Splunk and Elastic, plus 15 minutes. */
@@ -97,6 +98,8 @@ export function freshnessBoundSeconds(destination: DestinationConfig): number {
       return 60 + destination.ackTimeoutSeconds + destination.retrySeconds + margin;
     case 'elastic':
       return 300 + destination.retrySeconds + margin;
+    case 'security-lake':
+      return destination.bufferSeconds + margin;
   }
 }
 

@@ -89,6 +89,7 @@ export class SourcePuller extends Construct {
         [FUNCTION_ENV.tableName]: props.cursorTable.table.tableName,
         [FUNCTION_ENV.deliveryStreamName]: props.deliveryStream.deliveryStreamName,
         [FUNCTION_ENV.destination]: destinationEnv(props.destination),
+        ...props.deliveryStream.functionEnvironment,
         [FUNCTION_ENV.stackName]: Stack.of(this).stackName,
         ...(props.alerting && {
           [FUNCTION_ENV.alertTopicArn]: props.alerting.topicArn,

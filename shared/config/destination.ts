@@ -96,11 +96,62 @@ const elasticDestination = z
   })
   .strict();
 
-export const destinationSchema = z.discriminatedUnion('type', [s3Destination, splunkDestination, elasticDestination], {
-  error: 'expected type s3, splunk or elastic',
+/**
+ * Security Lake registers each custom source as `<sourceName>-<OCSF class uid>`, one per class,
+ * and names its provider role `AmazonSecurityLake-Provider-<source name>-<region>`, which caps a
+ * source name at 20 characters (CreateCustomLogSource's documentation): 15 here plus `-6003`.
+ */
+export const SECURITY_LAKE_SOURCE_NAME_MAX = 15;
+
+const securityLakeDestination = z
+  .object({
+    type: z.literal('security-lake'),
+    /** The Security Lake bucket of the stack's region, `aws-security-data-lake-<region>-<id>` (Security Lake console > Regions). */
+    bucket: z.string({ error: (issue) => (issue.input === undefined ? 'required: the Security Lake S3 bucket of this region' : 'expected a bucket name') })
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected an S3 bucket name, e.g. aws-security-data-lake-eu-west-1-abc123' }),
+    /** Prefix of the custom source names; each OCSF class registers `<sourceName>-<class uid>` under `ext/`. */
+    sourceName: z
+      .string()
+      .regex(new RegExp(`^[A-Za-z0-9_-]{1,${SECURITY_LAKE_SOURCE_NAME_MAX}}$`), {
+        message: `expected 1 to ${SECURITY_LAKE_SOURCE_NAME_MAX} letters, digits, _ or -: Security Lake caps a source name at 20 characters and cloudtap adds -<class uid>`,
+      })
+      .default('cloudtap'),
+    /** The custom sources' version, as registered. */
+    sourceVersion: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, { message: 'expected letters, digits, ., _ or -' }).default('1.0'),
+    /** The external id the provider role's trust requires (CreateCustomLogSource providerIdentity.externalId). */
+    externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { message: 'expected 2 or more letters, digits or +=,.@:/-' }).default('cloudtap'),
+    /** The lake bucket's customer-managed KMS key, when Security Lake was set up with one: Firehose may then use it for its writes. */
+    kmsKeyArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, { message: 'expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id>' })
+      .optional(),
+    /** Register the custom sources with Security Lake on deploy (and remove them on delete); false when they exist already. */
+    register: z.boolean().default(true),
+    /** Keep each event's raw record in OCSF `raw_data` (larger objects, the provider's original kept). */
+    rawData: z.boolean().default(false),
+    errorPrefix: prefix('cloudtap-security-lake-errors/'),
+    /** Security Lake asks for objects no more often than every 5 minutes; Firehose buffers at most 900 s. */
+    bufferSeconds: z
+      .number()
+      .int()
+      .min(300, { message: 'at least 300: Security Lake asks custom sources to write objects no more often than every 5 minutes' })
+      .max(900)
+      .default(900),
+    /** MiB Firehose buffers per partition before writing a Parquet object; conversion and partitioning need at least 64. */
+    bufferMiB: z
+      .number()
+      .int()
+      .min(64, { message: 'at least 64: Firehose converts to Parquet and partitions, which needs a 64 MiB buffer or more' })
+      .max(128)
+      .default(128),
+  })
+  .strict();
+
+export const destinationSchema = z.discriminatedUnion('type', [s3Destination, splunkDestination, elasticDestination, securityLakeDestination], {
+  error: 'expected type s3, splunk, elastic or security-lake',
 });
 
-/** Local runs: the NDJSON file by default, or straight to a SIEM for users without AWS. */
+/** Local runs: the NDJSON file by default, straight to a SIEM for users without AWS, or Security Lake's Parquet layout in a folder. */
 export const localSinkSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('file') }).strict(),
   z
@@ -125,7 +176,19 @@ export const localSinkSchema = z.discriminatedUnion('type', [
       namespace: z.string().regex(/^[a-z0-9_]{1,100}$/).default('default'),
     })
     .strict(),
-], { error: 'expected type file, splunk-hec or elasticsearch' });
+  z
+    .object({
+      type: z.literal('security-lake'),
+      /** The folder standing in for the Security Lake bucket: files land under <dir>/ext/<sourceName>-<class uid>/region=.../accountId=.../eventDay=.../ */
+      dir: z.string().min(1).default('.cloudtap/security-lake'),
+      sourceName: z
+        .string()
+        .regex(new RegExp(`^[A-Za-z0-9_-]{1,${SECURITY_LAKE_SOURCE_NAME_MAX}}$`), { message: `expected 1 to ${SECURITY_LAKE_SOURCE_NAME_MAX} letters, digits, _ or -` })
+        .default('cloudtap'),
+      rawData: z.boolean().default(false),
+    })
+    .strict(),
+], { error: 'expected type file, splunk-hec, elasticsearch or security-lake' });
 
 export type DestinationConfig = z.infer<typeof destinationSchema>;
 export type LocalSinkConfig = z.infer<typeof localSinkSchema>;

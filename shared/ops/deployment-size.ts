@@ -35,6 +35,11 @@ export interface DeploymentSize {
 const FIXED_RESOURCES = 2 + 2 + 7 + 4 + 4;
 /** The destination's: S3 = the bucket, its access-log bucket, their policies, the stream, its role, policy, log group and stream; Splunk and Elastic add their secret and a second log stream. */
 const DELIVERY_RESOURCES = { s3: 9, splunk: 11, elastic: 11 } as const;
+/**
+ * Security Lake: the Glue database, the Firehose role and policy, and per OCSF class a table, a stream and a log group and stream (11);
+ * registering the sources adds the crawler role and policy, per class a custom resource and its policy, and the provider function and its role (9).
+ */
+const SECURITY_LAKE_RESOURCES = { base: 11, registration: 9 } as const;
 /** The alert topic and its policy; a subscription per endpoint and a custom bus add one each. */
 const ALERTING_RESOURCES = 2;
 /** A source type: log group, role, policy, function, queue, queue policy, event source mapping. */
@@ -52,6 +57,8 @@ const BYTES = {
   fixed: 32_300,
   dashboard: 5_300,
   destination: { s3: 0, splunk: 400, elastic: 750 },
+  /** The Glue tables' OCSF column types are long; registration adds the custom resources and their provider. */
+  securityLake: { base: 38_000, registration: 19_000 },
   alertEndpoint: 220,
   type: 10_200,
   liveTypeAlarms: 4_250,
@@ -86,7 +93,9 @@ export function estimateDeploymentSize(config: CloudtapConfig, stackName: string
 
   const resources =
     FIXED_RESOURCES +
-    DELIVERY_RESOURCES[destination.type] +
+    (destination.type === 'security-lake'
+      ? SECURITY_LAKE_RESOURCES.base + (destination.register ? SECURITY_LAKE_RESOURCES.registration : 0)
+      : DELIVERY_RESOURCES[destination.type]) +
     ALERTING_RESOURCES +
     alertEndpoints +
     (monitoring.dashboard ? 1 : 0) +
@@ -102,7 +111,9 @@ export function estimateDeploymentSize(config: CloudtapConfig, stackName: string
   const bytes =
     BYTES.fixed +
     (monitoring.dashboard ? BYTES.dashboard + BYTES.liveTypeDashboard * liveTypes : 0) +
-    BYTES.destination[destination.type] +
+    (destination.type === 'security-lake'
+      ? BYTES.securityLake.base + (destination.register ? BYTES.securityLake.registration : 0)
+      : BYTES.destination[destination.type]) +
     BYTES.alertEndpoint * alertEndpoints +
     endpointChars +
     (alerts.siemLink?.length ?? 0) * types.length +

@@ -1,7 +1,8 @@
 /**
  * Replay of records Firehose could not deliver and backed up to S3: the S3
  * destination's error prefix (`<errorPrefix><error-output-type>/YYYY/MM/DD/`),
- * Splunk's `<backupPrefix>splunk-failed/`, Elastic's `<backupPrefix>http-endpoint-failed/`.
+ * Splunk's `<backupPrefix>splunk-failed/`, Elastic's `<backupPrefix>http-endpoint-failed/`,
+ * Security Lake's `<errorPrefix><source>/` per OCSF class (API Activity's by default).
  * Each object is gzipped JSON lines `{"attemptsMade","arrivalTimestamp","errorCode",
  * "errorMessage","attemptEndingTimestamp","rawData",...}` where `rawData` is the
  * original record, base64. The records go back byte for byte to the delivery
@@ -13,6 +14,7 @@ import { gunzipSync } from 'node:zlib';
 import type { DestinationConfig } from '../config/schema';
 import { DeliveryError } from '../lib/errors';
 import { silentLog, type Log } from '../lib/logger';
+import { API_ACTIVITY_CLASS_UID, customSourceName } from '../sinks/security-lake/layout';
 
 /** Where replayed objects go, under the replayed prefix; keys with this folder are never replayed again. */
 export const REPLAYED_FOLDER = 'replayed';
@@ -28,6 +30,9 @@ export function defaultReplayPrefix(destination: DestinationConfig): string {
       return `${folder(destination.backupPrefix)}splunk-failed/`;
     case 'elastic':
       return `${folder(destination.backupPrefix)}http-endpoint-failed/`;
+    case 'security-lake':
+      // Each class's stream has its own error folder; the stack's DeliveryStreamName output is API Activity's.
+      return `${folder(destination.errorPrefix)}${customSourceName(destination.sourceName, API_ACTIVITY_CLASS_UID)}/`;
   }
 }
 

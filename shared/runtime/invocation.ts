@@ -55,6 +55,8 @@ export const FUNCTION_ENV = {
   sourceType: 'CLOUDTAP_SOURCE_TYPE',
   tableName: 'CLOUDTAP_TABLE_NAME',
   deliveryStreamName: 'CLOUDTAP_DELIVERY_STREAM',
+  /** Security Lake: JSON object, OCSF class uid -> the delivery stream of that class (see readDeliveryStreamsEnv). */
+  deliveryStreams: 'CLOUDTAP_DELIVERY_STREAMS',
   /** The destination's record format as JSON, e.g. {"type":"splunk","index":"main"} (see destinationEnv). */
   destination: 'CLOUDTAP_DESTINATION',
   /** The SNS topic alerts are published to. */
@@ -78,6 +80,7 @@ const formatSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('s3') }).strict(),
   z.object({ type: z.literal('splunk'), index: z.string().min(1).optional() }).strict(),
   z.object({ type: z.literal('elastic') }).strict(),
+  z.object({ type: z.literal('security-lake'), rawData: z.boolean() }).strict(),
 ]);
 
 /**
@@ -99,4 +102,22 @@ export function readDestinationEnv(value: string | undefined): DestinationFormat
     throw new ConfigError('function environment', problems);
   }
   return result.data;
+}
+
+/**
+ * Read FUNCTION_ENV.deliveryStreams: one stream per OCSF class for Security Lake.
+ * Missing or malformed stops the function at cold start, naming the variable.
+ */
+export function readDeliveryStreamsEnv(value: string | undefined): Map<number, string> {
+  const problem = (what: string) => new ConfigError('function environment', [`${FUNCTION_ENV.deliveryStreams}: ${what}`]);
+  if (value === undefined || value === '') throw problem('required for the security-lake destination');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw problem('is not JSON');
+  }
+  const result = z.record(z.string().regex(/^\d+$/), z.string().min(1)).safeParse(parsed);
+  if (!result.success || Object.keys(result.data).length === 0) throw problem('expected {"<class uid>": "<stream name>", ...}');
+  return new Map(Object.entries(result.data).map(([uid, stream]) => [Number(uid), stream]));
 }

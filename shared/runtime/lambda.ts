@@ -18,10 +18,12 @@ import { readBundledRules } from './bundled-rules';
 import { isLegacyInvocation, isQueueEvent, messageWhere, parsePullMessage, resolveInvocationSource, type QueuedRecord } from './invocation-source';
 import type { Registry, SourceDefinition, SourceInstanceConfig } from '../providers/definition';
 import { splunkSourcetypes } from '../providers/siem';
-import { encoderFor } from '../sinks/encoders/for-format';
+import type { Sink } from '../core/ports/sink';
+import { encoderFor, type DestinationFormat } from '../sinks/encoders/for-format';
 import { FirehoseSink } from '../sinks/firehose-sink';
+import { SecurityLakeFirehoseSink } from '../sinks/security-lake/firehose-router';
 import { credentialsFromSecret } from './credentials';
-import { FUNCTION_ENV, readDestinationEnv } from './invocation';
+import { FUNCTION_ENV, readDeliveryStreamsEnv, readDestinationEnv } from './invocation';
 import { rateLimitOf } from './pacing';
 
 /** Created once per cold start and reused by warm invocations. */
@@ -49,6 +51,14 @@ export function definitionFromEnv(registry: Registry): SourceDefinition<any> {
   return definition;
 }
 
+/** The stack's delivery: one stream in the destination's format, or Security Lake's stream per OCSF class. */
+function deliverySink(format: DestinationFormat, definition: SourceDefinition<any>): Sink {
+  if (format.type === 'security-lake') {
+    return new SecurityLakeFirehoseSink({ streams: readDeliveryStreamsEnv(process.env[FUNCTION_ENV.deliveryStreams]), rawData: format.rawData, log });
+  }
+  return new FirehoseSink({ deliveryStreamName: requiredEnv(FUNCTION_ENV.deliveryStreamName), encoder: encoderFor(format, splunkSourcetypes([definition])), log });
+}
+
 /**
  * The Lambda handler for one source type, fed by its queue: each SQS record is
  * one PullMessage, one run of the instance it names into the stack's delivery
@@ -64,11 +74,7 @@ export function createPullHandler(definition: SourceDefinition<any>) {
   const dynamoDb = new DynamoDBClient({});
   // The function serves one type, and IAM confines it to that type's items (source#<type>#*).
   const store = new DynamoDbCursorStore({ tableName, client: dynamoDb, sourceType: definition.type });
-  const sink = new FirehoseSink({
-    deliveryStreamName: requiredEnv(FUNCTION_ENV.deliveryStreamName),
-    encoder: encoderFor(readDestinationEnv(process.env[FUNCTION_ENV.destination]), splunkSourcetypes([definition])),
-    log,
-  });
+  const sink = deliverySink(readDestinationEnv(process.env[FUNCTION_ENV.destination]), definition);
   // A bundled rules file that does not parse stops the cold start here.
   const rules = readBundledRules();
   const alerts = createDeployedAlertRouter({

@@ -7,6 +7,7 @@ import { FileSink } from '../sinks/file-sink';
 import type { Sink } from '../core/ports/sink';
 import { definitions } from '../providers/registry';
 import { splunkSourcetypes } from '../providers/siem';
+import { SecurityLakeLocalSink } from '../sinks/security-lake/local-sink';
 import { SplunkHecSink, type SplunkHecSinkOptions } from '../sinks/splunk-hec-sink';
 
 export interface LocalSinkOptions {
@@ -25,7 +26,7 @@ function secretFromEnv(env: NodeJS.ProcessEnv, variable: string, what: string, s
   throw new ConfigError('local.sink', [`${sinkType}: set the environment variable ${variable} to ${what}`]);
 }
 
-/** The sink a local run delivers to, as `config.local.sink` says: the NDJSON file, Splunk HEC or Elasticsearch. */
+/** The sink a local run delivers to, as `config.local.sink` says: the NDJSON file, Splunk HEC, Elasticsearch or Security Lake's layout in a folder. */
 export function createLocalSink(local: LocalConfig, options: LocalSinkOptions = {}): Sink {
   const env = options.env ?? process.env;
   const sink = local.sink;
@@ -52,5 +53,7 @@ export function createLocalSink(local: LocalConfig, options: LocalSinkOptions = 
         clock: options.clock,
         ...options.elasticsearch,
       });
+    case 'security-lake':
+      return new SecurityLakeLocalSink({ dir: sink.dir, sourceName: sink.sourceName, rawData: sink.rawData, log: options.log });
   }
 }

@@ -58,7 +58,8 @@ export class FileSink implements Sink {
   }
 }
 
-async function syncDirectory(directory: string): Promise<void> {
+/** fsync a directory, so a file created or renamed in it survives a crash (a no-op where directories cannot be opened). */
+export async function syncDirectory(directory: string): Promise<void> {
   const handle = await open(directory, 'r').catch(() => undefined); // not possible on Windows
   if (!handle) return;
   try {

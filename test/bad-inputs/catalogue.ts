@@ -221,7 +221,7 @@ export const catalogue: readonly BadInput[] = [
   {
     id: 'BI-32',
     input: 'A destination without its endpoint (Splunk `hecEndpoint`, Elastic `endpointUrl`), or of an unknown type',
-    behaviour: '"destination.hecEndpoint: required: the https URL of your Splunk HTTP Event Collector"; "destination.type: expected type s3, splunk or elastic".',
+    behaviour: '"destination.hecEndpoint: required: the https URL of your Splunk HTTP Event Collector"; "destination.type: expected type s3, splunk, elastic or security-lake".',
     test: 'config.test.ts',
   },
   {

@@ -104,7 +104,7 @@ sources:
 
   it('BI-32 a destination of a type cloudtap does not deliver to: the allowed types named', async () => {
     expect(await problemsOf('sources: [{ id: ssl-certs, type: tencent-ssl }]\ndestination: { type: kafka, endpoint: "https://kafka.example.com" }')).toEqual([
-      'destination.type: expected type s3, splunk or elastic',
+      'destination.type: expected type s3, splunk, elastic or security-lake',
     ]);
   });
 

@@ -51,13 +51,29 @@ describe('destination defaults', () => {
       backupPrefix: 'cloudtap-elastic-backup/',
     });
   });
+
+  it('Security Lake: source name cloudtap, version 1.0, registered on deploy, 900 s / 128 MiB buffering, no raw data', () => {
+    const bucket = 'aws-security-data-lake-eu-west-1-abc123';
+    expect(parseConfig({ sources, destination: { type: 'security-lake', bucket } }, registry).destination).toEqual({
+      type: 'security-lake',
+      bucket,
+      sourceName: 'cloudtap',
+      sourceVersion: '1.0',
+      externalId: 'cloudtap',
+      register: true,
+      rawData: false,
+      errorPrefix: 'cloudtap-security-lake-errors/',
+      bufferSeconds: 900,
+      bufferMiB: 128,
+    });
+  });
 });
 
 describe('destination problems, named with their path', () => {
   it.each([
     // Which destination
-    { name: 'an unknown type', destination: { type: 'kafka' }, expected: ['destination.type: expected type s3, splunk or elastic'] },
-    { name: 'no type', destination: { prefix: 'x/' }, expected: ['destination.type: expected type s3, splunk or elastic'] },
+    { name: 'an unknown type', destination: { type: 'kafka' }, expected: ['destination.type: expected type s3, splunk, elastic or security-lake'] },
+    { name: 'no type', destination: { prefix: 'x/' }, expected: ['destination.type: expected type s3, splunk, elastic or security-lake'] },
     // S3
     { name: 'a buffer too small to partition', destination: { type: 's3', bufferMiB: 16 }, expected: [/^destination\.bufferMiB: at least 64: Firehose partitions/] },
     { name: 'a buffer interval too short to partition', destination: { type: 's3', bufferSeconds: 30 }, expected: [/^destination\.bufferSeconds: at least 60/] },
@@ -84,6 +100,18 @@ describe('destination problems, named with their path', () => {
     { name: 'an uppercase namespace', destination: { type: 'elastic', endpointUrl: ELASTIC, namespace: 'Prod' }, expected: [/^destination\.namespace: expected lowercase letters, digits or _/] },
     { name: 'a namespace with a hyphen', destination: { type: 'elastic', endpointUrl: ELASTIC, namespace: 'eu-west' }, expected: [/^destination\.namespace: /] },
     { name: 'a namespace over 100 characters', destination: { type: 'elastic', endpointUrl: ELASTIC, namespace: 'a'.repeat(101) }, expected: [/^destination\.namespace: /] },
+    // Security Lake
+    { name: 'Security Lake without its bucket', destination: { type: 'security-lake' }, expected: ['destination.bucket: required: the Security Lake S3 bucket of this region'] },
+    { name: 'a Security Lake bucket ARN', destination: { type: 'security-lake', bucket: 'arn:aws:s3:::aws-security-data-lake-x' }, expected: [/^destination\.bucket: expected an S3 bucket name/] },
+    {
+      name: 'a source name that would pass 20 characters with -<class uid>',
+      destination: { type: 'security-lake', bucket: 'lake-bucket', sourceName: 'cloudtap-audit-xx' },
+      expected: ['destination.sourceName: expected 1 to 15 letters, digits, _ or -: Security Lake caps a source name at 20 characters and cloudtap adds -<class uid>'],
+    },
+    { name: 'Security Lake objects more often than every 5 minutes', destination: { type: 'security-lake', bucket: 'lake-bucket', bufferSeconds: 60 }, expected: [/^destination\.bufferSeconds: at least 300: Security Lake/] },
+    { name: 'a KMS key alias instead of its ARN', destination: { type: 'security-lake', bucket: 'lake-bucket', kmsKeyArn: 'alias/lake' }, expected: [/^destination\.kmsKeyArn: expected a KMS key ARN/] },
+    { name: 'a Parquet buffer under 64 MiB', destination: { type: 'security-lake', bucket: 'lake-bucket', bufferMiB: 32 }, expected: [/^destination\.bufferMiB: at least 64: Firehose converts to Parquet/] },
+    { name: 'a Security Lake buffer over the Firehose maximum', destination: { type: 'security-lake', bucket: 'lake-bucket', bufferSeconds: 3600 }, expected: [/^destination\.bufferSeconds: /] },
     { name: "an S3 field on Elastic", destination: { type: 'elastic', endpointUrl: ELASTIC, bufferMiB: 1 }, expected: [/^destination\.bufferMiB: unknown key; expected one of type, endpointUrl, namespace, /] },
   ])('$name', ({ destination, expected }) => {
     const found = problems(destination);
@@ -140,11 +168,21 @@ describe('local.sink', () => {
     expect(sinkProblems(sink)).toEqual([expected]);
   });
 
+  it('Security Lake locally: the folder .cloudtap/security-lake, source name cloudtap, no raw data', () => {
+    expect(parseConfig({ sources, local: { sink: { type: 'security-lake' } } }, registry).local.sink).toEqual({
+      type: 'security-lake',
+      dir: '.cloudtap/security-lake',
+      sourceName: 'cloudtap',
+      rawData: false,
+    });
+    expect(sinkProblems({ type: 'security-lake', sourceName: 'a name with spaces' })).toEqual(['local.sink.sourceName: expected 1 to 15 letters, digits, _ or -']);
+  });
+
   it('names an unknown key from the keys of the sink its type chose, and an unknown type', () => {
     expect(sinkProblems({ type: 'splunk-hec', url: 'https://splunk.example.com:8088', tokenenv: 'HEC' })).toEqual([
       'local.sink.tokenenv: unknown key; did you mean "tokenEnv"?',
     ]);
     expect(sinkProblems({ type: 'file', path: 'events.ndjson' })).toEqual(['local.sink.path: unknown key; expected one of type']);
-    expect(sinkProblems({ type: 'kafka' })).toEqual(['local.sink.type: expected type file, splunk-hec or elasticsearch']);
+    expect(sinkProblems({ type: 'kafka' })).toEqual(['local.sink.type: expected type file, splunk-hec, elasticsearch or security-lake']);
   });
 });

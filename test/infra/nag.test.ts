@@ -73,6 +73,10 @@ const VARIANTS = [
     },
   },
   { name: 'Splunk, alerts', data: { sources: EVERY_TYPE, destination: { type: 'splunk', hecEndpoint: HEC }, alerts: ALERTS } },
+  {
+    name: 'Security Lake, custom sources registered, every source type',
+    data: { sources: EVERY_TYPE, destination: { type: 'security-lake', bucket: 'aws-security-data-lake-eu-west-1-abc123' } },
+  },
   { name: 'Elastic, everything backed up, no alert subscriptions', data: { sources: ONE_SOURCE, destination: { type: 'elastic', endpointUrl: ELASTIC, backup: 'all' } } },
 ];
 

@@ -341,3 +341,21 @@ describe('cloudtap backfill of a relative range (--from 7d --to 6d), re-run late
     expect([...all].sort()).toEqual(idsIn(stopped.outcome));
   });
 });
+
+describe('cloudtap backfill into Security Lake', () => {
+  it('refuses a deployed backfill before anything runs: one --stream cannot name the stream of each OCSF class', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cloudtap-backfill-lake-'));
+    const config = join(dir, 'cloudtap.yaml');
+    await writeFile(
+      config,
+      [
+        'sources:',
+        '  - { id: audit-test, type: tencent-cloudaudit, region: ap-guangzhou, endpoint: "http://127.0.0.1:9" }',
+        'destination: { type: security-lake, bucket: aws-security-data-lake-eu-west-1-abc123 }',
+      ].join('\n'),
+    );
+    const refused = await backfillCommand({ configPath: config, source: 'audit-test', from: '2d', to: '1d', table: 'cloudtap-cursors', stream: 'cloudtap-6003', env, log: silentLog, write: () => {} }).catch((e) => e);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).message).toMatch(/^invalid configuration in destination:[\s\S]*a deployed backfill into Security Lake is not supported yet/);
+  });
+});

@@ -175,6 +175,7 @@ describe('replay helpers', () => {
     expect(defaultReplayPrefix({ type: 's3', errorPrefix: 'errs' } as never)).toBe('errs/');
     expect(defaultReplayPrefix({ type: 'splunk', backupPrefix: 'sb/' } as never)).toBe('sb/splunk-failed/');
     expect(defaultReplayPrefix({ type: 'elastic', backupPrefix: 'eb/' } as never)).toBe('eb/http-endpoint-failed/');
+    expect(defaultReplayPrefix({ type: 'security-lake', errorPrefix: 'lake-errors', sourceName: 'cloudtap' } as never)).toBe('lake-errors/cloudtap-6003/');
   });
 
   it('reads Firehose error documents with either spelling of the error code, plain or gzipped', () => {

@@ -26,6 +26,8 @@ export interface SourceHandlerOptions<S extends StartedSimulator> {
   type: string;
   table: string;
   stream: string;
+  /** More delivery streams the Firehose server knows (Security Lake's stream per OCSF class). */
+  moreStreams?: string[];
   /** Starts the provider simulator the instance's `endpoint` will name. */
   simulator: () => Promise<S>;
   /** The function role's AWS keys and region, as the Lambda runtime sets them. */
@@ -66,7 +68,7 @@ export async function startSourceHandler<S extends StartedSimulator>(options: So
   const saved = { ...process.env };
   const [db, firehose, secrets, sns, eventBridge, simulator] = await Promise.all([
     startDynamoDb(),
-    startFirehoseServer({ streams: [options.stream] }),
+    startFirehoseServer({ streams: [options.stream, ...(options.moreStreams ?? [])] }),
     startSecretsManagerServer({ region: options.awsEnv.AWS_REGION }),
     startSnsServer({ topics: [DEFAULT_TOPIC_ARN] }),
     startEventBridgeServer({ buses: [ALERT_BUS] }),

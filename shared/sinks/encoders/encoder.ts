@@ -7,7 +7,7 @@ import type { EcsDocument } from '../../ecs/document';
  * one document per record, so its events travel alone.
  */
 export interface Encoder {
-  readonly format: 'ndjson' | 'splunk-hec' | 'elastic';
+  readonly format: 'ndjson' | 'splunk-hec' | 'elastic' | 'ocsf';
   /** Whether several encoded events may share one Firehose record. */
   readonly packable: boolean;
   /** At most this many events in one record, where the destination splits records itself. */

@@ -1,6 +1,7 @@
 import { elasticEncoder } from './elastic';
 import type { Encoder } from './encoder';
 import { ndjsonEncoder } from './ndjson';
+import { createOcsfEncoder } from './ocsf';
 import { createSplunkHecEncoder, type SourcetypeOf } from './splunk-hec';
 
 /**
@@ -8,7 +9,11 @@ import { createSplunkHecEncoder, type SourcetypeOf } from './splunk-hec';
  * index, which travels in each HEC event. The stack hands the function this
  * much (FUNCTION_ENV.destination), never endpoints or secrets.
  */
-export type DestinationFormat = { type: 's3' } | { type: 'splunk'; index?: string } | { type: 'elastic' };
+export type DestinationFormat =
+  | { type: 's3' }
+  | { type: 'splunk'; index?: string }
+  | { type: 'elastic' }
+  | { type: 'security-lake'; rawData: boolean };
 
 /** The format part of a configured destination. */
 export function destinationFormatOf(destination: DestinationFormat): DestinationFormat {
@@ -19,6 +24,8 @@ export function destinationFormatOf(destination: DestinationFormat): Destination
       return destination.index ? { type: 'splunk', index: destination.index } : { type: 'splunk' };
     case 'elastic':
       return { type: 'elastic' };
+    case 'security-lake':
+      return { type: 'security-lake', rawData: destination.rawData };
   }
 }
 
@@ -34,5 +41,7 @@ export function encoderFor(destination: DestinationFormat, sourcetypeOf: Sourcet
       return createSplunkHecEncoder({ sourcetypeOf, index: destination.index });
     case 'elastic':
       return elasticEncoder;
+    case 'security-lake':
+      return createOcsfEncoder({ rawData: destination.rawData });
   }
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { destinationSchema } from '../../../shared/config/destination';
 import { ConfigError } from '../../../shared/lib/errors';
 import { ECS_VERSION, type EcsDocument } from '../../../shared/ecs/document';
-import { destinationEnv, FUNCTION_ENV, readDestinationEnv } from '../../../shared/runtime/invocation';
+import { destinationEnv, FUNCTION_ENV, readDeliveryStreamsEnv, readDestinationEnv } from '../../../shared/runtime/invocation';
+import { toOcsf } from '../../../shared/ocsf/index';
 import { decodeElasticRecord } from '../../../shared/sinks/encoders/elastic';
 import { destinationFormatOf, encoderFor } from '../../../shared/sinks/encoders/for-format';
 import { decodeHecEvents } from '../../../shared/sinks/encoders/splunk-hec';
@@ -16,6 +17,7 @@ const destinations = {
   splunk: destinationSchema.parse({ type: 'splunk', hecEndpoint: 'https://http-inputs-firehose-acme.splunkcloud.com:443', index: 'cloud_audit' }),
   splunkNoIndex: destinationSchema.parse({ type: 'splunk', hecEndpoint: 'https://hec.example.com:8088' }),
   elastic: destinationSchema.parse({ type: 'elastic', endpointUrl: 'https://acme.aws.elastic-cloud.com', namespace: 'prod' }),
+  securityLake: destinationSchema.parse({ type: 'security-lake', bucket: 'aws-security-data-lake-eu-west-1-abc123', rawData: true }),
 };
 
 const doc: EcsDocument = {
@@ -44,6 +46,17 @@ describe('encoderFor', () => {
   });
 });
 
+describe('encoderFor Security Lake', () => {
+  it('gets packable OCSF JSON lines, at most 500 a record (Firehose de-aggregation), raw_data as configured', () => {
+    const encoder = encoderFor(destinations.securityLake, sourcetypeOf);
+    expect(encoder).toMatchObject({ format: 'ocsf', packable: true, maxEventsPerRecord: 500 });
+    const line = encoder.encode(doc).toString('utf8');
+    expect(line.endsWith('\n')).toBe(true);
+    expect(JSON.parse(line)).toEqual(JSON.parse(JSON.stringify(toOcsf(doc, { rawData: true }))));
+    expect(JSON.parse(line).raw_data).toBe('{}');
+  });
+});
+
 describe('the destination environment variable', () => {
   it.each(Object.entries(destinations))('%s: what the stack sets reads back to the same encoder', (_, destination) => {
     const value = destinationEnv(destination);
@@ -56,6 +69,21 @@ describe('the destination environment variable', () => {
     expect(destinationEnv(destinations.splunk)).toBe('{"type":"splunk","index":"cloud_audit"}');
     expect(destinationEnv(destinations.elastic)).toBe('{"type":"elastic"}');
     expect(destinationEnv(destinations.s3)).toBe('{"type":"s3"}');
+    expect(destinationEnv(destinations.securityLake)).toBe('{"type":"security-lake","rawData":true}');
+  });
+
+  it('Security Lake: the stream of each OCSF class, read from CLOUDTAP_DELIVERY_STREAMS', () => {
+    expect(FUNCTION_ENV.deliveryStreams).toBe('CLOUDTAP_DELIVERY_STREAMS');
+    expect(readDeliveryStreamsEnv('{"6003":"Cloudtap-ApiActivity","3002":"Cloudtap-Auth"}')).toEqual(
+      new Map([
+        [6003, 'Cloudtap-ApiActivity'],
+        [3002, 'Cloudtap-Auth'],
+      ]),
+    );
+    expect(() => readDeliveryStreamsEnv(undefined)).toThrow(/CLOUDTAP_DELIVERY_STREAMS: required for the security-lake destination/);
+    expect(() => readDeliveryStreamsEnv('nope')).toThrow(/CLOUDTAP_DELIVERY_STREAMS: is not JSON/);
+    expect(() => readDeliveryStreamsEnv('{"api":"x"}')).toThrow(/CLOUDTAP_DELIVERY_STREAMS: expected \{"<class uid>": "<stream name>", \.\.\.\}/);
+    expect(() => readDeliveryStreamsEnv('{}')).toThrow(ConfigError);
   });
 
   it('unset means S3, the configuration default', () => {
