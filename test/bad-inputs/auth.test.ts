@@ -58,6 +58,12 @@ const KEYS: Record<string, { id: string; secret: string; badSignature: [code: st
     badSignature: ['APIGW.0301', /verify aksk signature fail$/],
     unknownKey: ['APIGW.0301', /AK not found/],
   },
+  'huawei-cts': {
+    id: 'accessKeyId',
+    secret: 'secretAccessKey',
+    badSignature: ['APIGW.0301', /verify aksk signature fail$/],
+    unknownKey: ['APIGW.0301', /AK not found/],
+  },
 };
 
 /**

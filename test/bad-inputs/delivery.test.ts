@@ -57,6 +57,7 @@ const BIG_MAPPED_FIELD: Record<string, (good: Json) => Json> = {
     RelatedResource: Array.from({ length: 30_000 }, (_, i) => ({ ResourceId: `uhost-${String(i).padStart(8, '0')}`, ResourceName: `batch-worker-${i}` })),
   }),
   'huawei-dbss': () => ({ description: 'd'.repeat(OVERSIZED) }),
+  'huawei-cts': () => ({ message: 'm'.repeat(OVERSIZED) }),
 };
 
 describe.each(APIS)('$type', (api) => {

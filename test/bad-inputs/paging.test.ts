@@ -174,6 +174,7 @@ const UNUSABLE_TOKEN: Record<string, RegExp> = {
   'tencent-ssl': /page token "not-a-token" does not belong to window \d+-\d+/,
   'ucloud-operations': /ucloud-operations page token in the cursor is unusable \(unknown format\); reset the source's cursor/,
   'huawei-dbss': /huawei-dbss: page token "not-a-token" is not a page number/,
+  'huawei-cts': /huawei-cts page token "not-a-token" in the cursor is not a trace marker; reset the source's cursor/,
 };
 
 describe.each(APIS)('$type', (api) => {

@@ -95,6 +95,7 @@ const WRONG_TYPED_TIME: Record<string, unknown> = {
   'tencent-ssl': 1748847600,
   'ucloud-operations': true,
   'huawei-dbss': ['2025-06-02 07:10:00'],
+  'huawei-cts': { ms: 1748847600000 },
 };
 
 describe.each(APIS)('$type', (api) => {
