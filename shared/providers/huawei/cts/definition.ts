@@ -12,7 +12,8 @@ export const ctsDefinition: SourceDefinition<CtsOptions, typeof HUAWEI_CREDENTIA
   type: 'huawei-cts',
   vendor: 'huawei',
   api: 'cts',
-  names: ['huaweicloud', 'myhuaweicloud', 'cts'],
+  // Not `cts`: as a bare word it is inside ordinary ones (constructs, contracts).
+  names: ['huaweicloud', 'myhuaweicloud'],
   title: 'Huawei Cloud CTS management traces (ListTraces)',
   credentialFields: HUAWEI_CREDENTIAL_FIELDS,
   optionsSchema: ctsOptionsSchema,

@@ -139,7 +139,6 @@ export function mapCtsRecord(record: CtsTrace, context: MappingContext, scope: C
   const domain = isObject(user?.domain) ? user!.domain : undefined;
   const targetId = action && /Credential$/.test(action) ? targetUserId(record.request) : undefined;
   const recordTime = epochSeconds(record.record_time);
-  const status = httpStatus(record.code);
   const verb = action ? action.charAt(0).toUpperCase() + action.slice(1) : '';
 
   return compact<VendorDocument>({
@@ -168,7 +167,6 @@ export function mapCtsRecord(record: CtsTrace, context: MappingContext, scope: C
       target: targetId ? { id: targetId } : undefined,
     },
     source: { ip: ipOrUndefined(record.source_ip) },
-    http: status !== undefined ? { response: { status_code: status } } : undefined,
     related: { user: distinct(userName), ip: distinct(ipOrUndefined(record.source_ip)) },
     cloudtap: {
       resource: { type: text(record.resource_type), name: text(record.resource_name), id: text(record.resource_id) },

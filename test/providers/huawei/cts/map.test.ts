@@ -50,7 +50,6 @@ describe('mapCtsRecord', () => {
         service: { name: 'vpc' },
       },
       user: { name: 'xxx', domain: 'xxx' },
-      http: { response: { status_code: 200 } },
       related: { user: ['xxx'] },
       cloudtap: {
         resource: { type: 'eip', name: '192.144.163.1', id: 'd502809d-0d1d-41ce-9690-784282142ccc' },
@@ -99,7 +98,7 @@ describe('mapCtsRecord', () => {
     {
       name: 'a failed sign-in',
       input: trace({ trace_name: 'loginFailed', trace_rating: 'warning', code: '401' }),
-      expected: { event: { category: ['authentication'], outcome: 'failure' }, http: { response: { status_code: 401 } } },
+      expected: { event: { category: ['authentication'], outcome: 'failure' }, cloudtap: { huaweicloud: { cts: { code: '401' } } } },
     },
     {
       name: 'an incident is a failure',
