@@ -29,6 +29,7 @@ const SECRET_TEMPLATES: Record<string, Record<string, ''>> = {
   'tencent-ssl': { secretId: '', secretKey: '', token: '' },
   'ucloud-operations': { publicKey: '', privateKey: '' },
   'huawei-dbss': { accessKeyId: '', secretAccessKey: '', securityToken: '', domainName: '', userName: '', password: '' },
+  'huawei-cts': { accessKeyId: '', secretAccessKey: '', securityToken: '', domainName: '', userName: '', password: '' },
 };
 
 const context = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
