@@ -150,7 +150,8 @@ export function buildCtsTrace(r: Random, timeMs: number): CtsTraceRecord {
 
 /** Deterministic traces with times in [from, to] (ms inside the second drawn too), newest first; the same options give the same traces. */
 export function generateCtsTraces(options: GenerateCtsOptions): SimulatedCtsTrace[] {
-  const r = new Random(options.seed);
+  // Its own stream for a seed: other APIs' generators draw their ids from Random(seed) too, and ids must not collide across APIs.
+  const r = new Random((options.seed ^ 0x43545300) >>> 0);
   const events: SimulatedCtsTrace[] = [];
   for (let i = 0; i < options.count; i++) {
     const second = r.int(options.from, options.to);
