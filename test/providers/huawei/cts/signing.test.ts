@@ -1,36 +1,11 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { ctsDefinition } from '../../../../shared/providers/huawei/cts/definition';
 import { CtsSource } from '../../../../shared/providers/huawei/cts/source';
 import { buildSignedHeaders, sdkDate } from '../../../../shared/providers/huawei/signer';
 import { FakeClock } from '../../../support/fake-clock';
-import { recordingLog } from '../support';
+import { loadHuaweiSdkSigner, recordingLog } from '../support';
 
-interface SdkHttpRequest {
-  endpoint: string;
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  data?: unknown;
-  queryParams: Record<string, string | string[]>;
-  pathParams: Record<string, string>;
-}
-interface SdkBasicCredentials {
-  withAk(ak: string): SdkBasicCredentials;
-  withSk(sk: string): SdkBasicCredentials;
-  withProjectId(projectId: string): SdkBasicCredentials;
-  withSecurityToken(token: string): SdkBasicCredentials;
-  processAuthRequest(client: unknown, request: SdkHttpRequest): Promise<SdkHttpRequest>;
-}
-
-/** The official Node SDK (a devDependency) as an oracle. */
-const sdk = (() => {
-  try {
-    return createRequire(import.meta.url)('@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials') as { BasicCredentials: new () => SdkBasicCredentials };
-  } catch {
-    return undefined;
-  }
-})();
+const sdk = loadHuaweiSdkSigner();
 
 describe.skipIf(!sdk)('ListTraces signing, against @huaweicloud/huaweicloud-sdk-core as an oracle', () => {
   let seed = 20260101;
