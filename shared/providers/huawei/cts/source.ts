@@ -4,9 +4,9 @@ import type { MappingContext, Page, PageRequest, Source } from '../../../core/po
 import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { malformedPage, parsePage, type PageOrigin } from '../../page';
-import { HuaweiClient } from '../client';
+import type { HuaweiClient } from '../client';
 import type { HuaweiSourceCredentials } from '../credentials';
-import { huaweiSourceAuth } from '../source-auth';
+import { huaweiSourceClient } from '../source-auth';
 import type { CtsOptions } from './options';
 import { CTS_TYPE, ctsEventTime, mapCtsRecord, type CtsScope, type CtsTrace } from './map';
 import { CTS_LIMITS } from './limits';
@@ -48,17 +48,7 @@ export class CtsSource implements Source<CtsTrace> {
     const { instance } = args;
     this.options = instance.options;
     if (!instance.region) throw new ConfigError(`source ${instance.id}`, ['region: required for huawei-cts']);
-    this.client = new HuaweiClient({
-      service: 'cts',
-      endpoint: instance.endpoint ?? ctsEndpoint(instance.region),
-      projectId: this.options.projectId,
-      auth: huaweiSourceAuth(args),
-      requestsPerSecond: args.requestsPerSecond ?? CTS_LIMITS.requestsPerSecond,
-      pacer: args.pacer,
-      timeoutMs: args.timeoutMs,
-      clock: args.clock,
-      log: args.log,
-    });
+    this.client = huaweiSourceClient(args, { service: 'cts', defaultEndpoint: ctsEndpoint(instance.region), requestsPerSecond: CTS_LIMITS.requestsPerSecond });
     this.path = `/v3/${encodeURIComponent(this.options.projectId)}/traces`;
     this.scope = { region: instance.region, projectId: this.options.projectId };
   }

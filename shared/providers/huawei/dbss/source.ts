@@ -4,9 +4,9 @@ import type { MappingContext, Page, PageRequest, Source } from '../../../core/po
 import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { malformedPage, parsePage, type PageOrigin } from '../../page';
-import { HuaweiClient } from '../client';
+import type { HuaweiClient } from '../client';
 import type { HuaweiSourceCredentials } from '../credentials';
-import { huaweiSourceAuth } from '../source-auth';
+import { huaweiSourceClient } from '../source-auth';
 import type { DbssOptions } from './options';
 import { DBSS_TYPE, dbssEventTime, mapDbssRecord, type DbssOperateLog, type DbssScope } from './map';
 import { DBSS_LIMITS } from './limits';
@@ -42,17 +42,7 @@ export class DbssSource implements Source<DbssOperateLog> {
     this.options = instance.options;
     const { options } = instance;
     if (!instance.region) throw new ConfigError(`source ${instance.id}`, ['region: required for huawei-dbss']);
-    this.client = new HuaweiClient({
-      service: 'dbss',
-      endpoint: instance.endpoint ?? dbssEndpoint(instance.region!),
-      projectId: options.projectId,
-      auth: huaweiSourceAuth(args),
-      requestsPerSecond: args.requestsPerSecond ?? DBSS_LIMITS.requestsPerSecond,
-      pacer: args.pacer,
-      timeoutMs: args.timeoutMs,
-      clock: args.clock,
-      log: args.log,
-    });
+    this.client = huaweiSourceClient(args, { service: 'dbss', defaultEndpoint: dbssEndpoint(instance.region), requestsPerSecond: DBSS_LIMITS.requestsPerSecond });
     this.path = `/v1/${encodeURIComponent(options.projectId)}/audit/${encodeURIComponent(options.instanceId)}/operation-log`;
     this.scope = { region: instance.region, projectId: options.projectId, instanceId: options.instanceId };
   }
