@@ -49,9 +49,14 @@ interface Stored {
 /** Newest first, trace id breaking ties: one total order, so `next` continues exactly after its marker. */
 const newestFirst = (a: CtsTraceRecord, b: CtsTraceRecord) => b.time - a.time || (a.trace_id < b.trace_id ? 1 : a.trace_id > b.trace_id ? -1 : 0);
 
+/** A ListTraces answer, as the simulator computed it. */
+export type ListTracesBody = ReturnType<CtsSimulator['listTraces']>;
+
 export interface CtsInstallOptions {
   /** Answer APIGW.0308 beyond this many requests per second (true: 5, the source's pace). */
   enforceRateLimit?: boolean | number;
+  /** Tests: what is sent instead of the computed answer (a service misbehaving); the answer itself when it returns undefined. */
+  bend?: (body: ListTracesBody, context: RouteContext) => unknown;
 }
 
 /** In-memory CTS: management traces per project and the ListTraces handler. */
@@ -88,7 +93,10 @@ export class CtsSimulator {
       pattern: LIST_TRACES.pattern,
       authenticated: true,
       rateLimitPerSecond: limit === true ? LIST_TRACES.requestsPerSecond : typeof limit === 'number' ? limit : undefined,
-      handler: (context) => ({ body: this.listTraces(context) }),
+      handler: (context) => {
+        const body = this.listTraces(context);
+        return { body: options.bend?.(body, context) ?? body };
+      },
     });
   }
 

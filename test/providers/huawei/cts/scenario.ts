@@ -61,19 +61,14 @@ export const scenarioFixture: ProviderFixture = {
     // `traces` is not a list: the source must fail the run naming the request.
     let malformedLeft = 0;
     let malformedActed = 0;
-    server.register({
-      name: LIST_TRACES.route,
-      method: 'GET',
-      pattern: LIST_TRACES.pattern,
-      authenticated: true,
-      // CTS publishes no rate; the simulator holds the client to its assumed pace (APIGW.0308 beyond it).
-      rateLimitPerSecond: LIST_TRACES.requestsPerSecond,
-      handler: (context) => {
-        const body = cts.listTraces(context);
-        if (malformedLeft === 0) return { body };
+    // CTS publishes no rate; the simulator holds the client to its assumed pace (APIGW.0308 beyond it).
+    cts.install(server, {
+      enforceRateLimit: true,
+      bend: (body) => {
+        if (malformedLeft === 0) return undefined;
         malformedLeft--;
         malformedActed++;
-        return { body: { meta_data: body.meta_data, traces: { items: body.traces } } };
+        return { meta_data: body.meta_data, traces: { items: body.traces } };
       },
     });
     return {

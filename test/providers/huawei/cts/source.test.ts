@@ -4,9 +4,9 @@ import type { SourceInstanceConfig } from '../../../../shared/providers/definiti
 import { ctsDefinition } from '../../../../shared/providers/huawei/cts/definition';
 import type { CtsOptions } from '../../../../shared/providers/huawei/cts/options';
 import { CtsSource } from '../../../../shared/providers/huawei/cts/source';
-import { CtsSimulator, LIST_TRACES, generateCtsTraces, type CtsTraceRecord } from '../../../../simulators/huawei/cts/simulator';
+import { CtsSimulator, LIST_TRACES, generateCtsTraces, type CtsTraceRecord, type ListTracesBody } from '../../../../simulators/huawei/cts/simulator';
 import { IamSimulator } from '../../../../simulators/huawei/iam';
-import { HuaweiApiServer, type RouteContext, type RouteResult } from '../../../../simulators/huawei/server';
+import { HuaweiApiServer, type RouteContext } from '../../../../simulators/huawei/server';
 import { FakeClock } from '../../../support/fake-clock';
 import { AKSK, IAM_USER, PROJECT_ID, TEMP_AKSK, failure, recordingLog } from '../support';
 
@@ -19,7 +19,7 @@ let cts: CtsSimulator;
 /** The query of every ListTraces request, in order. */
 let queries: URLSearchParams[];
 /** Replaces the simulator's answer when set: a service misbehaving. */
-let bend: ((body: ReturnType<CtsSimulator['listTraces']>, context: RouteContext) => unknown) | undefined;
+let bend: ((body: ListTracesBody, context: RouteContext) => unknown) | undefined;
 
 beforeEach(async () => {
   clock = new FakeClock(T0, { autoAdvance: true });
@@ -29,16 +29,11 @@ beforeEach(async () => {
   cts.addProject(PROJECT_ID);
   queries = [];
   bend = undefined;
-  server.register({
-    name: LIST_TRACES.route,
-    method: 'GET',
-    pattern: LIST_TRACES.pattern,
-    authenticated: true,
-    rateLimitPerSecond: LIST_TRACES.requestsPerSecond,
-    handler: (context): RouteResult => {
+  cts.install(server, {
+    enforceRateLimit: true,
+    bend: (body, context) => {
       queries.push(new URLSearchParams(context.query));
-      const body = cts.listTraces(context);
-      return { body: bend ? bend(body, context) : body };
+      return bend?.(body, context);
     },
   });
 });
