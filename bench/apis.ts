@@ -2,6 +2,7 @@ import type { Clock } from '../shared/lib/clock';
 import type { Log } from '../shared/lib/logger';
 import type { Source } from '../shared/core/ports/source';
 import { parseConfig } from '../shared/config/load';
+import { DAY_SECONDS, formatDuration } from '../shared/lib/duration';
 import { registry } from '../shared/providers/registry';
 import { simulatedApis, type SimulatedApi } from '../simulators/catalog';
 
@@ -13,8 +14,10 @@ export const benchApis: readonly BenchApi[] = simulatedApis;
 
 /** A validated source instance of `api` aimed at `endpoint`. */
 export function benchInstance(api: Pick<SimulatedApi, 'type' | 'instanceInput'>, endpoint: string) {
+  // 30 days back, or as far as the API keeps events if that is less: a start beyond it is refused.
+  const start = formatDuration(Math.min(30 * DAY_SECONDS, registry.get(api.type)!.retentionSeconds));
   return parseConfig(
-    { sources: [{ id: 'bench', type: api.type, endpoint, start: '30d', lag: '1m', ...api.instanceInput }] },
+    { sources: [{ id: 'bench', type: api.type, endpoint, start, lag: '1m', ...api.instanceInput }] },
     registry,
   ).sources[0]!;
 }

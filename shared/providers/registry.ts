@@ -1,5 +1,6 @@
 import type { Registry, SourceDefinition } from './definition';
 import { actionTrailDefinition } from './alibaba/actiontrail/definition';
+import { ctsDefinition } from './huawei/cts/definition';
 import { dbssDefinition } from './huawei/dbss/definition';
 import { cloudAuditDefinition } from './tencent/cloudaudit/definition';
 import { sslDefinition } from './tencent/ssl/definition';
@@ -10,6 +11,6 @@ import { ucloudOperationsDefinition } from './ucloud/operations/definition';
  * an API is its folder shared/providers/<vendor>/<api>/ (definition, rules),
  * its simulator in simulators/<vendor>/<api>/, its tests, and one line here.
  */
-export const definitions: readonly SourceDefinition<any>[] = [cloudAuditDefinition, sslDefinition, ucloudOperationsDefinition, dbssDefinition, actionTrailDefinition];
+export const definitions: readonly SourceDefinition<any>[] = [cloudAuditDefinition, sslDefinition, ucloudOperationsDefinition, dbssDefinition, actionTrailDefinition, ctsDefinition];
 
 export const registry: Registry = new Map(definitions.map((definition) => [definition.type, definition]));

@@ -11,8 +11,8 @@ export type { Fault, FaultKind } from './faults';
  * A Huawei Cloud API endpoint on 127.0.0.1, API Gateway included: AK/SK
  * signatures or X-Auth-Token checked, errors as HTTP 4xx/5xx with
  * `error_code`/`error_msg` and an X-Request-Id header, per-route rate limits
- * (APIGW.0308), fault injection, a log of every request. IAM and DBSS routes
- * share one server, as the tests need one URL per fake cloud.
+ * (APIGW.0308), fault injection, a log of every request. IAM and each API's
+ * routes share one server, as the tests need one URL per fake cloud.
  */
 
 /** Answer with an error body `{error_code, error_msg}` and this HTTP status. */
@@ -39,6 +39,8 @@ export interface TokenVerifier {
 
 export interface RouteContext {
   params: Record<string, string>;
+  /** The query string's parameters (GET APIs such as CTS ListTraces take theirs there). */
+  query: URLSearchParams;
   /** Parsed JSON body; undefined when absent or not JSON. */
   body: unknown;
   headers: IncomingHttpHeaders;
@@ -150,7 +152,7 @@ export class HuaweiApiServer extends HttpSimulator<RecordedRequest> {
 
     const params = (route.pattern.exec(url.pathname)?.groups ?? {}) as Record<string, string>;
     try {
-      const result = await route.handler({ params, body, headers: req.headers, now: record.time, requestId, principal });
+      const result = await route.handler({ params, query: url.searchParams, body, headers: req.headers, now: record.time, requestId, principal });
       answer.outcome('Success');
       answer.send(result.status ?? 200, JSON.stringify(result.body), 'application/json;charset=UTF-8', result.headers);
     } catch (error) {

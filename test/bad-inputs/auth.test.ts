@@ -65,6 +65,12 @@ const KEYS: Record<string, { id: string; secret: string; badSignature: [code: st
     badSignature: ['SignatureDoesNotMatch', /Specified signature is not matched with our calculation/],
     unknownKey: ['InvalidAccessKeyId.NotFound', /Specified access key is not found/],
   },
+  'huawei-cts': {
+    id: 'accessKeyId',
+    secret: 'secretAccessKey',
+    badSignature: ['APIGW.0301', /verify aksk signature fail$/],
+    unknownKey: ['APIGW.0301', /AK not found/],
+  },
 };
 
 /**

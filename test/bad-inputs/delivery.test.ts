@@ -58,6 +58,7 @@ const BIG_MAPPED_FIELD: Record<string, (good: Json) => Json> = {
   }),
   'huawei-dbss': () => ({ description: 'd'.repeat(OVERSIZED) }),
   'alibaba-actiontrail': () => ({ requestParameters: { blob: 'p'.repeat(OVERSIZED) } }),
+  'huawei-cts': () => ({ message: 'm'.repeat(OVERSIZED) }),
 };
 
 describe.each(APIS)('$type', (api) => {

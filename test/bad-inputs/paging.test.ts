@@ -175,6 +175,7 @@ const UNUSABLE_TOKEN: Record<string, RegExp> = {
   'ucloud-operations': /ucloud-operations page token in the cursor is unusable \(unknown format\); reset the source's cursor/,
   'huawei-dbss': /huawei-dbss: page token "not-a-token" is not a page number/,
   'alibaba-actiontrail': /alibaba-actiontrail page token "not-a-token" in the cursor is not a LookupEvents NextToken \(base64 text\); reset the source's cursor/,
+  'huawei-cts': /huawei-cts page token "not-a-token" in the cursor is not a trace marker; reset the source's cursor/,
 };
 
 describe.each(APIS)('$type', (api) => {

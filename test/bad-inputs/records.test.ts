@@ -96,6 +96,7 @@ const WRONG_TYPED_TIME: Record<string, unknown> = {
   'ucloud-operations': true,
   'huawei-dbss': ['2025-06-02 07:10:00'],
   'alibaba-actiontrail': 1748847600,
+  'huawei-cts': { ms: 1748847600000 },
 };
 
 describe.each(APIS)('$type', (api) => {

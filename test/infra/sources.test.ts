@@ -30,6 +30,7 @@ const SECRET_TEMPLATES: Record<string, Record<string, ''>> = {
   'ucloud-operations': { publicKey: '', privateKey: '' },
   'huawei-dbss': { accessKeyId: '', secretAccessKey: '', securityToken: '', domainName: '', userName: '', password: '' },
   'alibaba-actiontrail': { accessKeyId: '', accessKeySecret: '', securityToken: '' },
+  'huawei-cts': { accessKeyId: '', secretAccessKey: '', securityToken: '', domainName: '', userName: '', password: '' },
 };
 
 const context = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;

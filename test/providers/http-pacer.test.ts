@@ -26,11 +26,13 @@ class RefusingPacer implements RequestPacer {
 /** Valid options per type, for building each source (nothing is sent). */
 const OPTIONS: Record<string, Record<string, unknown>> = {
   'huawei-dbss': { projectId: '0'.repeat(32), instanceId: '1'.repeat(32) },
+  'huawei-cts': { projectId: '0'.repeat(32) },
   'ucloud-operations': { projectId: 'org-abc' },
 };
 const CREDENTIALS: Record<string, Record<string, string>> = {
   'huawei-dbss': { accessKeyId: 'AK-test-pacer', secretAccessKey: 'SK-test-pacer' },
   'alibaba-actiontrail': { accessKeyId: 'LTAI-test-pacer', accessKeySecret: 'secret-test-pacer' },
+  'huawei-cts': { accessKeyId: 'AK-test-pacer', secretAccessKey: 'SK-test-pacer' },
   'ucloud-operations': { publicKey: 'pub-test-pacer', privateKey: 'priv-test-pacer' },
 };
 

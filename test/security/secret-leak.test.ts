@@ -17,6 +17,7 @@ import { sourceInstanceSchema } from '../../shared/config/schema';
 import type { RunSummary } from '../../shared/core/run-options';
 import type { SourceDefinition, SourceInstanceConfig } from '../../shared/providers/definition';
 import { actionTrailDefinition } from '../../shared/providers/alibaba/actiontrail/definition';
+import { ctsDefinition } from '../../shared/providers/huawei/cts/definition';
 import { dbssDefinition } from '../../shared/providers/huawei/dbss/definition';
 import { definitions } from '../../shared/providers/registry';
 import { cloudAuditDefinition } from '../../shared/providers/tencent/cloudaudit/definition';
@@ -26,7 +27,9 @@ import { generateActionTrailEvents, LOOKUP_EVENTS, startActionTrailSimulator } f
 import type { Fault as AlibabaFault } from '../../simulators/alibaba/server';
 import type { GenerateBase } from '../../simulators/common/random';
 import { generateDbssEvents, OPERATION_LOG, startDbssSimulator } from '../../simulators/huawei/dbss/simulator';
-import type { Fault as HuaweiFault } from '../../simulators/huawei/server';
+import type { Fault as HuaweiFault, HuaweiApiServer, SimulatorAkSk } from '../../simulators/huawei/server';
+import type { IamSimulator, SimulatorIamUser } from '../../simulators/huawei/iam';
+import { LIST_TRACES, generateCtsTraces, startCtsSimulator } from '../../simulators/huawei/cts/simulator';
 import type { Fault as TencentFault, TencentApiServer } from '../../simulators/tencent/api-server';
 import { DESCRIBE_EVENTS, generateCloudAuditEvents, startCloudAuditSimulator } from '../../simulators/tencent/cloudaudit/simulator';
 import { DESCRIBE_CERTIFICATE_OPERATE_LOGS, generateSslEvents, startSslSimulator } from '../../simulators/tencent/ssl/simulator';
@@ -201,30 +204,34 @@ const ucloudOperations: LeakProfile = (() => {
   };
 })();
 
-const huaweiDbss: LeakProfile = (() => {
-  const ids = { projectId: '0123456789abcdef0123456789abcdef', instanceId: 'fedcba9876543210fedcba9876543210in01' };
+/** What differs between the Huawei APIs: each signs and signs in alike (shared/providers/huawei/). */
+interface HuaweiApiUnderTest {
+  definition: LeakProfile['definition'];
+  options: Record<string, string>;
+  route: string;
+  start(options: { credentials: SimulatorAkSk[]; iamUsers: SimulatorIamUser[] }): Promise<{ server: HuaweiApiServer; iam: IamSimulator; addEvents(options: GenerateBase): void }>;
+}
+
+const huaweiProfile = (api: HuaweiApiUnderTest): LeakProfile => {
+  const ids = api.options;
   const credentials = { accessKeyId: 'HWLEAKAKSPITWMVF6GKREU', secretAccessKey: 'hwLeakSk+23c9t/2Fne"ledv8\\F99i=XPav', securityToken: 'hwLeakStsTok+Vw10fb/QEAxO=C8x4NXkGr' };
   // The IAM-token mode's fields: the user signs in with its password and DBSS is called with the token.
   const password = { domainName: 'hwLeakDomain-j9Gu82YYBpIUct', userName: 'hwLeakUser-j9L0PiXXSRYTU3', password: 'hwLeakPw"Ge4Ts\\Nu9+Pa2/Hd6=Rk1' };
   const wrongPassword = 'hwLeakRevokedPw+Jm5Xv/Qc8Ly=Bf3';
-  const route = OPERATION_LOG.route;
+  const route = api.route;
   const retryable: HuaweiFault[] = [{ kind: 'throttle' }, { kind: 'internal' }, { kind: 'http', status: 502 }, { kind: 'reset' }];
   const tokenMode = (endpoint: string) => ({ authMode: 'token', iamEndpoint: endpoint });
   /** Set by a run that has IAM revoke its token on first use (as a password change would). */
   let revokeOnFirstUse = false;
   return {
-    definition: dbssDefinition,
+    definition: api.definition,
     instance: { region: 'cn-north-4', options: ids },
     credentials,
     revoked: { credentials: { ...credentials, secretAccessKey: 'hwLeakRevokedSk+Wz6Dn/Kp1Ht=Gs9' }, code: 'APIGW.0301' },
     secretField: 'secretAccessKey',
     echoCode: 'APIGW.0302',
     async start() {
-      const { server, dbss, iam } = await startDbssSimulator({
-        credentials: [credentials],
-        iamUsers: [{ ...password, projects: [ids.projectId] }],
-        instances: [ids],
-      });
+      const { server, iam, addEvents } = await api.start({ credentials: [credentials], iamUsers: [{ ...password, projects: [ids.projectId!] }] });
       // Every token the client presents is one IAM issued it: a secret like the password.
       const tokens = new Set<string>();
       server.tokens = {
@@ -237,7 +244,7 @@ const huaweiDbss: LeakProfile = (() => {
       };
       return {
         server,
-        addEvents: (options) => dbss.addEvents(ids.projectId, ids.instanceId, generateDbssEvents(options)),
+        addEvents,
         failWithRetryableErrors: () => server.faults.push(...repeat(retryable).map((fault) => ({ ...fault, route }))),
         failWithBadPages: (kind) => server.faults.push({ kind, route, times: FAULTY_ANSWERS }),
         failEchoingCredentials: () =>
@@ -281,7 +288,7 @@ const huaweiDbss: LeakProfile = (() => {
       ],
     },
   };
-})();
+};
 
 const alibabaActionTrail: LeakProfile = (() => {
   const credentials = { accessKeyId: 'STS.atLeakKeyIdNUQNP4PiGyck', accessKeySecret: 'atLeakSk+8Jq2/Vw"Lx5\\Rt0=Hm3Ze', securityToken: 'atLeakStsTok+Qe7Wn/Ky4Ub=Tp6Ms2' };
@@ -317,7 +324,29 @@ const alibabaActionTrail: LeakProfile = (() => {
   };
 })();
 
-const profileByType = new Map([tencentCloudAudit, tencentSsl, ucloudOperations, huaweiDbss, alibabaActionTrail].map((profile) => [profile.definition.type, profile]));
+const huaweiDbss = huaweiProfile({
+  definition: dbssDefinition,
+  options: { projectId: '0123456789abcdef0123456789abcdef', instanceId: 'fedcba9876543210fedcba9876543210in01' },
+  route: OPERATION_LOG.route,
+  async start(options) {
+    const ids = { projectId: '0123456789abcdef0123456789abcdef', instanceId: 'fedcba9876543210fedcba9876543210in01' };
+    const { server, dbss, iam } = await startDbssSimulator({ ...options, instances: [ids] });
+    return { server, iam, addEvents: (events) => dbss.addEvents(ids.projectId, ids.instanceId, generateDbssEvents(events)) };
+  },
+});
+
+const huaweiCts = huaweiProfile({
+  definition: ctsDefinition,
+  options: { projectId: '0123456789abcdef0123456789abcdef' },
+  route: LIST_TRACES.route,
+  async start(options) {
+    const projectId = '0123456789abcdef0123456789abcdef';
+    const { server, cts, iam } = await startCtsSimulator({ ...options, projects: [projectId] });
+    return { server, iam, addEvents: (events) => cts.addTraces(projectId, generateCtsTraces(events)) };
+  },
+});
+
+const profileByType = new Map([tencentCloudAudit, tencentSsl, ucloudOperations, huaweiDbss, alibabaActionTrail, huaweiCts].map((profile) => [profile.definition.type, profile]));
 
 /** Every registered type, in registry order: a type without a profile fails here, by name. */
 const PROFILES = definitions.map((definition) => {

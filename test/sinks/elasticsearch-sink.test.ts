@@ -76,6 +76,7 @@ describe('ElasticsearchSink', () => {
     expect(request!.actions).toEqual(input.map((d) => ({ op: 'create', index: dataStreamFor(d), id: d.event.id })));
     expect([...server.dataStreams.keys()].sort()).toEqual([
       'logs-cloudtap.alibaba_actiontrail-default',
+      'logs-cloudtap.huawei_cts-default',
       'logs-cloudtap.huawei_dbss-default',
       'logs-cloudtap.tencent_cloudaudit-default',
       'logs-cloudtap.tencent_ssl-default',

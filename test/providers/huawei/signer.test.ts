@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
   buildCanonicalRequest,
@@ -11,6 +10,7 @@ import {
   signRequest,
 } from '../../../shared/providers/huawei/signer';
 import { sha256Hex } from '../../../shared/lib/hashing';
+import { loadHuaweiSdkSigner } from './support';
 
 /**
  * Huawei's published example (API Request Signing Guide, "Constructing a
@@ -108,32 +108,7 @@ describe("SDK-HMAC-SHA256, against Huawei's published example", () => {
   });
 });
 
-interface SdkHttpRequest {
-  endpoint: string;
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  data?: unknown;
-  queryParams: Record<string, string | string[]>;
-  pathParams: Record<string, string>;
-}
-interface SdkBasicCredentials {
-  withAk(ak: string): SdkBasicCredentials;
-  withSk(sk: string): SdkBasicCredentials;
-  withProjectId(projectId: string): SdkBasicCredentials;
-  withSecurityToken(token: string): SdkBasicCredentials;
-  processAuthRequest(client: unknown, request: SdkHttpRequest): Promise<SdkHttpRequest>;
-}
-
-/** The official Node SDK, when installed (a devDependency), as an oracle. */
-function loadSdk(): { BasicCredentials: new () => SdkBasicCredentials } | undefined {
-  try {
-    return createRequire(import.meta.url)('@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials');
-  } catch {
-    return undefined;
-  }
-}
-const sdk = loadSdk();
+const sdk = loadHuaweiSdkSigner();
 
 describe.skipIf(!sdk)('SDK-HMAC-SHA256, against @huaweicloud/huaweicloud-sdk-core as an oracle', () => {
   let seed = 20250101;

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Log } from '../../../shared/lib/logger';
 
 /** Obviously fake identifiers and keys shared by the Huawei tests. */
@@ -34,4 +35,30 @@ export async function failure(promise: Promise<unknown>): Promise<Error> {
     return error as Error;
   }
   throw new Error('expected a rejection');
+}
+
+interface SdkHttpRequest {
+  endpoint: string;
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  data?: unknown;
+  queryParams: Record<string, string | string[]>;
+  pathParams: Record<string, string>;
+}
+interface SdkBasicCredentials {
+  withAk(ak: string): SdkBasicCredentials;
+  withSk(sk: string): SdkBasicCredentials;
+  withProjectId(projectId: string): SdkBasicCredentials;
+  withSecurityToken(token: string): SdkBasicCredentials;
+  processAuthRequest(client: unknown, request: SdkHttpRequest): Promise<SdkHttpRequest>;
+}
+
+/** The official Node SDK's signer, when installed (a devDependency), as an oracle for the signing tests. */
+export function loadHuaweiSdkSigner(): { BasicCredentials: new () => SdkBasicCredentials } | undefined {
+  try {
+    return createRequire(import.meta.url)('@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials');
+  } catch {
+    return undefined;
+  }
 }

@@ -4,14 +4,12 @@ import type { MappingContext, Page, PageRequest, Source } from '../../../core/po
 import type { VendorDocument } from '../../../ecs/document';
 import type { SourceFactoryArgs } from '../../definition';
 import { malformedPage, parsePage, type PageOrigin } from '../../page';
-import { HuaweiClient, type HuaweiClientAuth } from '../client';
-import { resolveHuaweiAuth, type HuaweiSourceCredentials } from '../credentials';
-import { IamTokenProvider } from '../iam-token';
+import type { HuaweiClient } from '../client';
+import type { HuaweiSourceCredentials } from '../credentials';
+import { huaweiSourceClient } from '../source-auth';
 import type { DbssOptions } from './options';
 import { DBSS_TYPE, dbssEventTime, mapDbssRecord, type DbssOperateLog, type DbssScope } from './map';
 import { DBSS_LIMITS } from './limits';
-
-
 
 const pageSchema = z.object({
   total_num: z.number().int().nonnegative(),
@@ -44,32 +42,7 @@ export class DbssSource implements Source<DbssOperateLog> {
     this.options = instance.options;
     const { options } = instance;
     if (!instance.region) throw new ConfigError(`source ${instance.id}`, ['region: required for huawei-dbss']);
-    const resolved = resolveHuaweiAuth(args.credentials, options.authMode, instance.id);
-    const auth: HuaweiClientAuth =
-      resolved.mode === 'aksk'
-        ? { mode: 'aksk', credentials: resolved }
-        : {
-            mode: 'token',
-            tokens: new IamTokenProvider({
-              endpoint: options.iamEndpoint ?? `https://iam.${instance.region}.myhuaweicloud.com`,
-              credentials: resolved,
-              projectId: options.projectId,
-              timeoutMs: args.timeoutMs,
-              clock: args.clock,
-              log: args.log,
-            }),
-          };
-    this.client = new HuaweiClient({
-      service: 'dbss',
-      endpoint: instance.endpoint ?? dbssEndpoint(instance.region!),
-      projectId: options.projectId,
-      auth,
-      requestsPerSecond: args.requestsPerSecond ?? DBSS_LIMITS.requestsPerSecond,
-      pacer: args.pacer,
-      timeoutMs: args.timeoutMs,
-      clock: args.clock,
-      log: args.log,
-    });
+    this.client = huaweiSourceClient(args, { service: 'dbss', defaultEndpoint: dbssEndpoint(instance.region), requestsPerSecond: DBSS_LIMITS.requestsPerSecond });
     this.path = `/v1/${encodeURIComponent(options.projectId)}/audit/${encodeURIComponent(options.instanceId)}/operation-log`;
     this.scope = { region: instance.region, projectId: options.projectId, instanceId: options.instanceId };
   }
