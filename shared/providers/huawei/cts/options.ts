@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { encryptedUrl } from '../../../lib/endpoint';
 import { CTS_LIMITS } from './limits';
 

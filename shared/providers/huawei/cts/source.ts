@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../../../lib/errors';
 import type { MappingContext, Page, PageRequest, Source } from '../../../core/ports/source';
 import type { VendorDocument } from '../../../ecs/document';
