@@ -23,10 +23,13 @@ export async function cloudAuditProject(endpoint: string): Promise<string> {
   return dir;
 }
 
-/** The ids of the events (alerts left out) in the project's output so far; none before the file exists. */
+/**
+ * The ids of the events (alerts left out) in the project's output so far; none before the file exists.
+ * Only whole lines count: a run may be appending while this reads.
+ */
 export async function deliveredEventIds(dir: string): Promise<string[]> {
   const text = await readFile(join(dir, 'out/events.ndjson'), 'utf8').catch(() => '');
-  return decodeLines(text)
+  return decodeLines(text.slice(0, text.lastIndexOf('\n') + 1))
     .filter((document) => document.event.kind !== 'alert')
     .map((document) => document.event.id);
 }
