@@ -5,9 +5,27 @@ import type { ProxiedAnswer } from './tampering-proxy';
 
 export type Json = Record<string, any>;
 
+/**
+ * What the bad-input cases expect of one API, written out as literals in its
+ * test folder (so a change to a client shows, and a new API brings its own).
+ */
+export interface ApiFacts {
+  /** Attempts per call for a retryable failure (BI-03): the client's default. */
+  attempts: number;
+  /** Its credential fields, and the error its gateway answers for a bad signature and for an unknown key. */
+  keys: { id: string; secret: string; badSignature: [code: string, text: RegExp]; unknownKey: [code: string, text: RegExp] };
+  /** Fields that make a record's mapping overflow a Firehose record in a non-core part (a message, a decoded request, a resource list): `bytes` long. */
+  bigMappedField(good: Json, bytes: number): Json;
+  /** What its source says of a page token in the cursor that it did not write. */
+  unusableToken: RegExp;
+  /** A value of the wrong type for its time field. */
+  wrongTypedTime: unknown;
+}
+
 /** One provider API and how its answers are shaped. */
 export interface Api {
   type: string;
+  facts: ApiFacts;
   fixture: ProviderFixture;
   /** The field of a record that dates it. */
   timeField: string;

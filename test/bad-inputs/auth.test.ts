@@ -28,7 +28,6 @@ import {
   storedCursor,
   type Api,
   type Case,
-  factFor,
 } from './support';
 import { onRequest } from './tampering-proxy';
 
@@ -37,41 +36,6 @@ beforeAll(async () => {
   infra = await startInfrastructure();
 });
 afterAll(() => infra.stop());
-
-/** Each API's credential fields, and the error its gateway answers for a bad signature and for an unknown key. */
-const KEYS: Record<string, { id: string; secret: string; badSignature: [code: string, text: RegExp]; unknownKey: [code: string, text: RegExp] }> = {
-  'tencent-cloudaudit': {
-    id: 'secretId',
-    secret: 'secretKey',
-    badSignature: ['AuthFailure.SignatureFailure', /could not be validated/],
-    unknownKey: ['AuthFailure.SecretIdNotFound', /SecretId is not found/],
-  },
-  'tencent-ssl': {
-    id: 'secretId',
-    secret: 'secretKey',
-    badSignature: ['AuthFailure.SignatureFailure', /could not be validated/],
-    unknownKey: ['AuthFailure.SecretIdNotFound', /SecretId is not found/],
-  },
-  'ucloud-operations': { id: 'publicKey', secret: 'privateKey', badSignature: ['171', /Signature VerifyAC Error/], unknownKey: ['172', /User Not Exists/] },
-  'huawei-dbss': {
-    id: 'accessKeyId',
-    secret: 'secretAccessKey',
-    badSignature: ['APIGW.0301', /verify aksk signature fail$/],
-    unknownKey: ['APIGW.0301', /AK not found/],
-  },
-  'alibaba-actiontrail': {
-    id: 'accessKeyId',
-    secret: 'accessKeySecret',
-    badSignature: ['SignatureDoesNotMatch', /Specified signature is not matched with our calculation/],
-    unknownKey: ['InvalidAccessKeyId.NotFound', /Specified access key is not found/],
-  },
-  'huawei-cts': {
-    id: 'accessKeyId',
-    secret: 'secretAccessKey',
-    badSignature: ['APIGW.0301', /verify aksk signature fail$/],
-    unknownKey: ['APIGW.0301', /AK not found/],
-  },
-};
 
 /**
  * Run once with `credentials` and expect an authentication failure on the
@@ -92,7 +56,7 @@ async function expectRefusedOnce(c: Case, credentials: Record<string, string>, c
 }
 
 describe.each(APIS)('$type', (api) => {
-  const keys = factFor(KEYS, api, 'KEYS');
+  const keys = api.facts.keys;
 
   it('BI-18 a wrong secret (the signature does not verify): refused once, not retried, the code and request named, no key shown', async () => {
     const c = await openCase(infra, api);

@@ -14,7 +14,6 @@ import {
   ONE_LANE,
   deliveredRaw,
   expectEachDeliveredOnce,
-  factFor,
   failureOf,
   openCase,
   requestId,
@@ -38,12 +37,6 @@ async function runTampered(api: Api, tamper: Tamper) {
   const outcome = await c.scenario.run(ONE_LANE);
   return { c, outcome };
 }
-
-/**
- * Attempts per call, as for a 5xx (docs/testing.md, BI-03): each client's
- * default. Literals here, so a change to a client's retries shows.
- */
-const ATTEMPTS: Record<string, number> = { 'tencent-cloudaudit': 4, 'tencent-ssl': 4, 'ucloud-operations': 4, 'huawei-dbss': 5, 'alibaba-actiontrail': 4, 'huawei-cts': 5 };
 
 /** After a failed first run: no cursor stored, nothing delivered; a clean run then delivers every record once. */
 async function expectRetriedCleanlyByTheNextRun(c: Case): Promise<void> {
@@ -80,7 +73,7 @@ describe.each(APIS)('$type', (api) => {
       return cut;
     });
     const outcome = await c.scenario.run(ONE_LANE);
-    const attempts = factFor(ATTEMPTS, api, 'ATTEMPTS');
+    const attempts = api.facts.attempts;
     expect(c.sim.requestCount(), 'as many attempts as a 5xx gets').toBe(attempts);
     const message = failureOf(c, outcome);
     expect(message).toMatch(/returned a malformed response.*: .*body is not valid JSON \(HTTP 200, \d+ bytes\)/);
@@ -110,7 +103,7 @@ describe.each(APIS)('$type', (api) => {
     const c = await openCase(infra, api);
     c.proxy.use((answer) => withBody(answer, HTML_GATEWAY_PAGE, 'text/html'));
     const outcome = await c.scenario.run(ONE_LANE);
-    const attempts = factFor(ATTEMPTS, api, 'ATTEMPTS');
+    const attempts = api.facts.attempts;
     const message = failureOf(c, outcome);
     expect(message).toContain(`body is not valid JSON (HTTP 200, ${Buffer.byteLength(HTML_GATEWAY_PAGE)} bytes)`);
     const cause = (outcome.error as SourceRunError).cause as UnreadableBodyError;

@@ -8,7 +8,7 @@ import { DeliveryError, type SourceRunError } from '../../shared/lib/errors';
 import { datasetOf, type EcsDocument } from '../../shared/ecs/document';
 import { MAX_RECORD_BYTES } from '../../shared/sinks/encode';
 import type { Infrastructure } from '../scenarios/harness';
-import { APIS, ONE_LANE, factFor, failureOf, openCase, startInfrastructure, storedCursor, type Api, type Case } from './support';
+import { APIS, ONE_LANE, failureOf, openCase, startInfrastructure, storedCursor, type Api, type Case } from './support';
 import { onRequest, rewriteJson } from './tampering-proxy';
 
 type Json = Record<string, any>;
@@ -47,20 +47,6 @@ function shrunkOf(documents: EcsDocument[], injected: Json): EcsDocument {
   return document!;
 }
 
-/** A field each API's mapping copies into a non-core part of the document (a message, a decoded request, resource lists). */
-const BIG_MAPPED_FIELD: Record<string, (good: Json) => Json> = {
-  'tencent-cloudaudit': (good) => ({
-    CloudAuditEvent: JSON.stringify({ ...JSON.parse(good.CloudAuditEvent), requestParameters: JSON.stringify({ blob: 'p'.repeat(OVERSIZED) }) }),
-  }),
-  'tencent-ssl': () => ({ Action: `User [uin: 100000000101] uploads certificate ${'a'.repeat(OVERSIZED)}` }),
-  'ucloud-operations': () => ({
-    RelatedResource: Array.from({ length: 30_000 }, (_, i) => ({ ResourceId: `uhost-${String(i).padStart(8, '0')}`, ResourceName: `batch-worker-${i}` })),
-  }),
-  'huawei-dbss': () => ({ description: 'd'.repeat(OVERSIZED) }),
-  'alibaba-actiontrail': () => ({ requestParameters: { blob: 'p'.repeat(OVERSIZED) } }),
-  'huawei-cts': () => ({ message: 'm'.repeat(OVERSIZED) }),
-};
-
 describe.each(APIS)('$type', (api) => {
   it('BI-37 a raw record over the 1,000 KiB record limit: delivered with event.original cut and flagged, every mapped field kept', async () => {
     // A field the mapping ignores: only event.original carries it.
@@ -73,7 +59,7 @@ describe.each(APIS)('$type', (api) => {
   });
 
   it('BI-38 a record whose mapped fields alone are over the limit: delivered with its core fields, what was left out listed', async () => {
-    const { injected, documents, c } = await runWithBigRecord(api, (good) => ({ ...api.distinct(good, 'huge'), ...factFor(BIG_MAPPED_FIELD, api, 'BIG_MAPPED_FIELD')(good) }));
+    const { injected, documents, c } = await runWithBigRecord(api, (good) => ({ ...api.distinct(good, 'huge'), ...api.facts.bigMappedField(good, OVERSIZED) }));
     const document = shrunkOf(documents, injected);
     expect(document.event).toMatchObject({ kind: 'event', dataset: datasetOf(api.type) });
     expect(document.event.action).toEqual(expect.any(String));

@@ -26,7 +26,6 @@ import {
   storedCursor,
   type Api,
   type Case,
-  factFor,
 } from './support';
 import { onRequest, rewriteJson } from './tampering-proxy';
 
@@ -168,23 +167,13 @@ describe.each([
   });
 });
 
-/** What each source says of a token it did not write. */
-const UNUSABLE_TOKEN: Record<string, RegExp> = {
-  'tencent-cloudaudit': /tencent-cloudaudit page token "not-a-token" in the cursor is not a NextToken; reset the source's cursor/,
-  'tencent-ssl': /page token "not-a-token" does not belong to window \d+-\d+/,
-  'ucloud-operations': /ucloud-operations page token in the cursor is unusable \(unknown format\); reset the source's cursor/,
-  'huawei-dbss': /huawei-dbss: page token "not-a-token" is not a page number/,
-  'alibaba-actiontrail': /alibaba-actiontrail page token "not-a-token" in the cursor is not a LookupEvents NextToken \(base64 text\); reset the source's cursor/,
-  'huawei-cts': /huawei-cts page token "not-a-token" in the cursor is not a trace marker; reset the source's cursor/,
-};
-
 describe.each(APIS)('$type', (api) => {
   it('BI-17 a page token in the stored cursor that the source did not write: refused before any request, the cursor left as it was', async () => {
     const c = await openCase(infra, api);
     const cursor = { windowStart: START, windows: [{ start: START, end: NOW - 20 * 60, pageToken: 'not-a-token' }] };
     await presetCursor(c, cursor);
     const outcome = await c.scenario.run(ONE_LANE);
-    expect(failureOf(c, outcome)).toMatch(factFor(UNUSABLE_TOKEN, api, 'UNUSABLE_TOKEN'));
+    expect(failureOf(c, outcome)).toMatch(api.facts.unusableToken);
     expect(c.sim.requestCount(), 'no request made with a made-up position').toBe(0);
     expect(await storedCursor(c)).toEqual(cursor);
     expect(c.scenario.delivered()).toEqual([]);

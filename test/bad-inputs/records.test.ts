@@ -25,7 +25,6 @@ import {
   storedCursor,
   type Api,
   type Case,
-  factFor,
 } from './support';
 import { onRequest, rewriteJson } from './tampering-proxy';
 
@@ -89,19 +88,9 @@ async function expectDeliveredRawAndCounted(c: Case, run: OkRun, injected: unkno
   expect((await storedCursor(c))?.windowStart, 'the cursor moved past the page').toBe(run.summary.window!.end);
 }
 
-/** A value of the wrong type for each API's time field. */
-const WRONG_TYPED_TIME: Record<string, unknown> = {
-  'tencent-cloudaudit': { seconds: 1748847600 },
-  'tencent-ssl': 1748847600,
-  'ucloud-operations': true,
-  'huawei-dbss': ['2025-06-02 07:10:00'],
-  'alibaba-actiontrail': 1748847600,
-  'huawei-cts': { ms: 1748847600000 },
-};
-
 describe.each(APIS)('$type', (api) => {
   it('BI-07 a field of the wrong type (the event time): delivered raw, flagged, counted; the rest of the page is delivered', async () => {
-    const { c, run, injected } = await runWithInjected(api, (good) => [{ ...api.distinct(good, 'typed'), [api.timeField]: factFor(WRONG_TYPED_TIME, api, 'WRONG_TYPED_TIME') }]);
+    const { c, run, injected } = await runWithInjected(api, (good) => [{ ...api.distinct(good, 'typed'), [api.timeField]: api.facts.wrongTypedTime }]);
     await expectDeliveredRawAndCounted(c, run, injected, new RegExp(`^record could not be mapped: .*${api.timeField}`));
     // Undatable, it carries the time it was pulled.
     expect(documentOf(c, injected[0])['@timestamp']).toBe(new Date(NOW * 1000).toISOString());

@@ -36,12 +36,6 @@ export const APIS: readonly Api[] = await Promise.all(
   }),
 );
 
-/** A case's fact about `api` from a table by type; an API the table lacks fails the case by name. */
-export function factFor<T>(table: Readonly<Record<string, T>>, api: Api, tableName: string): T {
-  if (!Object.hasOwn(table, api.type)) throw new Error(`${tableName} has no entry for ${api.type}: add one beside the others`);
-  return table[api.type]!;
-}
-
 // ---------------------------------------------------------------------------
 // A case: one API behind a tampering proxy, one source id, table and stream
 

@@ -4,6 +4,19 @@ import { scenarioFixture } from './scenario';
 
 export const badInputApi: Api = {
   type: 'alibaba-actiontrail',
+  // What the shared cases expect of this API, written out (docs/testing.md has the catalogue).
+  facts: {
+    attempts: 4,
+    keys: {
+      id: 'accessKeyId',
+      secret: 'accessKeySecret',
+      badSignature: ['SignatureDoesNotMatch', /Specified signature is not matched with our calculation/],
+      unknownKey: ['InvalidAccessKeyId.NotFound', /Specified access key is not found/],
+    },
+    bigMappedField: (_good, bytes) => ({ requestParameters: { blob: 'p'.repeat(bytes) } }),
+    unusableToken: /alibaba-actiontrail page token "not-a-token" in the cursor is not a LookupEvents NextToken \(base64 text\); reset the source's cursor/,
+    wrongTypedTime: 1748847600,
+  },
   fixture: scenarioFixture,
   timeField: 'eventTime',
   formatTime: (seconds) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z'),

@@ -4,6 +4,19 @@ import { scenarioFixture } from './scenario';
 
 export const badInputApi: Api = {
   type: 'huawei-cts',
+  // What the shared cases expect of this API, written out (docs/testing.md has the catalogue).
+  facts: {
+    attempts: 5,
+    keys: {
+      id: 'accessKeyId',
+      secret: 'secretAccessKey',
+      badSignature: ['APIGW.0301', /verify aksk signature fail$/],
+      unknownKey: ['APIGW.0301', /AK not found/],
+    },
+    bigMappedField: (_good, bytes) => ({ message: 'm'.repeat(bytes) }),
+    unusableToken: /huawei-cts page token "not-a-token" in the cursor is not a trace marker; reset the source's cursor/,
+    wrongTypedTime: { ms: 1748847600000 },
+  },
   fixture: scenarioFixture,
   timeField: 'time',
   // Epoch milliseconds, as ListTraces writes `time`.

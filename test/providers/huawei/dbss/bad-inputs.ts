@@ -7,6 +7,19 @@ import { scenarioFixture } from './scenario';
 
 export const badInputApi: Api = {
   type: 'huawei-dbss',
+  // What the shared cases expect of this API, written out (docs/testing.md has the catalogue).
+  facts: {
+    attempts: 5,
+    keys: {
+      id: 'accessKeyId',
+      secret: 'secretAccessKey',
+      badSignature: ['APIGW.0301', /verify aksk signature fail$/],
+      unknownKey: ['APIGW.0301', /AK not found/],
+    },
+    bigMappedField: (_good, bytes) => ({ description: 'd'.repeat(bytes) }),
+    unusableToken: /huawei-dbss: page token "not-a-token" is not a page number/,
+    wrongTypedTime: ['2025-06-02 07:10:00'],
+  },
   fixture: scenarioFixture,
   timeField: 'time',
   formatTime: formatDbssTime,
