@@ -7,6 +7,7 @@ import { runSource } from '../shared/core/pipeline';
 import { defaultRules } from '../shared/config/default-rules';
 import { createDetector } from '../shared/detection/engine';
 import { FileCursorStore } from '../shared/cursor/file-store';
+import { registry } from '../shared/providers/registry';
 import { benchApis, createBenchSource } from './apis';
 import { CountingSink } from './counting-sink';
 
@@ -25,7 +26,7 @@ const summary = await runSource({
   sink: new CountingSink(),
   owner: 'drain',
   lagSeconds: 60,
-  start: { lookbackSeconds: 21 * 86_400 },
+  start: { lookbackSeconds: Math.min(21 * 86_400, registry.get(api.type)!.retentionSeconds) },
   deadline: Date.now() + 3_600_000,
   ...(detect === 'detect' && { detector: createDetector({ rules: defaultRules }) }),
 });
