@@ -28,6 +28,10 @@ export interface DetectionCorpus<RawRecord> {
   documentedExample(): RawRecord;
   /** The Splunk sourcetype its events must carry, written out as the expectation. */
   splunkSourcetype: string;
+  /** The CIM `vendor_product` its events carry in Splunk. */
+  splunkVendorProduct: string;
+  /** The keys of its credential secret as the stack creates it (every field the source reads, for the operator to fill). */
+  secretFields: readonly string[];
 }
 
 const corpora = new Map(
@@ -63,6 +67,12 @@ export function generateRaw(type: ApiType, count: number, seed: number): unknown
 
 /** The documented example record of `type` (see DetectionCorpus.documentedExample). */
 export const documentedExample = (type: ApiType): unknown => corpusOf(type).documentedExample();
+
+/** The CIM vendor_product expected of `type`'s events. */
+export const splunkVendorProduct = (type: ApiType): string => corpusOf(type).splunkVendorProduct;
+
+/** The credential secret's keys expected for `type`. */
+export const secretFields = (type: ApiType): readonly string[] => corpusOf(type).secretFields;
 
 /** The Splunk sourcetype expected of `type`'s events. */
 export const splunkSourcetype = (type: ApiType): string => corpusOf(type).splunkSourcetype;

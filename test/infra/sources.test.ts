@@ -8,6 +8,7 @@ import { CloudtapStack, PROJECT_ROOT } from '../../infra/stack';
 import { parseConfig } from '../../shared/config/load';
 import { definitions, registry } from '../../shared/providers/registry';
 import { simulatedApis } from '../../simulators/catalog';
+import { secretFields } from '../detection/corpus';
 
 /**
  * One instance of every registered source type, configured as its simulator
@@ -21,16 +22,6 @@ const CONFIG = {
     ...api.instanceInput,
     ...(index % 2 === 1 ? { schedule: 'rate(10 minutes)' } : {}),
   })),
-};
-
-/** Each type's placeholder secret: every credential field the source reads, all empty (the operator fills them in). */
-const SECRET_TEMPLATES: Record<string, Record<string, ''>> = {
-  'tencent-cloudaudit': { secretId: '', secretKey: '', token: '' },
-  'tencent-ssl': { secretId: '', secretKey: '', token: '' },
-  'ucloud-operations': { publicKey: '', privateKey: '' },
-  'huawei-dbss': { accessKeyId: '', secretAccessKey: '', securityToken: '', domainName: '', userName: '', password: '' },
-  'alibaba-actiontrail': { accessKeyId: '', accessKeySecret: '', securityToken: '' },
-  'huawei-cts': { accessKeyId: '', secretAccessKey: '', securityToken: '', domainName: '', userName: '', password: '' },
 };
 
 const context = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
@@ -91,7 +82,8 @@ describe('every source type in the stack', () => {
     // The secret: its own set (the config names none), named for the instance, a placeholder with exactly the source's credential fields.
     const secretResource = template.findResources('AWS::SecretsManager::Secret')[secretId]!;
     expect(secretResource.Properties.Name).toBe(`cloudtap/${instance.id}`);
-    expect(JSON.parse(secretResource.Properties.SecretString)).toEqual(SECRET_TEMPLATES[type]);
+    // Every credential field the source reads, all empty: the operator fills them in (the fields are written out in the API's corpus.ts).
+    expect(JSON.parse(secretResource.Properties.SecretString)).toEqual(Object.fromEntries(secretFields(type).map((field) => [field, ''])));
 
     // The function may read its own secret and no other, by the secret's name.
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>

@@ -10,6 +10,7 @@ import { RateLimiter } from '../../shared/lib/rate-limiter';
 import type { SourceInstanceConfig } from '../../shared/providers/definition';
 import { Transport } from '../../shared/providers/http';
 import { registry } from '../../shared/providers/registry';
+import { simulatedApis } from '../../simulators/catalog';
 import { FakeClock } from '../support/fake-clock';
 
 const RETRY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, random: () => 0 };
@@ -22,19 +23,6 @@ class RefusingPacer implements RequestPacer {
     throw new Error('refused by the shared pacer');
   }
 }
-
-/** Valid options per type, for building each source (nothing is sent). */
-const OPTIONS: Record<string, Record<string, unknown>> = {
-  'huawei-dbss': { projectId: '0'.repeat(32), instanceId: '1'.repeat(32) },
-  'huawei-cts': { projectId: '0'.repeat(32) },
-  'ucloud-operations': { projectId: 'org-abc' },
-};
-const CREDENTIALS: Record<string, Record<string, string>> = {
-  'huawei-dbss': { accessKeyId: 'AK-test-pacer', secretAccessKey: 'SK-test-pacer' },
-  'alibaba-actiontrail': { accessKeyId: 'LTAI-test-pacer', accessKeySecret: 'secret-test-pacer' },
-  'huawei-cts': { accessKeyId: 'AK-test-pacer', secretAccessKey: 'SK-test-pacer' },
-  'ucloud-operations': { publicKey: 'pub-test-pacer', privateKey: 'priv-test-pacer' },
-};
 
 describe('Transport with a shared pacer', () => {
   it('takes a slot from the given pacer before each attempt, and none from a limiter of its own', async () => {
@@ -51,11 +39,14 @@ describe('Transport with a shared pacer', () => {
 
   it.each([...registry.keys()])('%s: the source passes SourceFactoryArgs.pacer through to its client', async (type) => {
     const definition = registry.get(type)!;
+    // Valid settings and fake keys for building the source, as its simulator serves them (nothing is sent).
+    const api = simulatedApis.find((candidate) => candidate.type === type)!;
+    const { region = 'ap-guangzhou', options = {} } = api.instanceInput as { region?: string; options?: Record<string, unknown> };
     const pacer = new RefusingPacer();
     const instance: SourceInstanceConfig = {
       id: `pacer-${type}`,
       type,
-      region: 'ap-guangzhou',
+      region,
       endpoint: 'http://127.0.0.1:9',
       schedule: 'rate(5 minutes)',
       lagSeconds: 60,
@@ -63,10 +54,9 @@ describe('Transport with a shared pacer', () => {
       credentialSet: 'shared-set',
       credentialEnv: {},
       enabled: true,
-      options: definition.optionsSchema.parse(OPTIONS[type] ?? {}) as Record<string, unknown>,
+      options: definition.optionsSchema.parse(options) as Record<string, unknown>,
     };
-    const credentials = CREDENTIALS[type] ?? { secretId: 'AKID-test-pacer', secretKey: 'secret-test-pacer' };
-    const source = definition.create({ instance, credentials, clock: new FakeClock(), log: silentLog, pacer });
+    const source = definition.create({ instance, credentials: api.credentials, clock: new FakeClock(), log: silentLog, pacer });
     const now = Math.floor(Date.UTC(2026, 0, 1) / 1000);
     await expect(source.fetchPage({ window: { start: now - 3600, end: now } })).rejects.toThrow('refused by the shared pacer');
     expect(pacer.takes).toBe(1);

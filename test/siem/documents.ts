@@ -1,6 +1,6 @@
 import { unmappedDocument } from '../../shared/core/map-page';
 import type { EcsDocument } from '../../shared/ecs/document';
-import { API_TYPES, documentedExample, generateRaw, mapRecords, splunkSourcetype, type ApiType } from '../detection/corpus';
+import { API_TYPES, documentedExample, generateRaw, mapRecords, splunkSourcetype, splunkVendorProduct, type ApiType } from '../detection/corpus';
 
 /**
  * ECS documents as cloudtap produces them, for every registered API: its
@@ -14,6 +14,9 @@ export type SourceType = ApiType;
 
 /** The Splunk sourcetype `type`'s events must carry (the expectation its corpus writes out). */
 export const sourcetypeExpected = (type: SourceType): string => splunkSourcetype(type);
+
+/** The CIM vendor_product `type`'s events must carry (its corpus writes it out). */
+export const vendorProductExpected = (type: SourceType): string => splunkVendorProduct(type);
 
 const one = (type: ApiType, raw: unknown): EcsDocument => mapRecords(type, [raw])[0]!;
 

@@ -3,13 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../shared/lib/errors';
 import type { Log } from '../../shared/lib/logger';
 import { datasetOf, ECS_VERSION, type EcsDocument } from '../../shared/ecs/document';
-import { definitions } from '../../shared/providers/registry';
 import { dataStreamFor, ElasticsearchSink, type ElasticsearchSinkOptions } from '../../shared/sinks/elasticsearch-sink';
 import { FakeClock } from '../support/fake-clock';
 import { startElasticsearchServer, type ElasticsearchServer } from '../support/elasticsearch-server';
 
 /** Documents of every registered type, so each lands in its own data stream. */
-const TYPES = definitions.map((definition) => definition.type);
+// Routing by source type needs a few types, not every registered one: this list does not grow with the registry.
+const TYPES = ['tencent-cloudaudit', 'tencent-ssl', 'ucloud-operations', 'huawei-dbss'];
 
 const doc = (i: number, original = `{"seq":${i}}`): EcsDocument => {
   const type = TYPES[i % TYPES.length]!;
@@ -75,8 +75,6 @@ describe('ElasticsearchSink', () => {
     });
     expect(request!.actions).toEqual(input.map((d) => ({ op: 'create', index: dataStreamFor(d), id: d.event.id })));
     expect([...server.dataStreams.keys()].sort()).toEqual([
-      'logs-cloudtap.alibaba_actiontrail-default',
-      'logs-cloudtap.huawei_cts-default',
       'logs-cloudtap.huawei_dbss-default',
       'logs-cloudtap.tencent_cloudaudit-default',
       'logs-cloudtap.tencent_ssl-default',

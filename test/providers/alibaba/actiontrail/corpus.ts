@@ -36,4 +36,6 @@ export const detectionCorpus: DetectionCorpus<ActionTrailRecord> = {
   sensitive,
   documentedExample: () => JSON.parse(readFileSync(new URL('../../../fixtures/alibaba-actiontrail/lookup-events-documented.json', import.meta.url), 'utf8')).Events[0],
   splunkSourcetype: 'alibabacloud:actiontrail',
+  splunkVendorProduct: 'Alibaba Cloud ActionTrail',
+  secretFields: ['accessKeyId', 'accessKeySecret', 'securityToken'],
 };

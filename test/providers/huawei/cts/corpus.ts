@@ -37,4 +37,6 @@ export const detectionCorpus: DetectionCorpus<CtsTraceRecord> = {
   },
   documentedExample: () => JSON.parse(readFileSync(new URL('../../../fixtures/huawei-cts/list-traces-seed.json', import.meta.url), 'utf8')).traces[0],
   splunkSourcetype: 'huaweicloud:cts',
+  splunkVendorProduct: 'Huawei Cloud CTS',
+  secretFields: ['accessKeyId', 'secretAccessKey', 'securityToken', 'domainName', 'userName', 'password'],
 };

@@ -13,4 +13,6 @@ export const detectionCorpus: DetectionCorpus<DbssEventRecord> = {
   },
   documentedExample: () => JSON.parse(readFileSync(new URL('../../../fixtures/huawei-dbss/operation-log-seed.json', import.meta.url), 'utf8')).operate_log[0],
   splunkSourcetype: 'huaweicloud:dbss',
+  splunkVendorProduct: 'Huawei Cloud DBSS',
+  secretFields: ['accessKeyId', 'secretAccessKey', 'securityToken', 'domainName', 'userName', 'password'],
 };

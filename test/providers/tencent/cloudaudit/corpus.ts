@@ -15,4 +15,6 @@ export const detectionCorpus: DetectionCorpus<CloudAuditEventRecord> = {
   },
   documentedExample: () => JSON.parse(readFileSync(new URL('../../../fixtures/tencent-cloudaudit/describe-events-seed.json', import.meta.url), 'utf8')).Response.Events[0],
   splunkSourcetype: 'tencentcloud:cloudaudit',
+  splunkVendorProduct: 'Tencent Cloud CloudAudit',
+  secretFields: ['secretId', 'secretKey', 'token'],
 };

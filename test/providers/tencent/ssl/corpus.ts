@@ -9,4 +9,6 @@ export const detectionCorpus: DetectionCorpus<SslOperationLogRecord> = {
     ['delete', 'revoke', 'download', 'transferout'].includes(record.Type.toLowerCase()) ? `certificate ${record.Type}` : undefined,
   documentedExample: () => JSON.parse(readFileSync(new URL('../../../fixtures/tencent-ssl/describe-certificate-operate-logs-seed.json', import.meta.url), 'utf8')).Response.OperateLogs[0],
   splunkSourcetype: 'tencentcloud:ssl',
+  splunkVendorProduct: 'Tencent Cloud SSL Certificates',
+  secretFields: ['secretId', 'secretKey', 'token'],
 };

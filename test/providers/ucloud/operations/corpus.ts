@@ -12,4 +12,6 @@ export const detectionCorpus: DetectionCorpus<UserOperationEventRecord> = {
   },
   documentedExample: () => JSON.parse(readFileSync(new URL('../../../fixtures/ucloud-operations/get-user-operation-events-seed.json', import.meta.url), 'utf8')).Events[0],
   splunkSourcetype: 'ucloud:operations',
+  splunkVendorProduct: 'UCloud Operation Log',
+  secretFields: ['publicKey', 'privateKey'],
 };
