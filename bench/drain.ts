@@ -22,7 +22,7 @@ export interface DrainResult {
  */
 export async function benchDrain(api: BenchApi, events: number, options: { detect?: boolean } = {}): Promise<DrainResult> {
   const now = Math.floor(Date.now() / 1000);
-  // 20 days of backlog, or what the API keeps if that is less (huawei-cts serves 7 days).
+  // 20 days of backlog, or what the API keeps if that is less (some serve only 7 days).
   const span = Math.min(20 * 86_400, registry.get(api.type)!.retentionSeconds - 2 * 3600);
   const simulator = await api.start({ count: events, from: now - span, to: now - 3600, seed: 11, enforceRateLimit: false });
   try {
