@@ -2,6 +2,7 @@ import { contentEventId } from '../../../core/event-id';
 import type { MappingContext } from '../../../core/ports/source';
 import type { VendorDocument } from '../../../ecs/document';
 import { compact, distinct, epochSeconds, eventTypeFromAction, text } from '../../../ecs/fields';
+import { unixSecondsOfCivil } from '../../../lib/civil-time';
 
 export const DBSS_TYPE = 'huawei-dbss';
 
@@ -37,9 +38,8 @@ export function dbssEventTime(record: DbssOperateLog): number {
   const value = record?.time;
   if (typeof value === 'string' && DATE_TIME.test(value.trim())) {
     const [, y, mo, d, h, mi, s] = DATE_TIME.exec(value.trim())!.map(Number) as number[];
-    const ms = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
-    const check = new Date(ms);
-    if (check.getUTCMonth() === mo! - 1 && check.getUTCDate() === d! && h! < 24 && mi! < 60 && s! < 60) return ms / 1000;
+    const seconds = unixSecondsOfCivil(y!, mo!, d!, h!, mi!, s!);
+    if (seconds !== undefined) return seconds;
   }
   const epoch = epochSeconds(value);
   if (epoch !== undefined) return epoch;

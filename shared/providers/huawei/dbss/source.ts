@@ -10,6 +10,7 @@ import { huaweiSourceClient } from '../source-auth';
 import type { DbssOptions } from './options';
 import { DBSS_TYPE, dbssEventTime, mapDbssRecord, type DbssOperateLog, type DbssScope } from './map';
 import { DBSS_LIMITS } from './limits';
+import { wallClockOfSeconds } from '../../../lib/civil-time';
 
 const pageSchema = z.object({
   total_num: z.number().int().nonnegative(),
@@ -20,7 +21,7 @@ const pageSchema = z.object({
 
 /** "yyyy-MM-dd HH:mm:ss" in UTC, the request's time format. */
 export function dbssTime(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  return wallClockOfSeconds(unixSeconds);
 }
 
 export type DbssSourceArgs = SourceFactoryArgs<DbssOptions, HuaweiSourceCredentials>;
